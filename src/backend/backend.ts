@@ -52,7 +52,7 @@ export interface RecurrentForwardArgs {
   hs: Tensor;
   /** out [T,B,cacheWidth] activations for the backward pass; null when no backward follows (inference). */
   cache: Tensor | null;
-  /** out [B,H] final cell state c_T (LSTM only, else null). h_T is hs[T-1]. */
+  /** out [B,H] final cell state c_T (LSTM only, else null; may be the same tensor as c0). h_T is hs[T-1]. */
   cT: Tensor | null;
 }
 

@@ -1,0 +1,58 @@
+/**
+ * The tokens a row has seen so far (prime + generated), indexed for the two processors that
+ * look back: repetition penalty (which distinct tokens occurred) and no-repeat-n-gram (which
+ * tokens would complete an n-gram that already occurred). Updating is O(n) per token, so a
+ * long generation never rescans its history; beams `clone()` when they branch.
+ */
+export class TokenHistory {
+  readonly tokens: number[];
+  private readonly seen: Set<number>;
+  /** (n−1)-gram context (comma-joined) → tokens that followed it. */
+  private readonly follow: Map<string, Set<number>> | null;
+
+  /** `ngram` is the n of no-repeat-n-gram, 0 when that rule is off. */
+  constructor(tokens: Iterable<number> = [], readonly ngram = 0) {
+    this.tokens = [];
+    this.seen = new Set();
+    this.follow = ngram > 0 ? new Map() : null;
+    for (const t of tokens) this.push(t);
+  }
+
+  push(token: number): void {
+    this.tokens.push(token);
+    this.seen.add(token);
+    const n = this.ngram;
+    const len = this.tokens.length;
+    if (this.follow && len >= n) {
+      const key = this.contextKey(len - n, len - 1);
+      let set = this.follow.get(key);
+      if (!set) this.follow.set(key, (set = new Set()));
+      set.add(token);
+    }
+  }
+
+  /** Distinct tokens seen so far. */
+  distinct(): Iterable<number> {
+    return this.seen;
+  }
+
+  /** Tokens that, appended now, would repeat an n-gram already in the history. */
+  bannedNext(): Iterable<number> {
+    const n = this.ngram;
+    const len = this.tokens.length;
+    if (!this.follow || len < n - 1) return [];
+    return this.follow.get(this.contextKey(len - n + 1, len)) ?? [];
+  }
+
+  clone(): TokenHistory {
+    const c = Object.create(TokenHistory.prototype) as TokenHistory;
+    const follow = this.follow ? new Map<string, Set<number>>() : null;
+    if (follow) for (const [k, v] of this.follow!) follow.set(k, new Set(v));
+    Object.assign(c, { tokens: this.tokens.slice(), seen: new Set(this.seen), follow, ngram: this.ngram });
+    return c;
+  }
+
+  private contextKey(from: number, to: number): string {
+    return this.tokens.slice(from, to).join(',');
+  }
+}

@@ -1,0 +1,10 @@
+import { maxOf } from './softmax.js';
+
+/**
+ * Min-p (Nguyen et al., 2024): keep tokens with p ≥ minP·p_max. Compared in log space
+ * (logit ≥ max logit + ln minP), which is the same test without underflow.
+ */
+export function applyMinP(logits: Float64Array, minP: number): void {
+  const threshold = maxOf(logits) + Math.log(minP);
+  for (let i = 0; i < logits.length; i++) if (logits[i] < threshold) logits[i] = -Infinity;
+}

@@ -1,0 +1,26 @@
+import { softmax } from './softmax.js';
+
+/**
+ * Slack for "cumulative mass ≥ p": probabilities come out of exp/sum in floating point, so a
+ * nucleus whose exact mass is p may sum to p − 1e-16; without slack it would pull in one
+ * token too many.
+ */
+export const MASS_EPS = 1e-10;
+
+/**
+ * Nucleus (Holtzman et al., 2020): sort descending, keep the smallest prefix whose cumulative
+ * probability is ≥ p, plus every token whose probability equals the last kept one (a tie
+ * at the boundary has no principled order, so all tied tokens stay). Always ≥ 1 token.
+ */
+export function applyTopP(logits: Float64Array, p: number): void {
+  const probs = softmax(logits);
+  const sorted = probs.filter((x) => x > 0).sort(); // ascending; typed sort is numeric
+  let cum = 0;
+  let threshold = sorted[sorted.length - 1];
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    cum += sorted[i];
+    threshold = sorted[i];
+    if (cum >= p - MASS_EPS) break;
+  }
+  for (let i = 0; i < logits.length; i++) if (probs[i] < threshold) logits[i] = -Infinity;
+}

@@ -1,0 +1,69 @@
+import { RnnlabError } from '../../errors.js';
+import { readCsv } from './csv.js';
+import { readJsonArray } from './json-array.js';
+import { readJsonLines } from './jsonl.js';
+import { readTextChunks } from './open.js';
+import { readPlainText } from './plain.js';
+import { codePointLength } from './stats.js';
+import type { Doc, SourceFormat, SourceOptions, SourceStats } from './types.js';
+
+export type { Doc, SourceFormat, SourceOptions, SourceStats } from './types.js';
+export { readAllText } from './plain.js';
+export { codePointLength } from './stats.js';
+
+const FORMATS: readonly SourceFormat[] = ['auto', 'text', 'json', 'jsonl', 'csv'];
+
+/** The format 'auto' resolves to for a path: by extension, after stripping `.gz`. */
+export function detectFormat(path: string): Exclude<SourceFormat, 'auto'> {
+  const ext = extension(path);
+  if (ext === '.json') return 'json';
+  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  if (ext === '.csv' || ext === '.tsv') return 'csv';
+  return 'text';
+}
+
+/**
+ * Streams the documents of a file, one at a time, NFC-normalised. Gzip is detected by its
+ * magic bytes. `stats`, when given, is updated as each document is produced (so it is
+ * partial if the caller stops early). A file that yields no document at all is an error.
+ */
+export async function* readDocuments(path: string, opts: SourceOptions = {}, stats?: SourceStats): AsyncGenerator<Doc> {
+  const format = opts.format ?? 'auto';
+  if (!FORMATS.includes(format)) {
+    throw new RnnlabError(`unknown source format "${format}" (expected one of: ${FORMATS.join(', ')})`);
+  }
+  const resolved = format === 'auto' ? detectFormat(path) : format;
+  const unit = opts.unit ?? 'file';
+  if (unit !== 'file' && unit !== 'line') throw new RnnlabError(`unknown text unit "${unit}" (expected file or line)`);
+  const delimiter = opts.delimiter ?? (extension(path) === '.tsv' ? '\t' : ',');
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new RnnlabError(`CSV delimiter must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}`);
+  }
+
+  const chunks = readTextChunks(path);
+  const docs =
+    resolved === 'json' ? readJsonArray(chunks, path, opts)
+    : resolved === 'jsonl' ? readJsonLines(chunks, path, opts)
+    : resolved === 'csv' ? readCsv(chunks, path, opts, delimiter)
+    : readPlainText(chunks, unit);
+
+  let count = 0;
+  for await (const doc of docs) {
+    const text = doc.text.normalize('NFC');
+    const out: Doc = doc.label === undefined ? { text } : { text, label: doc.label.normalize('NFC') };
+    count++;
+    if (stats) {
+      stats.documents++;
+      stats.characters += codePointLength(text);
+    }
+    yield out;
+  }
+  if (count === 0) throw new RnnlabError(`${path} contains no documents`);
+}
+
+function extension(path: string): string {
+  const name = path.toLowerCase().replace(/\.gz$/, '');
+  const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(dot) : '';
+}

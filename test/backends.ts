@@ -1,0 +1,14 @@
+/**
+ * The fast backends the suite tests besides the reference. Each is imported lazily so a
+ * missing build shows up as a failing test, never as a silently skipped one.
+ */
+import type { Backend } from '../src/backend/backend.js';
+
+export interface TestBackend {
+  name: string;
+  make: () => Promise<Backend>;
+}
+
+export function testBackends(): TestBackend[] {
+  return [];
+}

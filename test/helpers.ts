@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import type { FloatArray } from '../src/tensor.js';
+
+/** max|got − want| / max|want|: the tensor-level relative error the parity tests bound. */
+export function relError(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  assert.equal(got.length, want.length, 'length mismatch');
+  let num = 0, den = 0;
+  for (let i = 0; i < want.length; i++) {
+    num = Math.max(num, Math.abs(got[i] - want[i]));
+    den = Math.max(den, Math.abs(want[i]));
+  }
+  return den === 0 ? num : num / den;
+}
+
+export function assertClose(what: string, got: ArrayLike<number>, want: ArrayLike<number>, tol: number): void {
+  const e = relError(got, want);
+  assert.ok(e <= tol, `${what}: relative error ${e.toExponential(2)} > ${tol}`);
+}
+
+/**
+ * Central finite differences of a scalar function of x against an analytic gradient, on
+ * up to `samples` coordinates (all when fewer). Float64 throughout, so 1e-6 is tight.
+ */
+export function gradCheck(what: string, f: () => number, x: FloatArray, analytic: ArrayLike<number>, samples = 40, eps = 1e-6, tol = 1e-6): void {
+  const n = x.length;
+  const idx = n <= samples ? [...Array(n).keys()] : Array.from({ length: samples }, (_, i) => Math.floor((i * n) / samples + (i * 7919) % Math.max(1, Math.floor(n / samples))) % n);
+  for (const i of idx) {
+    const old = x[i];
+    x[i] = old + eps;
+    const fp = f();
+    x[i] = old - eps;
+    const fm = f();
+    x[i] = old;
+    const numeric = (fp - fm) / (2 * eps);
+    const err = Math.abs(numeric - analytic[i]) / Math.max(1, Math.abs(numeric), Math.abs(analytic[i]));
+    assert.ok(err < tol, `${what}[${i}]: analytic ${analytic[i]} vs numeric ${numeric} (err ${err.toExponential(2)})`);
+  }
+}
