@@ -97,6 +97,10 @@ export class LanguageModel {
     return this.rnn.newState(B);
   }
 
+  freeState(s: RecurrentState): void {
+    this.rnn.freeState(s);
+  }
+
   zeroGrad(): void {
     zeroGrads(this.backend, this.params());
   }
@@ -139,7 +143,7 @@ export class LanguageModel {
     let top = this.rnn.forward(T, state, this.emb, this.ids, train, train ? this.next : state, rand);
     if (train && this.config.dropout > 0) {
       this.topSeed = rand();
-      be.dropoutForward(this.top!, top, N, this.config.dropout, this.topSeed);
+      be.dropoutForward(this.top!, top, N * H, this.config.dropout, this.topSeed);
       top = this.top!;
     }
     be.gemm(false, true, N, V, H, 1, top, 0, this.decoderWeight.value, 0, 0, this.logits!, 0);
@@ -169,7 +173,7 @@ export class LanguageModel {
     be.gemm(true, false, V, H, N, 1, dlogits, 0, this.lastTop!, 0, 1, this.decoderWeight.grad, 0);
     be.sumRows(this.decoderBias.grad, dlogits, N, V);
     be.gemm(false, false, N, H, V, 1, dlogits, 0, this.decoderWeight.value, 0, 0, this.dtop!, 0);
-    if (this.config.dropout > 0) be.dropoutBackward(this.dtop!, this.dtop!, N, this.config.dropout, this.topSeed);
+    if (this.config.dropout > 0) be.dropoutBackward(this.dtop!, this.dtop!, N * H, this.config.dropout, this.topSeed);
     this.rnn.backward(this.dtop!, this.embedding ? this.demb : null, dState);
     if (this.embedding) be.embeddingBackward(this.embedding.grad, this.ids!, this.demb!, N, E);
   }

@@ -81,6 +81,11 @@ export class RecurrentStack {
     };
   }
 
+  freeState(s: RecurrentState): void {
+    for (const t of s.h) this.backend.free(t);
+    for (const t of s.c ?? []) this.backend.free(t);
+  }
+
   private ensure(N: number): void {
     if (N <= this.capacity) return;
     const be = this.backend;
@@ -129,7 +134,7 @@ export class RecurrentStack {
       if (train && this.dropout > 0) {
         const seed = rand();
         this.seeds.push(seed);
-        be.dropoutForward(b.drop!, b.hs, N, this.dropout, seed);
+        be.dropoutForward(b.drop!, b.hs, N * H, this.dropout, seed);
         input = b.drop;
       }
     }
@@ -149,7 +154,7 @@ export class RecurrentStack {
     let dh = dOut;
     for (let l = this.L - 1; l >= 0; l--) {
       const p = this.layers[l], b = this.buf[l];
-      if (this.dropout > 0) be.dropoutBackward(dh, dh, N, this.dropout, this.seeds[l]);
+      if (this.dropout > 0) be.dropoutBackward(dh, dh, N * H, this.dropout, this.seeds[l]);
       const dxw = b.xw;
       be.recurrentBackward({
         cell: this.cell, T, B, H, whh: p.whh.value, h0: state.h[l], c0: state.c ? state.c[l] : null,

@@ -10,13 +10,14 @@ function checkFraction(valFraction: number): void {
 /**
  * Seeded document split: shuffle a copy with Rng(seed), then the last round(n·valFraction)
  * documents are validation. With a fraction above 0 and at least two documents, each side
- * gets at least one. The input array is not modified.
+ * gets at least one; a single document always goes to train. The input array is not modified.
  */
 export function splitDocuments<T>(docs: readonly T[], valFraction: number, seed: number): { train: T[]; val: T[] } {
   checkFraction(valFraction);
   const shuffled = new Rng(seed).shuffle([...docs]);
   const n = shuffled.length;
-  let nVal = Math.round(n * valFraction);
+  // A lone document goes to training: a model cannot be trained on nothing.
+  let nVal = n < 2 ? 0 : Math.round(n * valFraction);
   if (valFraction > 0 && n >= 2) nVal = Math.min(n - 1, Math.max(1, nVal));
   return { train: shuffled.slice(0, n - nVal), val: shuffled.slice(n - nVal) };
 }

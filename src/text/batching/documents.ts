@@ -30,8 +30,8 @@ export interface DocumentBatchOptions {
 }
 
 /**
- * Batches of whole documents, each already wrapped as [SOS] … [EOS]. The last batch may have
- * fewer than batchSize rows. With 'bucket', documents are shuffled before the stable sort by
+ * Batches of whole documents, each already wrapped as [SOS] … [EOS]. One batch may have fewer
+ * than batchSize rows: the last, or with a shuffled 'bucket' any one (the one of longest documents). With 'bucket', documents are shuffled before the stable sort by
  * length (when an Rng is given), so equal-length documents meet different partners each epoch.
  */
 export function documentBatches(docs: readonly Int32Array[], opts: DocumentBatchOptions): DocBatch[] {

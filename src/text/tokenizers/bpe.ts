@@ -18,7 +18,9 @@ import { normalizeText } from './char.js';
  *    adjacent pair, merge all its occurrences left to right, repeat.
  */
 
-const PIECE = / ?[\p{L}\p{M}]+| ?\p{N}+| ?[^\s\p{L}\p{M}\p{N}]+|\s+(?!\S)|\s+/gu;
+// Whitespace: a run keeps its last character unless that is a space the next word can take, so
+// "\n\nThe" is "\n\n" + "The" (GPT-2 would cut "\n" + "\n") and "a   b" is "a" + "  " + " b".
+const PIECE = / ?[\p{L}\p{M}]+| ?\p{N}+| ?[^\s\p{L}\p{M}\p{N}]+|\s*[^\S ](?=\S)|\s+(?!\S)|\s+/gu;
 
 export function splitPieces(normalized: string): string[] {
   return normalized.match(PIECE) ?? [];

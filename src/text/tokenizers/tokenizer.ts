@@ -2,7 +2,7 @@ import { RnnlabError } from '../../errors.js';
 import { CharTokenizer } from './char.js';
 import { WordTokenizer } from './word.js';
 import { WordPunctTokenizer } from './wordpunct.js';
-import { BpeTokenizer, validateMerges } from './bpe.js';
+import { BpeTokenizer } from './bpe.js';
 
 export { normalizeText } from './char.js';
 
@@ -60,7 +60,6 @@ export function createTokenizer(settings: TokenizerSettings): Tokenizer {
     case 'wordpunct':
       return new WordPunctTokenizer(lowercase);
     case 'bpe': {
-      const merges = validateMerges(settings.merges);
       const { alphabet } = settings;
       if (
         alphabet !== undefined &&
@@ -69,7 +68,7 @@ export function createTokenizer(settings: TokenizerSettings): Tokenizer {
       ) {
         throw new RnnlabError('bpe tokenizer setting "alphabet" must be an array of single characters');
       }
-      return new BpeTokenizer({ ...settings, kind: 'bpe', lowercase, merges });
+      return new BpeTokenizer({ ...settings, kind: 'bpe', lowercase });
     }
   }
 }

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// GEMM throughput of the wasm backend's kernels (reads dist/wasm/*.wasm; build first).
+//   taskset -c 1 node bench/gemm-wasm.mjs [--quick]
+// Shapes M×K×N: lstm 64×512×2048 (NN, TN, NT), small 64×512×83 (NN, TN, NT).
+// Checks every result against a float64 reference before timing; reports GFLOP/s = 2MNK/time,
+// best of several timed repetitions (the host is noisy; disturbance only slows things down).
+import { readFile } from 'node:fs/promises';
+import v8 from 'node:v8';
+
+const quick = process.argv.includes('--quick');
+const dir = new URL('../dist/wasm/', import.meta.url);
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+
+async function load(file) {
+  const bytes = await readFile(new URL(file, dir));
+  if (!WebAssembly.validate(bytes)) return null;
+  const { instance } = await WebAssembly.instantiate(bytes, {});
+  return instance.exports;
+}
+
+function makeHeap(ex) {
+  let top = (ex.heapBase() + 63) & ~63;
+  return {
+    alloc(floats) {
+      const p = top;
+      top = (top + floats * 4 + 63) & ~63;
+      const need = top - ex.memory.buffer.byteLength;
+      if (need > 0) ex.memory.grow(Math.ceil(need / 65536));
+      return p;
+    },
+    f32(p, n) { return new Float32Array(ex.memory.buffer, p, n); },
+  };
+}
+
+const KC = 256, MC = 128, NC = 4096;
+
+function bench(ex, heap, layout, M, K, N) {
+  const tA = layout[0] === 'T' ? 1 : 0, tB = layout[1] === 'T' ? 1 : 0;
+  const A = heap.alloc(M * K), B = heap.alloc(K * N), C = heap.alloc(M * N);
+  const pA = heap.alloc(MC * KC), pB = heap.alloc(KC * Math.min(NC, (N + 15) & ~15));
+  const a = heap.f32(A, M * K), b = heap.f32(B, K * N);
+  for (let i = 0; i < a.length; i++) a[i] = Math.sin(i * 0.37) * 0.5;
+  for (let i = 0; i < b.length; i++) b[i] = Math.cos(i * 0.11) * 0.5;
+  const lda = tA ? M : K, ldb = tB ? K : N;
+  ex.gemmCore(tA, tB, M, N, K, 1, A, lda, B, ldb, 0, C, N, pA, pB, 0);
+  // check
+  const c = heap.f32(C, M * N), av = heap.f32(A, M * K), bv = heap.f32(B, K * N);
+  let maxErr = 0, maxRef = 0;
+  for (let i = 0; i < M; i += Math.max(1, (M / 16) | 0)) {
+    for (let j = 0; j < N; j += Math.max(1, (N / 64) | 0)) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += (tA ? av[k * M + i] : av[i * K + k]) * (tB ? bv[j * K + k] : bv[k * N + j]);
+      maxErr = Math.max(maxErr, Math.abs(c[i * N + j] - s));
+      maxRef = Math.max(maxRef, Math.abs(s));
+    }
+  }
+  if (maxErr / maxRef > 1e-4) throw new Error(`${layout} ${M}x${K}x${N}: rel err ${maxErr / maxRef}`);
+  const flop = 2 * M * N * K;
+  const reps = Math.max(1, Math.round(3e8 / flop));
+  let best = Infinity;
+  for (let s = 0; s < (quick ? 5 : 15); s++) {
+    const t0 = process.hrtime.bigint();
+    for (let r = 0; r < reps; r++) ex.gemmCore(tA, tB, M, N, K, 1, A, lda, B, ldb, 0, C, N, pA, pB, 0);
+    const dt = Number(process.hrtime.bigint() - t0) / 1e9 / reps;
+    best = Math.min(best, dt);
+  }
+  return { gflops: flop / best / 1e9, relErr: maxErr / maxRef };
+}
+
+const shapes = [
+  ['lstm', 64, 512, 2048],
+  ['small', 64, 512, 83],
+];
+const rows = [];
+for (const [variant, file] of [['SIMD128', 'rnnlab.wasm'], ['relaxed FMA', 'rnnlab-relaxed.wasm']]) {
+  const ex = await load(file);
+  if (!ex) { console.log(`${variant}: module does not validate here`); continue; }
+  const heap = makeHeap(ex);
+  const row = { variant };
+  for (const [name, M, K, N] of shapes) {
+    for (const layout of ['NN', 'TN', 'NT']) {
+      const r = bench(ex, heap, layout, M, K, N);
+      row[`${name} ${layout}`] = r.gflops.toFixed(1);
+    }
+  }
+  rows.push(row);
+}
+console.log('GEMM GFLOP/s (M×K×N: lstm 64×512×2048, small 64×512×83), best of samples');
+console.table(rows);

@@ -1,0 +1,574 @@
+// Shared body of the per-ISA kernel tables. Included once by each of isa_avx512.cc,
+// isa_avx2.cc, isa_scalar.cc, after that file has defined, inside an anonymous namespace:
+//
+//   constexpr int MR, NR, KC, MC, NC;     register tile and cache blocking (NC % NR == 0)
+//   template <bool PACKED_A> void ukernel(long kc, const float* A, long lda, const float* Bp,
+//                                          float* C, long ldc, int m, int n, float alpha, float beta);
+//       C[m,n] tile = alpha·(A·Bp) + beta·C, beta == 0 ignoring C. Bp: kc×NR packed panel.
+//       PACKED_A: A is a kc×MR packed panel (A[k·MR + r]); else row r of A is A + r·lda,
+//       contiguous in k (rows ≥ m must not be read).
+//   #define RNNLAB_TABLE_FN kernels_xxx    and    #define RNNLAB_ISA_NAME "xxx"
+//
+// Everything here has internal linkage (anonymous namespace), only RNNLAB_TABLE_FN is
+// exported: see the ODR note in kernels.h. No standard-library headers beyond <cstdint>,
+// <cstddef> for the same reason; math goes through __builtin_*.
+//
+// Numerics: the elementwise code is written so that the vectoriser can widen it (the TUs are
+// built with -O3 -ffp-contract=off), and is evaluated in float except where the reference
+// backend's float64 arithmetic is cheap to mirror exactly (optimizers, scale, axpy, dropout).
+// fp-contract=off also keeps vector bodies and scalar tails bit-identical, so results do
+// not depend on where a thread's slice starts.
+
+#include "kernels.h"
+
+namespace {
+
+using rnnlab::AdamParams;
+using rnnlab::GemmArgs;
+using rnnlab::KernelTable;
+
+static_assert(NC % NR == 0, "NC must be a multiple of NR");
+
+inline long lmin(long a, long b) { return a < b ? a : b; }
+
+// ---------------------------------------------------------------------------------------
+// GEMM: BLIS-style loops jc (NC) → pc (KC) → ic (MC) → jr (NR) → ir (MR).
+// B is always packed (kc×NR panels, zero-padded columns). A is packed only for Aᵀ·… (its
+// rows are strided there); for A·… the micro-kernel reads A's rows in place.
+// Each element's sum runs over the KC blocks in order: acc = Σ_k in block, C = alpha·acc + beta'·C
+// with beta' = beta for the first block and 1 after. That order depends only on K, never on
+// the rectangle a thread owns, which is what makes threaded GEMMs deterministic.
+
+// One kc×NR panel of op(B): column c (c < ncv) starts at src[c] and steps by `step` per k.
+void pack_panel(const float* const* src, long step, long kc, int ncv, float* dst) {
+  if (step == 1) {
+    // op(B) = Bᵀ: each column is contiguous in memory; blocks of 8 k keep the writes local.
+    long k0 = 0;
+    for (; k0 + 8 <= kc; k0 += 8) {
+      for (int c = 0; c < ncv; ++c) {
+        const float* s = src[c] + k0;
+        float* d = dst + k0 * NR + c;
+        for (int kk = 0; kk < 8; ++kk) d[kk * NR] = s[kk];
+      }
+      for (int c = ncv; c < NR; ++c)
+        for (int kk = 0; kk < 8; ++kk) dst[(k0 + kk) * NR + c] = 0.f;
+    }
+    for (; k0 < kc; ++k0) {
+      for (int c = 0; c < ncv; ++c) dst[k0 * NR + c] = src[c][k0];
+      for (int c = ncv; c < NR; ++c) dst[k0 * NR + c] = 0.f;
+    }
+  } else {
+    for (long k = 0; k < kc; ++k) {
+      float* d = dst + k * NR;
+      const long o = k * step;
+      for (int c = 0; c < ncv; ++c) d[c] = src[c][o];
+      for (int c = ncv; c < NR; ++c) d[c] = 0.f;
+    }
+  }
+}
+
+// Contiguous columns [n0, n0+nc) of row-major B [K, ldb] (op(B) = B), rows [k0, k0+kc).
+void pack_b_rows(const float* B, long ldb, long k0, long kc, long n0, long nc, float* dst) {
+  for (long p = 0; p < nc; p += NR) {
+    const int ncv = (int)lmin(NR, nc - p);
+    float* d = dst + (p / NR) * kc * NR;
+    const float* s = B + k0 * ldb + n0 + p;
+    if (ncv == NR) {
+      for (long k = 0; k < kc; ++k) __builtin_memcpy(d + k * NR, s + k * ldb, sizeof(float) * NR);
+    } else {
+      for (long k = 0; k < kc; ++k) {
+        for (int c = 0; c < ncv; ++c) d[k * NR + c] = s[k * ldb + c];
+        for (int c = ncv; c < NR; ++c) d[k * NR + c] = 0.f;
+      }
+    }
+  }
+}
+
+// Columns [n0, n0+nc) of op(B), k rows [k0, k0+kc), into ceil(nc/NR) panels.
+void pack_b_block(int transB, const float* B, long ldb, long k0, long kc, long n0, long nc, float* dst) {
+  if (!transB) {
+    pack_b_rows(B, ldb, k0, kc, n0, nc, dst);
+    return;
+  }
+  const float* src[NR];
+  for (long p = 0; p < nc; p += NR) {
+    const int ncv = (int)lmin(NR, nc - p);
+    for (int c = 0; c < ncv; ++c) src[c] = B + (n0 + p + c) * ldb + k0;
+    pack_panel(src, 1, kc, ncv, dst + (p / NR) * kc * NR);
+  }
+}
+
+// Rows [i0, i0+mc) of op(A) = Aᵀ (A stored [K, lda]), k [k0, k0+kc), into kc×MR panels.
+void pack_a_t(const float* A, long lda, long k0, long kc, long i0, long mc, float* dst) {
+  for (long p = 0; p < mc; p += MR) {
+    const int mr = (int)lmin(MR, mc - p);
+    float* d = dst + (p / MR) * kc * MR;
+    const float* s = A + k0 * lda + i0 + p;
+    for (long k = 0; k < kc; ++k) {
+      for (int r = 0; r < mr; ++r) d[k * MR + r] = s[k * lda + r];
+      for (int r = mr; r < MR; ++r) d[k * MR + r] = 0.f;
+    }
+  }
+}
+
+// One (KC × nc) block of packed B against rows [i0, i0+mc) of op(A) (k offset k0).
+void macro_block(int transA, const float* A, long lda, long k0, long kc, long i0, long mc,
+                 const float* pb, long nc, float alpha, float beta, float* C, long ldc, float* bufA) {
+  if (transA) {
+    pack_a_t(A, lda, k0, kc, i0, mc, bufA);
+    for (long jr = 0; jr < nc; jr += NR) {
+      const int n = (int)lmin(NR, nc - jr);
+      const float* bp = pb + (jr / NR) * kc * NR;
+      for (long ir = 0; ir < mc; ir += MR) {
+        const int m = (int)lmin(MR, mc - ir);
+        ukernel<true>(kc, bufA + (ir / MR) * kc * MR, 0, bp, C + ir * ldc + jr, ldc, m, n, alpha, beta);
+      }
+    }
+  } else {
+    const float* a = A + i0 * lda + k0;
+    for (long jr = 0; jr < nc; jr += NR) {
+      const int n = (int)lmin(NR, nc - jr);
+      const float* bp = pb + (jr / NR) * kc * NR;
+      for (long ir = 0; ir < mc; ir += MR) {
+        const int m = (int)lmin(MR, mc - ir);
+        ukernel<false>(kc, a + ir * lda, lda, bp, C + ir * ldc + jr, ldc, m, n, alpha, beta);
+      }
+    }
+  }
+}
+
+size_t gemm_work_floats() { return (size_t)KC * NC + (size_t)KC * (MC + MR) + 64; }
+
+void gemm_rect(const GemmArgs* g, long m0, long m1, long n0, long n1, float* work) {
+  float* bufB = work;
+  float* bufA = work + (size_t)KC * NC;
+  for (long jc = n0; jc < n1; jc += NC) {
+    const long nc = lmin(NC, n1 - jc);
+    for (long pc = 0; pc < g->K; pc += KC) {
+      const long kc = lmin(KC, g->K - pc);
+      const float beff = pc == 0 ? g->beta : 1.f;
+      pack_b_block(g->transB, g->B, g->ldb, pc, kc, jc, nc, bufB);
+      for (long ic = m0; ic < m1; ic += MC) {
+        const long mc = lmin(MC, m1 - ic);
+        macro_block(g->transA, g->A, g->lda, pc, kc, ic, mc, bufB, nc, g->alpha, beff,
+                    g->C + ic * g->ldc + jc, g->ldc, bufA);
+      }
+    }
+  }
+}
+
+size_t packed_b_floats(long K, long ncols) { return (size_t)K * (size_t)((ncols + NR - 1) / NR) * NR; }
+
+void pack_b(int transB, const float* B, long ldb, long K, long ncols, const int32_t* colmap, float* dst) {
+  const long npan = (ncols + NR - 1) / NR;
+  const float* src[NR];
+  for (long pc = 0; pc < K; pc += KC) {
+    const long kc = lmin(KC, K - pc);
+    float* blk = dst + pc * npan * NR;
+    if (!colmap && !transB) {
+      pack_b_rows(B, ldb, pc, kc, 0, ncols, blk);
+      continue;
+    }
+    for (long p = 0; p < npan; ++p) {
+      const int ncv = (int)lmin(NR, ncols - p * NR);
+      for (int c = 0; c < ncv; ++c) {
+        const long col = colmap ? colmap[p * NR + c] : p * NR + c;
+        src[c] = transB ? B + col * ldb + pc : B + pc * ldb + col;
+      }
+      pack_panel(src, transB ? 1 : ldb, kc, ncv, blk + p * kc * NR);
+    }
+  }
+}
+
+void gemm_packed(int transA, long M, long ncols, long K, float alpha, const float* A, long lda,
+                 const float* pb, float beta, float* C, long ldc, float* work) {
+  const long npan = (ncols + NR - 1) / NR;
+  if (K == 0) {
+    for (long i = 0; i < M; ++i)
+      for (long j = 0; j < ncols; ++j) C[i * ldc + j] = beta == 0.f ? 0.f : beta * C[i * ldc + j];
+    return;
+  }
+  float* bufA = work + (size_t)KC * NC;
+  for (long pc = 0; pc < K; pc += KC) {
+    const long kc = lmin(KC, K - pc);
+    const float beff = pc == 0 ? beta : 1.f;
+    const float* blk = pb + pc * npan * NR;
+    for (long ic = 0; ic < M; ic += MC) {
+      const long mc = lmin(MC, M - ic);
+      macro_block(transA, A, lda, pc, kc, ic, mc, blk, ncols, alpha, beff, C + ic * ldc, ldc, bufA);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Activations. tanh: Eigen's float rational approximation (odd 13th / even 6th degree),
+// input clamped to ±7.9053 (where it reaches ±1 in float), identity below 4e-4;
+// max abs error ≈ 3e-7 vs tanh. sigmoid(x) = ½·tanh(x/2) + ½. Branch-free (selects), so the
+// loops around them vectorise. NaN propagates (all comparisons false).
+inline float tanh_r(float x) {
+  const float lim = 7.90531110763549805f;
+  float xc = x > lim ? lim : x;
+  xc = xc < -lim ? -lim : xc;
+  const float x2 = xc * xc;
+  float p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
+  p = p * x2 + -8.60467152213735e-11f;
+  p = p * x2 + 5.12229709037114e-08f;
+  p = p * x2 + 1.48572235717979e-05f;
+  p = p * x2 + 6.37261928875436e-04f;
+  p = p * x2 + 4.89352455891786e-03f;
+  p = p * xc;
+  float q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
+  q = q * x2 + 2.26843463243900e-03f;
+  q = q * x2 + 4.89352518554385e-03f;
+  const float r = p / q;
+  const bool tiny = x < 0.0004f && x > -0.0004f;
+  return tiny ? x : r;
+}
+inline float sigm_r(float x) { return 0.5f * tanh_r(0.5f * x) + 0.5f; }
+
+// exp for x ≤ ~88 (Cephes expf: Cody-Waite reduction, degree-6 polynomial, ≈ 1 ulp);
+// exactly 0 below −87.33 (where float exp underflows to denormals anyway).
+inline float exp_r(float x) {
+  const float hi = 88.3762626647949f, lo = -87.3365478515625f;
+  float xc = x > hi ? hi : x;
+  xc = xc < lo ? lo : xc;
+  // round(x·log2 e) with the 1.5·2²³ trick (exact without -ffast-math)
+  const float t = xc * 1.44269504088896341f + 12582912.f;
+  const float n = t - 12582912.f;
+  float r = xc - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500E-4f;
+  p = p * r + 1.3981999507E-3f;
+  p = p * r + 8.3334519073E-3f;
+  p = p * r + 4.1665795894E-2f;
+  p = p * r + 1.6666665459E-1f;
+  p = p * r + 5.0000001201E-1f;
+  p = p * (r * r) + r + 1.f;
+  const int32_t e = ((int32_t)n + 127) << 23;
+  float s;
+  __builtin_memcpy(&s, &e, 4);
+  const float y = p * s;
+  return x < lo ? 0.f : y;
+}
+
+// ---------------------------------------------------------------------------------------
+// Recurrent cells (one batch row, nu units). Two loop versions where an optional output
+// would otherwise sit inside the loop.
+
+template <bool CACHE>
+void lstm_fwd_t(long nu, long H, const float* __restrict pre, long ps, const float* __restrict xw,
+                const float* __restrict bhh, float* __restrict c, float* __restrict h, float* __restrict cache) {
+  for (long j = 0; j < nu; ++j) {
+    const float i = sigm_r(xw[j] + bhh[j] + pre[j]);
+    const float f = sigm_r(xw[H + j] + bhh[H + j] + pre[ps + j]);
+    const float g = tanh_r(xw[2 * H + j] + bhh[2 * H + j] + pre[2 * ps + j]);
+    const float o = sigm_r(xw[3 * H + j] + bhh[3 * H + j] + pre[3 * ps + j]);
+    const float cn = f * c[j] + i * g;
+    c[j] = cn;
+    h[j] = o * tanh_r(cn);
+    if (CACHE) {
+      cache[j] = i;
+      cache[H + j] = f;
+      cache[2 * H + j] = g;
+      cache[3 * H + j] = o;
+      cache[4 * H + j] = cn;
+    }
+  }
+}
+void lstm_fwd(long nu, long H, const float* pre, long ps, const float* xw, const float* bhh, float* c, float* h,
+              float* cache) {
+  if (cache) lstm_fwd_t<true>(nu, H, pre, ps, xw, bhh, c, h, cache);
+  else lstm_fwd_t<false>(nu, H, pre, ps, xw, bhh, c, h, nullptr);
+}
+
+template <bool CACHE>
+void gru_fwd_t(long nu, long H, const float* __restrict pre, long ps, const float* __restrict xw,
+               const float* __restrict bhh, const float* hprev, float* h, float* __restrict cache) {
+  for (long j = 0; j < nu; ++j) {
+    const float r = sigm_r(xw[j] + (bhh[j] + pre[j]));
+    const float z = sigm_r(xw[H + j] + (bhh[H + j] + pre[ps + j]));
+    const float hn = bhh[2 * H + j] + pre[2 * ps + j];
+    const float n = tanh_r(xw[2 * H + j] + r * hn);
+    h[j] = (1.f - z) * n + z * hprev[j];
+    if (CACHE) {
+      cache[j] = r;
+      cache[H + j] = z;
+      cache[2 * H + j] = n;
+      cache[3 * H + j] = hn;
+    }
+  }
+}
+void gru_fwd(long nu, long H, const float* pre, long ps, const float* xw, const float* bhh, const float* hprev,
+             float* h, float* cache) {
+  if (cache) gru_fwd_t<true>(nu, H, pre, ps, xw, bhh, hprev, h, cache);
+  else gru_fwd_t<false>(nu, H, pre, ps, xw, bhh, hprev, h, nullptr);
+}
+
+void rnn_fwd(long nu, int relu, const float* __restrict pre, const float* __restrict xw,
+             const float* __restrict bhh, float* __restrict h) {
+  if (relu) {
+    for (long j = 0; j < nu; ++j) {
+      const float v = xw[j] + bhh[j] + pre[j];
+      h[j] = v > 0.f ? v : 0.f;
+    }
+  } else {
+    for (long j = 0; j < nu; ++j) h[j] = tanh_r(xw[j] + bhh[j] + pre[j]);
+  }
+}
+
+template <bool CP>
+void lstm_bwd_t(long nu, long H, const float* __restrict cache, const float* __restrict cprev,
+                const float* __restrict dhs, const float* __restrict dhnext, float* __restrict dcnext,
+                float* __restrict dxw) {
+  for (long j = 0; j < nu; ++j) {
+    const float i = cache[j], f = cache[H + j], g = cache[2 * H + j], o = cache[3 * H + j];
+    const float c = cache[4 * H + j];
+    const float cp = CP ? cprev[j] : 0.f;
+    const float tc = tanh_r(c);
+    const float dh = dhs[j] + dhnext[j];
+    const float dc = dcnext[j] + dh * o * (1.f - tc * tc);
+    dxw[j] = dc * g * i * (1.f - i);
+    dxw[H + j] = dc * cp * f * (1.f - f);
+    dxw[2 * H + j] = dc * i * (1.f - g * g);
+    dxw[3 * H + j] = dh * tc * o * (1.f - o);
+    dcnext[j] = dc * f;
+  }
+}
+void lstm_bwd(long nu, long H, const float* cache, const float* cprev, const float* dhs, const float* dhnext,
+              float* dcnext, float* dxw) {
+  if (cprev) lstm_bwd_t<true>(nu, H, cache, cprev, dhs, dhnext, dcnext, dxw);
+  else lstm_bwd_t<false>(nu, H, cache, nullptr, dhs, dhnext, dcnext, dxw);
+}
+
+void gru_bwd(long nu, long H, const float* __restrict cache, const float* __restrict hprev,
+             const float* __restrict dhs, const float* __restrict dhnext, float* __restrict dxw,
+             float* dhw, float* __restrict dhdirect) {
+  if (dhw == dxw) {  // allowed by the interface only for LSTM/RNN, but stay well-defined
+    for (long j = 0; j < nu; ++j) {
+      const float r = cache[j], z = cache[H + j], n = cache[2 * H + j], hn = cache[3 * H + j];
+      const float dh = dhs[j] + dhnext[j];
+      const float dnPre = dh * (1.f - z) * (1.f - n * n);
+      dxw[j] = dnPre * hn * r * (1.f - r);
+      dxw[H + j] = dh * (hprev[j] - n) * z * (1.f - z);
+      dxw[2 * H + j] = dnPre * r;
+      dhdirect[j] = dh * z;
+    }
+    return;
+  }
+  float* __restrict dw = dhw;
+  for (long j = 0; j < nu; ++j) {
+    const float r = cache[j], z = cache[H + j], n = cache[2 * H + j], hn = cache[3 * H + j];
+    const float hp = hprev[j];
+    const float dh = dhs[j] + dhnext[j];
+    const float dnPre = dh * (1.f - z) * (1.f - n * n);
+    const float drPre = dnPre * hn * r * (1.f - r);
+    const float dzPre = dh * (hp - n) * z * (1.f - z);
+    dxw[j] = drPre;
+    dxw[H + j] = dzPre;
+    dxw[2 * H + j] = dnPre;
+    dw[j] = drPre;
+    dw[H + j] = dzPre;
+    dw[2 * H + j] = dnPre * r;
+    dhdirect[j] = dh * z;
+  }
+}
+
+void rnn_bwd(long nu, int relu, const float* __restrict h, const float* __restrict dhs,
+             const float* __restrict dhnext, float* __restrict dxw) {
+  if (relu) {
+    for (long j = 0; j < nu; ++j) {
+      const float dh = dhs[j] + dhnext[j];
+      dxw[j] = h[j] > 0.f ? dh : 0.f;
+    }
+  } else {
+    for (long j = 0; j < nu; ++j) {
+      const float dh = dhs[j] + dhnext[j];
+      dxw[j] = dh * (1.f - h[j] * h[j]);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Softmax family. Row reductions use 16 independent lanes (one zmm, two ymm, four xmm) that
+// the vectoriser maps onto registers; lanes are combined in a fixed order.
+constexpr int LANES = 16;
+
+float row_max(const float* __restrict x, long V) {
+  float m[LANES];
+  for (int l = 0; l < LANES; ++l) m[l] = -__builtin_inff();
+  long j = 0;
+  for (; j + LANES <= V; j += LANES)
+    for (int l = 0; l < LANES; ++l) m[l] = x[j + l] > m[l] ? x[j + l] : m[l];
+  float mx = -__builtin_inff();
+  for (int l = 0; l < LANES; ++l) mx = m[l] > mx ? m[l] : mx;
+  for (; j < V; ++j) mx = x[j] > mx ? x[j] : mx;
+  return mx;
+}
+
+// Σ exp((x − mx)·s), optionally storing the terms.
+template <bool STORE>
+double row_expsum(const float* __restrict x, float* __restrict out, long V, float mx, float s) {
+  float acc[LANES];
+  for (int l = 0; l < LANES; ++l) acc[l] = 0.f;
+  long j = 0;
+  for (; j + LANES <= V; j += LANES) {
+    for (int l = 0; l < LANES; ++l) {
+      const float e = exp_r((x[j + l] - mx) * s);
+      if (STORE) out[j + l] = e;
+      acc[l] += e;
+    }
+  }
+  double sum = 0;
+  for (int l = 0; l < LANES; ++l) sum += acc[l];
+  for (; j < V; ++j) {
+    const float e = exp_r((x[j] - mx) * s);
+    if (STORE) out[j] = e;
+    sum += e;
+  }
+  return sum;
+}
+
+double ce_row(const float* logits, long V, long y, float* dl, float gradScale) {
+  const float mx = row_max(logits, V);
+  const double sum = row_expsum<false>(logits, nullptr, V, mx, 1.f);
+  const double logZ = (double)mx + __builtin_log(sum);
+  const double loss = logZ - (double)logits[y];
+  if (dl) {
+    const float k = (float)((double)gradScale / sum);
+    // dl may alias logits: element j is read before it is written, in the same iteration.
+    long j = 0;
+    for (; j + LANES <= V; j += LANES) {
+      float t[LANES];
+      for (int l = 0; l < LANES; ++l) t[l] = exp_r(logits[j + l] - mx) * k;
+      for (int l = 0; l < LANES; ++l) dl[j + l] = t[l];
+    }
+    for (; j < V; ++j) dl[j] = exp_r(logits[j] - mx) * k;
+    dl[y] -= gradScale;
+  }
+  return loss;
+}
+
+void softmax_row(float* probs, const float* logits, long V, double invTemp) {
+  const float mx = row_max(logits, V);
+  const float s = (float)invTemp;
+  double sum;
+  if (probs == logits) {
+    sum = 0;
+    for (long j = 0; j < V; ++j) {
+      const float e = exp_r((logits[j] - mx) * s);
+      probs[j] = e;
+      sum += e;
+    }
+  } else {
+    sum = row_expsum<true>(logits, probs, V, mx, s);
+  }
+  const float inv = (float)(1.0 / sum);
+  for (long j = 0; j < V; ++j) probs[j] *= inv;
+}
+
+// ---------------------------------------------------------------------------------------
+// Elementwise.
+
+inline uint32_t dropout_hash(uint32_t seed, uint32_t i) {  // src/util/rng.ts dropoutHash, bit-exact
+  uint32_t x = seed ^ (i * 0x9e3779b9u);
+  x ^= x >> 16;
+  x *= 0x21f0aaadu;
+  x ^= x >> 15;
+  x *= 0x735a2d97u;
+  x ^= x >> 15;
+  return x;
+}
+
+// Kept iff hash ≥ threshold (threshold = ceil(p·2³²), 2³² = drop all); y = x·scale in float64.
+void dropout(float* y, const float* x, long i0, long i1, uint64_t threshold, double scale, uint32_t seed) {
+  if (threshold > 0xffffffffull) {
+    for (long i = i0; i < i1; ++i) y[i] = 0.f;
+    return;
+  }
+  const uint32_t thr = (uint32_t)threshold;
+  for (long i = i0; i < i1; ++i) {
+    const float v = (float)((double)x[i] * scale);
+    y[i] = dropout_hash(seed, (uint32_t)i) >= thr ? v : 0.f;
+  }
+}
+
+void adam(float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v, long n,
+          const AdamParams* a) {
+  const double b1 = a->beta1, b2 = a->beta2, c1 = 1 - a->beta1, c2 = 1 - a->beta2;
+  const double ss = a->stepSize, bc2 = a->bc2Sqrt, eps = a->eps, wd = a->weightDecay;
+  for (long i = 0; i < n; ++i) {
+    const double gi = wd != 0 ? (double)g[i] + wd * (double)p[i] : (double)g[i];
+    const float mi = (float)(b1 * (double)m[i] + c1 * gi);
+    const float vi = (float)(b2 * (double)v[i] + c2 * gi * gi);
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = (float)((double)p[i] - (ss * (double)mi) / (__builtin_sqrt((double)vi) / bc2 + eps));
+  }
+}
+
+void sgd(float* __restrict p, const float* __restrict g, float* __restrict buf, long n, double lr, double mom,
+         double wd) {
+  if (mom != 0 && buf) {
+    for (long i = 0; i < n; ++i) {
+      const double d = wd != 0 ? (double)g[i] + wd * (double)p[i] : (double)g[i];
+      const float b = (float)(mom * (double)buf[i] + d);
+      buf[i] = b;
+      p[i] = (float)((double)p[i] - lr * (double)b);
+    }
+  } else {
+    for (long i = 0; i < n; ++i) {
+      const double d = wd != 0 ? (double)g[i] + wd * (double)p[i] : (double)g[i];
+      p[i] = (float)((double)p[i] - lr * d);
+    }
+  }
+}
+
+void scale(float* x, long n, double alpha) {
+  for (long i = 0; i < n; ++i) x[i] = (float)((double)x[i] * alpha);
+}
+void axpy(float* __restrict y, const float* __restrict x, long n, double alpha) {
+  for (long i = 0; i < n; ++i) y[i] = (float)((double)y[i] + alpha * (double)x[i]);
+}
+double sumsq(const float* __restrict x, long n) {
+  double acc[LANES];
+  for (int l = 0; l < LANES; ++l) acc[l] = 0;
+  long i = 0;
+  for (; i + LANES <= n; i += LANES)
+    for (int l = 0; l < LANES; ++l) acc[l] += (double)x[i + l] * (double)x[i + l];
+  double s = 0;
+  for (int l = 0; l < LANES; ++l) s += acc[l];
+  for (; i < n; ++i) s += (double)x[i] * (double)x[i];
+  return s;
+}
+void fill(float* x, long n, float v) {
+  for (long i = 0; i < n; ++i) x[i] = v;
+}
+void add_rows(float* __restrict y, const float* __restrict b, long rows, long cols, long ldy) {
+  for (long r = 0; r < rows; ++r) {
+    float* __restrict yr = y + r * ldy;
+    for (long c = 0; c < cols; ++c) yr[c] += b[c];
+  }
+}
+void sum_rows(float* __restrict db, const float* __restrict dy, long rows, long cols, long ldy) {
+  for (long r = 0; r < rows; ++r) {
+    const float* __restrict yr = dy + r * ldy;
+    for (long c = 0; c < cols; ++c) db[c] += yr[c];
+  }
+}
+void add(float* __restrict y, const float* __restrict x, long n) {
+  for (long i = 0; i < n; ++i) y[i] += x[i];
+}
+
+const KernelTable kTable = {
+    RNNLAB_ISA_NAME, MR, NR, KC, MC, NC,
+    gemm_work_floats, gemm_rect, packed_b_floats, pack_b, gemm_packed,
+    lstm_fwd, gru_fwd, rnn_fwd, lstm_bwd, gru_bwd, rnn_bwd,
+    ce_row, softmax_row,
+    dropout, adam, sgd, scale, axpy, sumsq, fill, add_rows, sum_rows, add,
+};
+
+}  // namespace
+
+namespace rnnlab {
+const KernelTable* RNNLAB_TABLE_FN() { return &kTable; }
+}  // namespace rnnlab

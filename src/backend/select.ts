@@ -1,0 +1,69 @@
+/**
+ * Choosing a backend: `--backend` or RNNLAB_BACKEND, else the fastest that loads here —
+ * native (C++ addon, Node only), then wasm (SIMD), then js (reference). The reason for the
+ * choice is kept for `rnnlab info` and for a one-time notice when a faster one is missing.
+ */
+import { RnnlabError } from '../errors.js';
+import type { Backend, BackendName } from './backend.js';
+import { JsBackend } from './js/index.js';
+
+export interface BackendChoice {
+  backend: Backend;
+  /** Why this one: requested, or which faster ones were unavailable and why. */
+  reason: string;
+  /** Set when the automatic choice fell back from a faster backend. */
+  fallback: string | null;
+}
+
+export interface BackendRequest {
+  name?: BackendName | 'auto';
+  threads?: number;
+}
+
+async function load(name: BackendName, threads: number | undefined): Promise<Backend> {
+  switch (name) {
+    case 'js':
+      return new JsBackend('float32');
+    case 'wasm': {
+      const m = await import('./wasm/index.js');
+      return m.createWasmBackend();
+    }
+    case 'native': {
+      const m = await import('./native/index.js');
+      return m.createNativeBackend({ threads });
+    }
+  }
+}
+
+export async function createBackend(req: BackendRequest = {}): Promise<BackendChoice> {
+  const env = process.env.RNNLAB_BACKEND;
+  const name = req.name && req.name !== 'auto' ? req.name : env && env !== 'auto' ? env : 'auto';
+  if (name !== 'auto' && name !== 'js' && name !== 'wasm' && name !== 'native') {
+    throw new RnnlabError(`unknown backend "${name}" (expected auto, js, wasm or native)`);
+  }
+  if (req.threads !== undefined && (!Number.isInteger(req.threads) || req.threads < 1)) {
+    throw new RnnlabError(`--threads must be a positive integer, got ${req.threads}`);
+  }
+  if (name !== 'auto') {
+    try {
+      const backend = await load(name, req.threads);
+      return { backend, reason: req.name && req.name !== 'auto' ? 'requested with --backend' : 'requested with RNNLAB_BACKEND', fallback: null };
+    } catch (e) {
+      throw new RnnlabError(`the ${name} backend is unavailable: ${firstLine(e)}`);
+    }
+  }
+  const skipped: string[] = [];
+  for (const n of ['native', 'wasm'] as const) {
+    try {
+      const backend = await load(n, req.threads);
+      return { backend, reason: skipped.length ? `fastest available (${skipped.join('; ')})` : 'fastest available', fallback: skipped.length ? skipped.join('; ') : null };
+    } catch (e) {
+      skipped.push(`${n} unavailable: ${firstLine(e)}`);
+    }
+  }
+  return { backend: new JsBackend('float32'), reason: `fallback (${skipped.join('; ')})`, fallback: skipped.join('; ') };
+}
+
+function firstLine(e: unknown): string {
+  return String(e instanceof Error ? e.message : e).split('\n')[0];
+}

@@ -1,0 +1,98 @@
+/**
+ * Finds, validates and compiles the kernel modules (dist/wasm/rnnlab.wasm, SIMD128, and
+ * dist/wasm/rnnlab-relaxed.wasm, + relaxed-SIMD FMA). Works in Node and in browsers: Node
+ * modules are imported dynamically, only when running under Node.
+ *
+ * Relaxed SIMD: Node 20 (V8 11.3) has it behind --experimental-wasm-relaxed-simd, which can be
+ * switched on at run time before the module is compiled; WebAssembly.validate then decides.
+ */
+
+export type WasmVariant = 'relaxed' | 'simd128';
+
+export interface LoadedModule {
+  module: WebAssembly.Module;
+  variant: WasmVariant;
+  /** Why the baseline was used, when relaxed was wanted. */
+  note: string | null;
+}
+
+const FILES: Record<WasmVariant, string> = {
+  simd128: 'rnnlab.wasm',
+  relaxed: 'rnnlab-relaxed.wasm',
+};
+
+interface NodeProcess {
+  versions?: { node?: string };
+}
+function isNode(): boolean {
+  const p = (globalThis as { process?: NodeProcess }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+/** From dist/src/backend/wasm/ (compiled) the modules are in dist/wasm/. */
+function moduleUrl(file: string): URL {
+  return new URL(`../../../wasm/${file}`, import.meta.url);
+}
+
+async function readBytes(file: string): Promise<Uint8Array<ArrayBuffer>> {
+  const url = moduleUrl(file);
+  if (isNode()) {
+    const fs = await import('node:fs/promises');
+    const buf = await fs.readFile(url);
+    const bytes = new Uint8Array(buf.byteLength);
+    bytes.set(buf);
+    return bytes;
+  }
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`cannot fetch ${url.href}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+let relaxedFlagTried = false;
+async function enableRelaxedSimdInNode(): Promise<void> {
+  if (relaxedFlagTried || !isNode()) return;
+  relaxedFlagTried = true;
+  try {
+    const v8 = await import('node:v8');
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    // not available (or not allowed): validate() below decides
+  }
+}
+
+const cache = new Map<WasmVariant, Promise<WebAssembly.Module | null>>();
+
+/** Compiles a variant once per process; null if the engine does not accept it. */
+function compile(variant: WasmVariant): Promise<WebAssembly.Module | null> {
+  let p = cache.get(variant);
+  if (!p) {
+    p = (async () => {
+      if (variant === 'relaxed') await enableRelaxedSimdInNode();
+      const bytes = await readBytes(FILES[variant]);
+      if (!WebAssembly.validate(bytes)) return null;
+      return WebAssembly.compile(bytes);
+    })();
+    cache.set(variant, p);
+    // a failed read is not cached, so a later call can retry
+    p.catch(() => cache.delete(variant));
+  }
+  return p;
+}
+
+export async function loadModule(wantRelaxed: boolean): Promise<LoadedModule> {
+  let note: string | null = null;
+  if (wantRelaxed) {
+    try {
+      const m = await compile('relaxed');
+      if (m) return { module: m, variant: 'relaxed', note: null };
+      note = 'relaxed SIMD not supported by this engine';
+    } catch (e) {
+      note = `relaxed module unavailable: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  } else {
+    note = 'relaxed SIMD not requested';
+  }
+  const m = await compile('simd128');
+  if (!m) throw new Error('this WebAssembly engine does not support SIMD128');
+  return { module: m, variant: 'simd128', note };
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+/** The `rnnlab` command line: parsing and messages only; the work lives in the library. */
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { action } from './run.js';
+import { trainAction, trainCommand } from './train.js';
+import { evalAction, evalCommand } from './eval.js';
+import { sampleAction, sampleCommand } from './sample.js';
+import { demoAction, demoCommand } from './demo.js';
+import { infoAction, infoCommand } from './info.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('rnnlab')
+  .description('recurrent neural networks over text: train, measure and sample character- and word-level language models')
+  .version(pkg.version)
+  .showSuggestionAfterError(true)
+  .configureHelp({ sortOptions: false });
+
+program.addCommand(trainCommand().action(action(trainAction)));
+program.addCommand(evalCommand().action(action(evalAction)));
+program.addCommand(sampleCommand().action(action(sampleAction)));
+program.addCommand(demoCommand().action(action(demoAction)));
+program.addCommand(infoCommand().action(action(infoAction)));
+
+await program.parseAsync(process.argv);

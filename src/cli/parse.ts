@@ -1,0 +1,37 @@
+/**
+ * Argument parsers for commander: each either returns a value or throws
+ * InvalidArgumentError, which commander prints as one line ("error: option '--lr <f>'
+ * argument 'abc' is invalid. …") with exit code 1.
+ */
+import { InvalidArgumentError } from 'commander';
+
+export function int(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (v: string): number => {
+    if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`expected an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}.`);
+    const n = Number(v);
+    if (n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}.`);
+    return n;
+  };
+}
+
+/** A finite number in [min, max] (or (min, max] with exclusiveMin). */
+export function num(min: number, max: number, exclusiveMin = false) {
+  const range = `${exclusiveMin ? '(' : '['}${min}, ${max === Infinity ? '∞)' : `${max}]`}`;
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number in ${range}.`);
+    if (n < min || n > max || (exclusiveMin && n === min)) throw new InvalidArgumentError(`expected a number in ${range}.`);
+    return n;
+  };
+}
+
+export function oneOf<T extends string>(...values: T[]) {
+  return (v: string): T => {
+    if (!(values as string[]).includes(v)) throw new InvalidArgumentError(`expected one of: ${values.join(', ')}.`);
+    return v as T;
+  };
+}
+
+export function text(v: string): string {
+  return v;
+}

@@ -1,0 +1,53 @@
+/**
+ * The StepModel contract for a trained LanguageModel: one batched forward of T = 1 per step,
+ * the recurrent state carried between calls, so generating n tokens costs n steps whatever
+ * the prefix length (the prime itself is one T = len forward).
+ */
+import type { LanguageModel } from '../nn/language-model.js';
+import type { RecurrentState } from '../nn/recurrent.js';
+import type { DecodeState, StepModel } from './step-model.js';
+
+class LmDecodeState implements DecodeState {
+  constructor(readonly batch: number, readonly rs: RecurrentState) {}
+}
+
+export class LmStepModel implements StepModel {
+  readonly vocabSize: number;
+
+  constructor(private readonly model: LanguageModel) {
+    this.vocabSize = model.config.vocabSize;
+  }
+
+  initState(batch: number): DecodeState {
+    return new LmDecodeState(batch, this.model.newState(batch));
+  }
+
+  step(state: DecodeState, tokens: Int32Array): Float32Array {
+    const s = state as LmDecodeState;
+    this.model.forward(tokens, null, s.batch, 1, s.rs, false, null);
+    return Float32Array.from(this.model.logitsTensor().data.subarray(0, s.batch * this.vocabSize));
+  }
+
+  prime(state: DecodeState, tokens: Int32Array): Float32Array {
+    const s = state as LmDecodeState, B = s.batch, T = tokens.length, V = this.vocabSize;
+    const x = new Int32Array(B * T);
+    for (let b = 0; b < B; b++) x.set(tokens, b * T);
+    this.model.forward(x, null, B, T, s.rs, false, null);
+    // time-major logits: the last step's B rows are contiguous
+    return Float32Array.from(this.model.logitsTensor().data.subarray((T - 1) * B * V, T * B * V));
+  }
+
+  reorder(state: DecodeState, indices: Int32Array): DecodeState {
+    const s = state as LmDecodeState, be = this.model.backend, H = this.model.config.hidden;
+    const next = this.model.newState(indices.length);
+    for (let l = 0; l < s.rs.h.length; l++) {
+      for (let i = 0; i < indices.length; i++) {
+        be.copy(next.h[l], i * H, s.rs.h[l], indices[i] * H, H);
+        if (next.c && s.rs.c) be.copy(next.c[l], i * H, s.rs.c[l], indices[i] * H, H);
+      }
+    }
+    // Decoders replace their state with the result, so the old one can go.
+    this.model.freeState(s.rs);
+    return new LmDecodeState(indices.length, next);
+  }
+}

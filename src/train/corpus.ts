@@ -1,0 +1,153 @@
+/**
+ * From a file to token ids ready for batching: read (any source), tokenize, build or reuse
+ * the vocabulary, split into training and validation data. Two shapes of data:
+ *   stream — one long id sequence (char-rnn style), the validation part is its tail;
+ *   docs   — one id sequence per document wrapped as [SOS] … [EOS], split by a seeded
+ *            shuffle of documents (the course's arXiv setup).
+ */
+import { RnnlabError } from '../errors.js';
+import { readDocuments, type SourceOptions, type SourceStats } from '../text/sources/index.js';
+import { splitDocuments, splitStream } from '../text/split.js';
+import { learnBpe } from '../text/tokenizers/bpe.js';
+import { createTokenizer, type Tokenizer, type TokenizerKind } from '../text/tokenizers/tokenizer.js';
+import { SPECIALS, Vocab, countTokens } from '../text/vocab.js';
+
+export type Level = 'char' | 'word' | 'bpe';
+export type Batching = 'stream' | 'pad' | 'bucket';
+
+export interface CorpusOptions {
+  level: Level;
+  /** For word level: word (razdel-like, default) or wordpunct. */
+  tokenizer?: TokenizerKind;
+  lowercase: boolean;
+  bpeMerges: number;
+  minFreq: number;
+  maxVocab: number;
+  batching: Batching;
+  valFraction: number;
+  seed: number;
+  source: SourceOptions;
+  /** Unknown tokens in evaluation data: map to [UNK] or fail. */
+  strictVocab?: boolean;
+}
+
+export type CorpusData =
+  | { kind: 'stream'; train: Int32Array; val: Int32Array }
+  | { kind: 'docs'; train: Int32Array[]; val: Int32Array[] };
+
+export interface Corpus {
+  tokenizer: Tokenizer;
+  vocab: Vocab;
+  data: CorpusData;
+  stats: SourceStats;
+  tokens: number;
+  /** Tokens mapped to [UNK] or dropped (only when reusing a vocabulary). */
+  oov: number;
+  /** Distinct tokens that were dropped because the vocabulary has no [UNK]. */
+  unknown: string[];
+}
+
+export function tokenizerKind(level: Level, requested?: TokenizerKind): TokenizerKind {
+  if (level === 'char') return 'char';
+  if (level === 'bpe') return 'bpe';
+  const k = requested ?? 'word';
+  if (k !== 'word' && k !== 'wordpunct') throw new RnnlabError(`--tokenizer ${k} does not fit --level word (use word or wordpunct)`);
+  return k;
+}
+
+export async function readTexts(path: string, source: SourceOptions): Promise<{ texts: string[]; stats: SourceStats }> {
+  const stats: SourceStats = { documents: 0, characters: 0 };
+  const texts: string[] = [];
+  for await (const d of readDocuments(path, source, stats)) texts.push(d.text);
+  return { texts, stats };
+}
+
+/**
+ * Builds a corpus. With `reuse` (a resumed run or an evaluation), the tokenizer and
+ * vocabulary come from the model and text outside the vocabulary maps to [UNK] (or is an
+ * error when strict or when the vocabulary has no [UNK]).
+ */
+export async function prepareCorpus(path: string, o: CorpusOptions, reuse?: { tokenizer: Tokenizer; vocab: Vocab }): Promise<Corpus> {
+  if (o.level === 'char' && o.batching === 'stream' && o.tokenizer && o.tokenizer !== 'char') {
+    throw new RnnlabError(`--tokenizer ${o.tokenizer} does not fit --level char`);
+  }
+  const { texts, stats } = await readTexts(path, o.source);
+  const docsMode = o.batching !== 'stream';
+  let tokenizer = reuse?.tokenizer;
+  if (!tokenizer) {
+    const kind = tokenizerKind(o.level, o.tokenizer);
+    tokenizer = kind === 'bpe'
+      ? createTokenizer(learnBpe(texts, o.bpeMerges, { lowercase: o.lowercase }))
+      : createTokenizer({ kind, lowercase: o.lowercase });
+  }
+  // A char stream joins documents with a newline; word streams separate them with [EOS].
+  const tokenLists = texts.map((t) => tokenizer.tokenize(t));
+  let vocab = reuse?.vocab;
+  if (!vocab) {
+    const counts = new Map<string, number>();
+    for (const ts of tokenLists) countTokens(counts, ts);
+    if (o.level === 'char' && !docsMode && texts.length > 1) countTokens(counts, ['\n']);
+    const specials = o.level === 'char' && !docsMode ? [] : SPECIALS;
+    vocab = Vocab.build(counts, { specials, minFreq: o.minFreq, maxVocab: o.maxVocab > 0 ? o.maxVocab : undefined });
+  }
+  // Unknown tokens: [UNK] when the vocabulary has one; a char vocabulary has none, so unknown
+  // characters are dropped (and counted) — unless the caller wants strictness.
+  const onUnknown = o.strictVocab ? 'error' : vocab.unk >= 0 ? 'unk' : 'drop';
+  let oov = 0;
+  const unknown = new Set<string>();
+  const encode = (ts: string[]) => {
+    if (onUnknown === 'drop') {
+      const kept = ts.filter((t) => vocab!.has(t) || (unknown.add(t), false));
+      oov += ts.length - kept.length;
+      return vocab!.encode(kept, 'error').ids;
+    }
+    const r = vocab!.encode(ts, onUnknown);
+    oov += r.oov;
+    return r.ids;
+  };
+  let data: CorpusData;
+  let tokens = 0;
+  if (docsMode) {
+    if (vocab.sos < 0 || vocab.eos < 0 || vocab.pad < 0) throw new RnnlabError('document batching needs a vocabulary with [PAD], [SOS] and [EOS]');
+    const docs = tokenLists.filter((ts) => ts.length > 0).map((ts) => {
+      const ids = encode(ts);
+      const d = new Int32Array(ids.length + 2);
+      d[0] = vocab!.sos;
+      d.set(ids, 1);
+      d[d.length - 1] = vocab!.eos;
+      tokens += d.length;
+      return d;
+    });
+    if (docs.length < 2 && o.valFraction > 0) throw new RnnlabError(`${path} holds ${docs.length} document(s): document batching with a validation split needs at least 2`);
+    const split = o.valFraction > 0 ? splitDocuments(docs, o.valFraction, o.seed) : { train: docs, val: [] };
+    data = { kind: 'docs', ...split };
+  } else {
+    const sep = o.level === 'char' ? (vocab.has('\n') ? ['\n'] : []) : vocab.eos >= 0 ? ['[EOS]'] : [];
+    const all: string[] = [];
+    tokenLists.forEach((ts, i) => {
+      if (i > 0) all.push(...sep);
+      for (const t of ts) all.push(t);
+    });
+    const ids = encode(all);
+    tokens = ids.length;
+    data = { kind: 'stream', ...(o.valFraction > 0 ? splitStream(ids, o.valFraction) : { train: ids, val: new Int32Array(0) }) };
+  }
+  return { tokenizer, vocab, data, stats, tokens, oov, unknown: [...unknown] };
+}
+
+/** FNV-1a over the training ids: a resume refuses data that differs from the original run's. */
+export function fingerprint(data: CorpusData): string {
+  let h = 0x811c9dc5;
+  const mix = (v: number) => {
+    h ^= v;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  };
+  if (data.kind === 'stream') {
+    mix(data.train.length);
+    for (const v of data.train) mix(v);
+  } else {
+    mix(data.train.length);
+    for (const d of data.train) for (const v of d) mix(v);
+  }
+  return h.toString(16).padStart(8, '0');
+}
