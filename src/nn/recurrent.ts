@@ -4,7 +4,8 @@
  *
  *   xw_l  = X_l·W_ih_lᵀ + b_ih_l      one GEMM over all N = T·B positions
  *   hs_l  = recurrent(xw_l, h0_l)     one backend call: the per-step h·W_hhᵀ loop
- *   X_l+1 = dropout(hs_l)
+ *   X_l+1 = dropout(hs_l)          (not after the top layer, as in nn.LSTM; the model drops
+ *                                   the decoder input itself)
  *
  * Backward mirrors it: dW_ih_l = dxw_lᵀ·X_l and dX_l = dxw_l·W_ih_l are single GEMMs; dxw_l
  * reuses xw_l's memory (the forward no longer needs it once the cache holds the activations).
@@ -93,12 +94,12 @@ export class RecurrentStack {
     if (this.dh) be.free(this.dh);
     if (this.dx) be.free(this.dx);
     const W = cacheWidth(this.cell, this.H);
-    this.buf = this.layers.map(() => ({
+    this.buf = this.layers.map((_, l) => ({
       xw: be.alloc([N, this.G]),
       hs: be.alloc([N, this.H]),
       cache: be.alloc([Math.max(1, N * W)]),
       dhw: this.cell === 'gru' ? be.alloc([N, this.G]) : null,
-      drop: this.dropout > 0 ? be.alloc([N, this.H]) : null,
+      drop: this.dropout > 0 && l < this.L - 1 ? be.alloc([N, this.H]) : null,
     }));
     this.dh = be.alloc([N, this.H]);
     this.dx = be.alloc([N, this.H]);
@@ -107,7 +108,7 @@ export class RecurrentStack {
 
   /**
    * Runs the stack over x [N,I] (time-major, N = T·B) or, when one-hot, over ids [N].
-   * Returns the top layer's output [N,H] (after dropout when training). The final states
+   * Returns the top layer's output hs [N,H] (no dropout on it). The final states
    * are written into `next` (which may be `state` itself only when no backward follows).
    * `rand` supplies the dropout seeds.
    */
@@ -131,7 +132,7 @@ export class RecurrentStack {
       });
       if (next) be.copy(next.h[l], 0, b.hs, (T - 1) * B * H, B * H);
       input = b.hs;
-      if (train && this.dropout > 0) {
+      if (train && this.dropout > 0 && l < this.L - 1) {
         const seed = rand();
         this.seeds.push(seed);
         be.dropoutForward(b.drop!, b.hs, N * H, this.dropout, seed);
@@ -154,7 +155,7 @@ export class RecurrentStack {
     let dh = dOut;
     for (let l = this.L - 1; l >= 0; l--) {
       const p = this.layers[l], b = this.buf[l];
-      if (this.dropout > 0) be.dropoutBackward(dh, dh, N * H, this.dropout, this.seeds[l]);
+      if (this.dropout > 0 && l < this.L - 1) be.dropoutBackward(dh, dh, N * H, this.dropout, this.seeds[l]);
       const dxw = b.xw;
       be.recurrentBackward({
         cell: this.cell, T, B, H, whh: p.whh.value, h0: state.h[l], c0: state.c ? state.c[l] : null,

@@ -16,7 +16,11 @@ export interface DecodeOptions extends SamplingOptions {
   numSamples?: number;
   /** Default 0. Row (or search) r draws from its own stream `rowRng(seed, r)`. */
   seed?: number;
-  /** Streaming: called as each token is appended to row `row`'s output (not for `[EOS]`, not for beams). */
+  /**
+   * Streaming (greedy and sample only: a beam's tokens are not final until the search ends):
+   * called as each token is appended to row `row`'s output, never for `[EOS]` or for the token
+   * that completes the stop string (earlier tokens may already hold the stop string's start).
+   */
   onToken?: (row: number, id: number) => void;
 }
 

@@ -5,15 +5,13 @@
  * long generation never rescans its history; beams `clone()` when they branch.
  */
 export class TokenHistory {
-  readonly tokens: number[];
-  private readonly seen: Set<number>;
+  readonly tokens: number[] = [];
+  private seen = new Set<number>();
   /** (n−1)-gram context (comma-joined) → tokens that followed it. */
-  private readonly follow: Map<string, Set<number>> | null;
+  private follow: Map<string, Set<number>> | null;
 
   /** `ngram` is the n of no-repeat-n-gram, 0 when that rule is off. */
   constructor(tokens: Iterable<number> = [], readonly ngram = 0) {
-    this.tokens = [];
-    this.seen = new Set();
     this.follow = ngram > 0 ? new Map() : null;
     for (const t of tokens) this.push(t);
   }
@@ -45,10 +43,10 @@ export class TokenHistory {
   }
 
   clone(): TokenHistory {
-    const c = Object.create(TokenHistory.prototype) as TokenHistory;
-    const follow = this.follow ? new Map<string, Set<number>>() : null;
-    if (follow) for (const [k, v] of this.follow!) follow.set(k, new Set(v));
-    Object.assign(c, { tokens: this.tokens.slice(), seen: new Set(this.seen), follow, ngram: this.ngram });
+    const c = new TokenHistory([], this.ngram);
+    for (const t of this.tokens) c.tokens.push(t); // not push(...): long primes would overflow the argument limit
+    c.seen = new Set(this.seen);
+    if (this.follow) c.follow = new Map([...this.follow].map(([k, v]) => [k, new Set(v)]));
     return c;
   }
 
