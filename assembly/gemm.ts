@@ -15,6 +15,8 @@ import { madd } from './simd';
 export const KC: i32 = 256;
 export const MC: i32 = 128;
 export const NC: i32 = 4096;
+/** Up to this many rows of C, an unpacked B operand is used in place (directNT / directNN). */
+export const DIRECT_M: i32 = 4;
 
 /** 2×16 floats for edge tiles. */
 const EDGE: usize = memory.data(128, 16);
@@ -274,6 +276,19 @@ export function gemmCore(
     scaleMatrix(C, ldc, M, N, beta);
     return;
   }
+  if (!prepacked && M <= DIRECT_M) {
+    // A few rows (sampling with batch 1, small batches): packing B would cost more than the
+    // product, which is bound by reading B once. Work on B where it is.
+    if (transB) {
+      if (!transA || M * K <= MC * KC) {
+        directNT(transA, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, packAbuf);
+        return;
+      }
+    } else {
+      directNN(transA, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+      return;
+    }
+  }
   const Npad = pad16(N);
   const ldcB = <usize>ldc << 2;
   for (let jc = 0; jc < N; jc += NC) {
@@ -303,6 +318,180 @@ export function gemmCore(
           }
         }
       }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- few-row products, B unpacked
+
+/** (Σ a0, Σ a1, Σ a2, Σ a3) of four accumulators. */
+// @ts-ignore: decorator
+@inline function hsum4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
+  const s01 = f32x4.add(v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), v128.shuffle<f32>(a0, a1, 2, 6, 3, 7));
+  const s23 = f32x4.add(v128.shuffle<f32>(a2, a3, 0, 4, 1, 5), v128.shuffle<f32>(a2, a3, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(s01, s23, 0, 1, 4, 5), v128.shuffle<f32>(s01, s23, 2, 3, 6, 7));
+}
+
+// @ts-ignore: decorator
+@inline function storeScalar(p: usize, v: f32, alpha: f32, beta: f32): void {
+  if (beta == 0) store<f32>(p, alpha * v);
+  else store<f32>(p, alpha * v + beta * load<f32>(p));
+}
+
+/** Dot product of K floats at a and b (both contiguous). */
+function dot(a: usize, b: usize, K: i32): f32 {
+  let acc0 = f32x4.splat(0), acc1 = acc0;
+  let k = 0;
+  for (; k + 8 <= K; k += 8) {
+    const o = <usize>k << 2;
+    acc0 = madd(v128.load(a + o), v128.load(b + o), acc0);
+    acc1 = madd(v128.load(a + o, 16), v128.load(b + o, 16), acc1);
+  }
+  for (; k + 4 <= K; k += 4) {
+    const o = <usize>k << 2;
+    acc0 = madd(v128.load(a + o), v128.load(b + o), acc0);
+  }
+  const acc = f32x4.add(acc0, acc1);
+  let s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  for (; k < K; k++) s += load<f32>(a + (<usize>k << 2)) * load<f32>(b + (<usize>k << 2));
+  return s;
+}
+
+/** C = alpha·op(A)·Bᵀ + beta·C with B [N,K] read in place: dot products of 4 B rows at a time. */
+function directNT(
+  transA: i32, M: i32, N: i32, K: i32, alpha: f32, A: usize, lda: i32,
+  B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, tmp: usize,
+): void {
+  let rows = A;
+  let rowB = <usize>lda << 2;
+  if (transA) {
+    // gather the M columns of A into contiguous rows
+    for (let i = 0; i < M; i++) {
+      let src = A + (<usize>i << 2);
+      const dst = tmp + (<usize>i * <usize>K << 2);
+      for (let k = 0; k < K; k++) {
+        store<f32>(dst + (<usize>k << 2), load<f32>(src));
+        src += rowB;
+      }
+    }
+    rows = tmp;
+    rowB = <usize>K << 2;
+  }
+  const ldbB = <usize>ldb << 2;
+  const ldcB = <usize>ldc << 2;
+  const av = f32x4.splat(alpha), bv = f32x4.splat(beta);
+  let j = 0;
+  for (; j + 4 <= N; j += 4) {
+    const b0 = B + <usize>j * ldbB;
+    const b1 = b0 + ldbB, b2 = b1 + ldbB, b3 = b2 + ldbB;
+    for (let i = 0; i < M; i++) {
+      const a = rows + <usize>i * rowB;
+      let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+      let k = 0;
+      for (; k + 4 <= K; k += 4) {
+        const o = <usize>k << 2;
+        const x = v128.load(a + o);
+        s0 = madd(x, v128.load(b0 + o), s0);
+        s1 = madd(x, v128.load(b1 + o), s1);
+        s2 = madd(x, v128.load(b2 + o), s2);
+        s3 = madd(x, v128.load(b3 + o), s3);
+      }
+      let r = hsum4(s0, s1, s2, s3);
+      if (k < K) {
+        let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
+        for (; k < K; k++) {
+          const o = <usize>k << 2;
+          const x = load<f32>(a + o);
+          t0 += x * load<f32>(b0 + o);
+          t1 += x * load<f32>(b1 + o);
+          t2 += x * load<f32>(b2 + o);
+          t3 += x * load<f32>(b3 + o);
+        }
+        r = f32x4.add(r, f32x4(t0, t1, t2, t3));
+      }
+      storeVec(C + <usize>i * ldcB + (<usize>j << 2), r, av, beta, bv);
+    }
+  }
+  for (; j < N; j++) {
+    const b = B + <usize>j * ldbB;
+    for (let i = 0; i < M; i++) {
+      storeScalar(C + <usize>i * ldcB + (<usize>j << 2), dot(rows + <usize>i * rowB, b, K), alpha, beta);
+    }
+  }
+}
+
+/** C = alpha·op(A)·B + beta·C with B [K,N] read in place: 16-column strips, 2 rows of C at a time. */
+function directNN(
+  transA: i32, M: i32, N: i32, K: i32, alpha: f32, A: usize, lda: i32,
+  B: usize, ldb: i32, beta: f32, C: usize, ldc: i32,
+): void {
+  // op(A)[i, k] at A + i·aI + k·aK (bytes)
+  const aK: usize = transA ? <usize>lda << 2 : 4;
+  const aI: usize = transA ? 4 : <usize>lda << 2;
+  const ldbB = <usize>ldb << 2;
+  const ldcB = <usize>ldc << 2;
+  const av = f32x4.splat(alpha), bv = f32x4.splat(beta);
+  let jr = 0;
+  for (; jr + 16 <= N; jr += 16) {
+    for (let i = 0; i < M; i += 2) {
+      let a0 = A + <usize>i * aI;
+      let b = B + (<usize>jr << 2);
+      const c = C + <usize>i * ldcB + (<usize>jr << 2);
+      let c00 = f32x4.splat(0);
+      let c01 = c00, c02 = c00, c03 = c00;
+      if (i + 1 < M) {
+        let a1 = a0 + aI;
+        let c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        for (let k = 0; k < K; k++) {
+          const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
+          const x0 = v128.load32_splat(a0);
+          c00 = madd(x0, b0, c00);
+          c01 = madd(x0, b1, c01);
+          c02 = madd(x0, b2, c02);
+          c03 = madd(x0, b3, c03);
+          const x1 = v128.load32_splat(a1);
+          c10 = madd(x1, b0, c10);
+          c11 = madd(x1, b1, c11);
+          c12 = madd(x1, b2, c12);
+          c13 = madd(x1, b3, c13);
+          a0 += aK;
+          a1 += aK;
+          b += ldbB;
+        }
+        const c1 = c + ldcB;
+        storeVec(c1, c10, av, beta, bv);
+        storeVec(c1 + 16, c11, av, beta, bv);
+        storeVec(c1 + 32, c12, av, beta, bv);
+        storeVec(c1 + 48, c13, av, beta, bv);
+      } else {
+        for (let k = 0; k < K; k++) {
+          const x0 = v128.load32_splat(a0);
+          c00 = madd(x0, v128.load(b), c00);
+          c01 = madd(x0, v128.load(b, 16), c01);
+          c02 = madd(x0, v128.load(b, 32), c02);
+          c03 = madd(x0, v128.load(b, 48), c03);
+          a0 += aK;
+          b += ldbB;
+        }
+      }
+      storeVec(c, c00, av, beta, bv);
+      storeVec(c + 16, c01, av, beta, bv);
+      storeVec(c + 32, c02, av, beta, bv);
+      storeVec(c + 48, c03, av, beta, bv);
+    }
+  }
+  // remaining < 16 columns
+  for (; jr < N; jr++) {
+    for (let i = 0; i < M; i++) {
+      let a = A + <usize>i * aI;
+      let b = B + (<usize>jr << 2);
+      let s: f32 = 0;
+      for (let k = 0; k < K; k++) {
+        s += load<f32>(a) * load<f32>(b);
+        a += aK;
+        b += ldbB;
+      }
+      storeScalar(C + <usize>i * ldcB + (<usize>jr << 2), s, alpha, beta);
     }
   }
 }

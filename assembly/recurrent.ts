@@ -31,7 +31,7 @@ export function lstmForward(
   else memory.fill(cbuf, 0, BH << 2);
   for (let t = 0; t < T; t++) {
     const hprev = t == 0 ? h0 : hs + (<usize>(t - 1) * BH << 2);
-    gemmCore(0, 1, B, G, H, 1, hprev, H, whhP, H, 0, pre, G, packA, 0, 1);
+    gemmCore(0, 1, B, G, H, 1, hprev, H, whhP, H, 0, pre, G, packA, packB, packed);
     for (let b = 0; b < B; b++) {
       const row = <usize>t * <usize>B + <usize>b;
       const pr = pre + (<usize>b * <usize>G << 2);
@@ -136,7 +136,7 @@ export function lstmBackward(
       }
     }
     if (t > 0 || dh0) {
-      gemmCore(0, 0, B, H, G, 1, dxw + (<usize>t * <usize>B * <usize>G << 2), G, whhP, H, 0, dhNext, H, packA, 0, 1);
+      gemmCore(0, 0, B, H, G, 1, dxw + (<usize>t * <usize>B * <usize>G << 2), G, whhP, H, 0, dhNext, H, packA, packB, packed);
     }
   }
   hiddenWeightGrads(T, B, H, G, dxw, h0, hs, dwhh, dbhh, packA, packB);
@@ -156,7 +156,7 @@ export function gruForward(
   const one = f32x4.splat(1);
   for (let t = 0; t < T; t++) {
     const hprev = t == 0 ? h0 : hs + (<usize>(t - 1) * BH << 2);
-    gemmCore(0, 1, B, G, H, 1, hprev, H, whhP, H, 0, hw, G, packA, 0, 1);
+    gemmCore(0, 1, B, G, H, 1, hprev, H, whhP, H, 0, hw, G, packA, packB, packed);
     for (let b = 0; b < B; b++) {
       const row = <usize>t * <usize>B + <usize>b;
       const pr = hw + (<usize>b * <usize>G << 2);
@@ -257,7 +257,7 @@ export function gruBackward(
     }
     if (t > 0 || dh0) {
       // dh_{t-1} = dh·z (already in dhNext) + dhw_t·W_hh
-      gemmCore(0, 0, B, H, G, 1, dhw + (<usize>t * <usize>B * <usize>G << 2), G, whhP, H, 1, dhNext, H, packA, 0, 1);
+      gemmCore(0, 0, B, H, G, 1, dhw + (<usize>t * <usize>B * <usize>G << 2), G, whhP, H, 1, dhNext, H, packA, packB, packed);
     }
   }
   hiddenWeightGrads(T, B, H, G, dhw, h0, hs, dwhh, dbhh, packA, packB);
@@ -275,7 +275,7 @@ export function rnnForward(
   for (let t = 0; t < T; t++) {
     const out = hs + (<usize>t * BH << 2);
     const hprev = t == 0 ? h0 : out - (BH << 2);
-    gemmCore(0, 1, B, H, H, 1, hprev, H, whhP, H, 0, out, H, packA, 0, 1);
+    gemmCore(0, 1, B, H, H, 1, hprev, H, whhP, H, 0, out, H, packA, packB, packed);
     for (let b = 0; b < B; b++) {
       const hr = out + (<usize>b * <usize>H << 2);
       const xr = xw + ((<usize>t * BH + <usize>b * <usize>H) << 2);
@@ -321,7 +321,7 @@ export function rnnBackward(
       const dh = load<f32>(dhr + o4) + load<f32>(dhNext + o4);
       store<f32>(dr + o4, relu ? (h > 0 ? dh : 0) : dh * (1 - h * h));
     }
-    if (t > 0 || dh0) gemmCore(0, 0, B, H, H, 1, dr, H, whhP, H, 0, dhNext, H, packA, 0, 1);
+    if (t > 0 || dh0) gemmCore(0, 0, B, H, H, 1, dr, H, whhP, H, 0, dhNext, H, packA, packB, packed);
   }
   hiddenWeightGrads(T, B, H, H, dxw, h0, hs, dwhh, dbhh, packA, packB);
   if (dh0) memory.copy(dh0, dhNext, BH << 2);

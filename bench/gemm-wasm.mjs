@@ -87,3 +87,48 @@ for (const [variant, file] of [['SIMD128', 'rnnlab.wasm'], ['relaxed FMA', 'rnnl
 }
 console.log('GEMM GFLOP/s (M×K×N: lstm 64×512×2048, small 64×512×83), best of samples');
 console.table(rows);
+
+// Whole recurrent layers through the backend (needs `npm run build` for dist/src).
+let createWasmBackend;
+try {
+  ({ createWasmBackend } = await import('../dist/src/backend/wasm/index.js'));
+} catch {
+  console.log('(dist/src not built: skipping the recurrent-layer timings)');
+}
+if (createWasmBackend) {
+  const T = 32, B = 64, H = 512;
+  const layerRows = [];
+  for (const relaxed of [false, true]) {
+    const be = await createWasmBackend({ relaxed });
+    for (const cell of ['lstm', 'gru', 'rnn_tanh']) {
+      const g = cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
+      const G = g * H, W = cell === 'lstm' ? 5 * H : cell === 'gru' ? 4 * H : 0;
+      const t = (n) => { const x = be.alloc([n]); const d = x.data; for (let i = 0; i < n; i++) d[i] = Math.sin(i * 0.7) * 0.1; return x; };
+      const xw = t(T * B * G), whh = t(G * H), bhh = t(G), h0 = t(B * H), c0 = cell === 'lstm' ? t(B * H) : null;
+      const hs = be.alloc([T * B * H]), cache = be.alloc([Math.max(1, T * B * W)]), cT = cell === 'lstm' ? be.alloc([B * H]) : null;
+      const dhs = t(T * B * H), dxw = be.alloc([T * B * G]), dhw = be.alloc([T * B * G]);
+      const dwhh = be.alloc([G * H]), dbhh = be.alloc([G]), dh0 = be.alloc([B * H]), dc0 = cell === 'lstm' ? be.alloc([B * H]) : null;
+      const fwd = () => be.recurrentForward({ cell, T, B, H, xw, whh, bhh, h0, c0, hs, cache, cT });
+      const bwd = () => be.recurrentBackward({ cell, T, B, H, whh, h0, c0, hs, cache, dhs, dxw, dhw, dwhh, dbhh, dh0, dc0 });
+      const time = (fn) => {
+        fn();
+        let best = Infinity;
+        for (let s = 0; s < (quick ? 3 : 7); s++) {
+          const t0 = process.hrtime.bigint();
+          fn();
+          best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6);
+        }
+        return best;
+      };
+      const gemmFlopF = T * 2 * B * H * G;
+      const tf = time(fwd), tb = time(bwd);
+      layerRows.push({
+        variant: be.describe(), cell,
+        'fwd ms': tf.toFixed(2), 'fwd GFLOP/s': (gemmFlopF / tf / 1e6).toFixed(1),
+        'bwd ms': tb.toFixed(2), 'bwd GFLOP/s': ((2 * gemmFlopF) / tb / 1e6).toFixed(1),
+      });
+    }
+  }
+  console.log(`Recurrent layer, T=${T} B=${B} H=${H} (GFLOP/s counts the GEMM flops: fwd T·2·B·H·G, bwd twice that)`);
+  console.table(layerRows);
+}

@@ -27,7 +27,8 @@ export function sourceOptions(c: Command): Command {
     .option('--text-field <name>', 'JSON/JSONL: the field holding the text')
     .option('--text-column <col>', 'CSV: text column(s), by name or 0-based index; several joined: "title,description"')
     .option('--label-column <col>', 'CSV: label column, by name or index')
-    .option('--no-header', 'CSV: the first row is data, not a header');
+    .option('--no-header', 'CSV: the first row is data, not a header')
+    .option('--max-docs <n>', 'use only the first N documents (0: all)', int(0), 0);
 }
 
 export function readSourceOptions(o: Record<string, unknown>): SourceOptions {

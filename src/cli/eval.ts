@@ -32,7 +32,7 @@ export async function evalAction(o: Record<string, any>): Promise<void> {
   const batching = (o.batching ?? (docsModel && level !== 'char' ? 'pad' : 'stream')) as 'stream' | 'pad';
   const corpus = await prepareCorpus(o.data, {
     level, lowercase: m.tokenizer.settings.lowercase, bpeMerges: 0, minFreq: 1, maxVocab: 0, batching,
-    valFraction: 0, seed: 0, source: readSourceOptions(o), strictVocab: o.strictVocab,
+    valFraction: 0, seed: 0, source: readSourceOptions(o), maxDocs: o.maxDocs, strictVocab: o.strictVocab,
   }, { tokenizer: m.tokenizer, vocab: m.vocab });
   const r = corpus.data.kind === 'stream'
     ? evaluateStream(m.model, corpus.data.train, o.batch, o.seq)

@@ -8,6 +8,7 @@ import { evalAction, evalCommand } from './eval.js';
 import { sampleAction, sampleCommand } from './sample.js';
 import { demoAction, demoCommand } from './demo.js';
 import { infoAction, infoCommand } from './info.js';
+import { compareAction, compareCommand } from './compare.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -21,6 +22,7 @@ program.addCommand(trainCommand().action(action(trainAction)));
 program.addCommand(evalCommand().action(action(evalAction)));
 program.addCommand(sampleCommand().action(action(sampleAction)));
 program.addCommand(demoCommand().action(action(demoAction)));
+program.addCommand(compareCommand().action(action(compareAction)));
 program.addCommand(infoCommand().action(action(infoAction)));
 
 await program.parseAsync(process.argv);

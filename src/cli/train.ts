@@ -8,6 +8,7 @@ import { LanguageModel } from '../nn/language-model.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import { prepareCorpus, type CorpusOptions } from '../train/corpus.js';
 import { LmTrainer, type TrainOptions, type TrainSummary } from '../train/lm-trainer.js';
+import { detectFormat } from '../text/sources/index.js';
 import { backendOptions, pickBackend, readSourceOptions, sourceOptions } from './common.js';
 import { int, num, oneOf } from './parse.js';
 import { printJson } from './run.js';
@@ -61,7 +62,9 @@ export interface TrainRun {
 /** Shared by `train` and `demo`. */
 export async function runTraining(o: Record<string, any>, opts: { quiet?: boolean; allowExistingOut?: boolean } = {}): Promise<TrainRun> {
   const level = o.level as 'char' | 'word' | 'bpe';
-  const batching = (o.batching ?? (level === 'char' ? 'stream' : 'stream')) as 'stream' | 'pad' | 'bucket';
+  // Default: a plain-text file is one stream (TBPTT); records (JSON, CSV) are documents, padded per batch.
+  const fmt = o.format && o.format !== 'auto' ? o.format : detectFormat(o.data);
+  const batching = (o.batching ?? (level === 'char' || fmt === 'text' ? 'stream' : 'pad')) as 'stream' | 'pad' | 'bucket';
   const out: string = o.out ?? join('runs', `${level}-${o.cell}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}`);
   if (!o.resume && !opts.allowExistingOut && existsSync(out) && readdirSync(out).some((f) => f.endsWith('.safetensors'))) {
     throw new RnnlabError(`${out} already holds a model: use --resume to continue it, or choose another --out`);
@@ -89,7 +92,7 @@ export async function runTraining(o: Record<string, any>, opts: { quiet?: boolea
   }
   const corpusOpts: CorpusOptions = {
     level, tokenizer: o.tokenizer, lowercase: o.lowercase, bpeMerges: o.bpeMerges, minFreq: o.minFreq, maxVocab: o.maxVocab,
-    batching: trainOpts.batching, valFraction: o.valFraction, seed: o.seed, source: readSourceOptions(o),
+    batching: trainOpts.batching, valFraction: o.valFraction, seed: o.seed, source: readSourceOptions(o), maxDocs: o.maxDocs,
   };
   const corpus = await prepareCorpus(o.data, corpusOpts, resumed ? { tokenizer: resumed.tokenizer, vocab: resumed.vocab } : undefined);
   const quiet = !!opts.quiet;

@@ -27,6 +27,8 @@ export interface CorpusOptions {
   valFraction: number;
   seed: number;
   source: SourceOptions;
+  /** Use only the first N documents (0: all). */
+  maxDocs?: number;
   /** Unknown tokens in evaluation data: map to [UNK] or fail. */
   strictVocab?: boolean;
 }
@@ -55,10 +57,14 @@ export function tokenizerKind(level: Level, requested?: TokenizerKind): Tokenize
   return k;
 }
 
-export async function readTexts(path: string, source: SourceOptions): Promise<{ texts: string[]; stats: SourceStats }> {
+/** Reads documents; with maxDocs > 0 only the first maxDocs (the rest of the file is not read). */
+export async function readTexts(path: string, source: SourceOptions, maxDocs = 0): Promise<{ texts: string[]; stats: SourceStats }> {
   const stats: SourceStats = { documents: 0, characters: 0 };
   const texts: string[] = [];
-  for await (const d of readDocuments(path, source, stats)) texts.push(d.text);
+  for await (const d of readDocuments(path, source, stats)) {
+    texts.push(d.text);
+    if (maxDocs > 0 && texts.length >= maxDocs) break;
+  }
   return { texts, stats };
 }
 
@@ -71,7 +77,7 @@ export async function prepareCorpus(path: string, o: CorpusOptions, reuse?: { to
   if (o.level === 'char' && o.batching === 'stream' && o.tokenizer && o.tokenizer !== 'char') {
     throw new RnnlabError(`--tokenizer ${o.tokenizer} does not fit --level char`);
   }
-  const { texts, stats } = await readTexts(path, o.source);
+  const { texts, stats } = await readTexts(path, o.source, o.maxDocs ?? 0);
   const docsMode = o.batching !== 'stream';
   let tokenizer = reuse?.tokenizer;
   if (!tokenizer) {

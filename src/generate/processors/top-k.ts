@@ -3,10 +3,10 @@
  * logits, ties at the k-th value broken towards the lower id, so topK = 1 matches greedy.
  */
 export function applyTopK(logits: Float64Array, k: number): void {
-  const finite: number[] = [];
-  for (let i = 0; i < logits.length; i++) if (logits[i] > -Infinity) finite.push(logits[i]);
-  if (finite.length <= k) return;
-  const kth = kthLargest(Float64Array.from(finite), k);
+  let finite = 0;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > -Infinity) finite++;
+  if (finite <= k) return;
+  const kth = kthLargest(logits.slice(), k);
   let equalSlots = k;
   for (let i = 0; i < logits.length; i++) if (logits[i] > kth) equalSlots--;
   for (let i = 0; i < logits.length; i++) {

@@ -1,3 +1,4 @@
+import { massThreshold } from './mass-select.js';
 import { softmax } from './softmax.js';
 
 /**
@@ -14,13 +15,7 @@ export const MASS_EPS = 1e-10;
  */
 export function applyTopP(logits: Float64Array, p: number): void {
   const probs = softmax(logits);
-  const sorted = probs.filter((x) => x > 0).sort(); // ascending; typed sort is numeric
-  let cum = 0;
-  let threshold = sorted[sorted.length - 1];
-  for (let i = sorted.length - 1; i >= 0; i--) {
-    cum += sorted[i];
-    threshold = sorted[i];
-    if (cum >= p - MASS_EPS) break;
-  }
+  const keys = probs.map((x) => -x); // most probable first
+  const threshold = -massThreshold(keys, probs, p - MASS_EPS);
   for (let i = 0; i < logits.length; i++) if (probs[i] < threshold) logits[i] = -Infinity;
 }

@@ -1,3 +1,4 @@
+import { massThreshold } from './mass-select.js';
 import { logSoftmax } from './softmax.js';
 import { MASS_EPS } from './top-p.js';
 
@@ -8,22 +9,10 @@ import { MASS_EPS } from './top-p.js';
  */
 export function applyTypical(logits: Float64Array, mass: number): void {
   const logp = logSoftmax(logits);
+  const probs = logp.map(Math.exp);
   let entropy = 0;
-  const ids: number[] = [];
-  for (let i = 0; i < logp.length; i++) {
-    if (logp[i] === -Infinity) continue;
-    entropy -= Math.exp(logp[i]) * logp[i];
-    ids.push(i);
-  }
-  const score = new Float64Array(logp.length);
-  for (const i of ids) score[i] = Math.abs(-logp[i] - entropy);
-  ids.sort((a, b) => score[a] - score[b] || a - b);
-  let cum = 0;
-  let threshold = Infinity;
-  for (const i of ids) {
-    cum += Math.exp(logp[i]);
-    threshold = score[i];
-    if (cum >= mass - MASS_EPS) break;
-  }
-  for (let i = 0; i < logits.length; i++) if (logp[i] === -Infinity || score[i] > threshold) logits[i] = -Infinity;
+  for (let i = 0; i < logp.length; i++) if (probs[i] > 0) entropy -= probs[i] * logp[i];
+  const score = logp.map((l) => Math.abs(-l - entropy)); // +∞ for excluded tokens
+  const threshold = massThreshold(score, probs, mass - MASS_EPS);
+  for (let i = 0; i < logits.length; i++) if (!(probs[i] > 0) || score[i] > threshold) logits[i] = -Infinity;
 }

@@ -1,0 +1,59 @@
+/** `rnnlab compare-strategies`: every decoding strategy side by side, as Markdown and CSV. */
+import { Command } from 'commander';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { RnnlabError } from '../errors.js';
+import { compareStrategies, toCsv, toMarkdown } from '../generate/compare.js';
+import { parseGrid } from '../generate/grid.js';
+import { LmStepModel } from '../generate/lm-step-model.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { loadCheckpoint } from '../train/checkpoint.js';
+import { backendOptions, pickBackend } from './common.js';
+import { int, text } from './parse.js';
+import { printJson } from './run.js';
+import { encodePrime, renderTokens } from './sample.js';
+
+export function compareCommand(): Command {
+  const c = new Command('compare-strategies').description('compare decoding strategies on one model: length, distinct-1/2, repetition, self-perplexity, speed');
+  c.option('--model <path>', '(required) a run directory or a .safetensors file')
+    .option('--prime <text>', 'text every strategy starts from', text)
+    .option('--samples <n>', 'outputs per stochastic strategy', int(1, 10000), 10)
+    .option('--length <n>', 'tokens per output', int(1, 100000), 100)
+    .option('--grid <file>', 'JSON array of strategies instead of the default grid, e.g. [{"name":"t0.8+k40","strategy":"sample","temperature":0.8,"topK":40}]')
+    .option('--seed <n>', 'random seed', int(0, 2 ** 32 - 1), 0)
+    .option('--out <prefix>', 'write <prefix>.md and <prefix>.csv (default: compare-strategies in the model directory)')
+    .option('--json', 'print the rows as JSON instead of Markdown', false);
+  backendOptions(c);
+  return c;
+}
+
+export async function compareAction(o: Record<string, any>): Promise<void> {
+  if (!o.model) throw new RnnlabError('compare-strategies needs --model DIR|FILE');
+  let grid;
+  if (o.grid) {
+    let src: string;
+    try {
+      src = readFileSync(o.grid, 'utf8');
+    } catch {
+      throw new RnnlabError(`cannot read the strategy grid ${o.grid}`);
+    }
+    grid = parseGrid(src);
+  }
+  const { backend } = await pickBackend(o);
+  const m = loadCheckpoint(o.model, backend);
+  const prime = encodePrime(m, o.prime, false);
+  const banned = [m.vocab.pad, m.vocab.sos, m.vocab.unk].filter((id) => id >= 0);
+  const rows = compareStrategies(new LmStepModel(m.model), {
+    prime: prime.ids, samples: o.samples, maxTokens: o.length, seed: o.seed, eosId: m.vocab.eos,
+    detokenize: (ids) => renderTokens(m, m.vocab.decode(ids), false).replace(/\s+/g, ' '),
+    grid: grid?.map((g) => ({ ...g, bannedIds: [...(g.bannedIds ?? []), ...banned] })) ?? undefined,
+    bannedIds: banned,
+  } as Parameters<typeof compareStrategies>[1]);
+  const prefix = o.out ?? join(statSync(o.model).isDirectory() ? o.model : dirname(o.model), 'compare-strategies');
+  const md = `# Decoding strategies\n\nmodel \`${o.model}\` · prime ${JSON.stringify(o.prime ?? '')} · ${o.samples} samples of ${o.length} tokens · seed ${o.seed}\n\n${toMarkdown(rows)}\n`;
+  writeFileAtomic(`${prefix}.md`, md);
+  writeFileAtomic(`${prefix}.csv`, toCsv(rows));
+  if (o.json) printJson(rows);
+  else process.stdout.write(toMarkdown(rows) + '\n');
+  process.stderr.write(`saved ${prefix}.md and ${prefix}.csv\n`);
+}
