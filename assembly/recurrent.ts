@@ -7,6 +7,10 @@
 // Pointers are byte addresses in this memory; 0 means "absent" for optional tensors (the TS
 // allocator never hands out address 0). Scratch (pre-activations, dh/dc carries, packing buffers)
 // is allocated by the TS side and passed in.
+//
+// `whhP` is W_hh packed by packBFull (as the doc of each function says) when `packed` ≠ 0, or
+// W_hh itself ([G,H] row-major) when packed = 0: the TS side passes it raw for B ≤ DIRECT_M,
+// where gemmCore reads it in place instead of packing (sampling with batch 1).
 import { madd, vtanh, vsigmoid, stanh, ssigmoid } from './simd';
 import { gemmCore } from './gemm';
 
@@ -23,7 +27,7 @@ import { gemmCore } from './gemm';
  */
 export function lstmForward(
   T: i32, B: i32, H: i32, xw: usize, whhP: usize, bhh: usize, h0: usize, c0: usize,
-  hs: usize, cache: usize, cT: usize, pre: usize, cbuf: usize, packA: usize,
+  hs: usize, cache: usize, cT: usize, pre: usize, cbuf: usize, packA: usize, packB: usize, packed: i32,
 ): void {
   const G = 4 * H;
   const BH = <usize>B * <usize>H;
@@ -89,7 +93,7 @@ export function lstmForward(
 export function lstmBackward(
   T: i32, B: i32, H: i32, whhP: usize, h0: usize, c0: usize, hs: usize, cache: usize,
   dhs: usize, dxw: usize, dwhh: usize, dbhh: usize, dh0: usize, dc0: usize,
-  dhNext: usize, dcNext: usize, packA: usize, packB: usize,
+  dhNext: usize, dcNext: usize, packA: usize, packB: usize, packed: i32,
 ): void {
   const G = 4 * H;
   const BH = <usize>B * <usize>H;
@@ -149,7 +153,7 @@ export function lstmBackward(
 /** whhP: packBFull(1, H, 3H, whh, H). hw: B·3H scratch. cache [T,B,4H] = r,z,n,hn (0 = none). */
 export function gruForward(
   T: i32, B: i32, H: i32, xw: usize, whhP: usize, bhh: usize, h0: usize,
-  hs: usize, cache: usize, hw: usize, packA: usize,
+  hs: usize, cache: usize, hw: usize, packA: usize, packB: usize, packed: i32,
 ): void {
   const G = 3 * H;
   const BH = <usize>B * <usize>H;
@@ -205,7 +209,7 @@ export function gruForward(
 export function gruBackward(
   T: i32, B: i32, H: i32, whhP: usize, h0: usize, hs: usize, cache: usize,
   dhs: usize, dxw: usize, dhw: usize, dwhh: usize, dbhh: usize, dh0: usize,
-  dhNext: usize, packA: usize, packB: usize,
+  dhNext: usize, packA: usize, packB: usize, packed: i32,
 ): void {
   const G = 3 * H;
   const BH = <usize>B * <usize>H;
@@ -268,7 +272,8 @@ export function gruBackward(
 
 /** whhP: packBFull(1, H, H, whh, H). hs[t] doubles as the pre-activation buffer. */
 export function rnnForward(
-  relu: i32, T: i32, B: i32, H: i32, xw: usize, whhP: usize, bhh: usize, h0: usize, hs: usize, packA: usize,
+  relu: i32, T: i32, B: i32, H: i32, xw: usize, whhP: usize, bhh: usize, h0: usize, hs: usize,
+  packA: usize, packB: usize, packed: i32,
 ): void {
   const BH = <usize>B * <usize>H;
   const zero = f32x4.splat(0);
@@ -298,7 +303,7 @@ export function rnnForward(
 export function rnnBackward(
   relu: i32, T: i32, B: i32, H: i32, whhP: usize, h0: usize, hs: usize,
   dhs: usize, dxw: usize, dwhh: usize, dbhh: usize, dh0: usize,
-  dhNext: usize, packA: usize, packB: usize,
+  dhNext: usize, packA: usize, packB: usize, packed: i32,
 ): void {
   const BH = <usize>B * <usize>H;
   const n = <i32>BH;

@@ -480,15 +480,36 @@ inline uint32_t dropout_hash(uint32_t seed, uint32_t i) {  // src/util/rng.ts dr
 }
 
 // Kept iff hash ≥ threshold (threshold = ceil(p·2³²), 2³² = drop all); y = x·scale in float64.
+// The select is done on bits (and-mask) so the loop vectorises; y may equal x.
+inline float keep_or_zero(float v, uint32_t keep) {
+  uint32_t b;
+  __builtin_memcpy(&b, &v, 4);
+  b &= keep;
+  float r;
+  __builtin_memcpy(&r, &b, 4);
+  return r;
+}
+void dropout_inplace(float* y, long i0, long i1, uint32_t thr, double scale, uint32_t seed) {
+  for (long i = i0; i < i1; ++i) {
+    const float v = (float)((double)y[i] * scale);
+    y[i] = keep_or_zero(v, dropout_hash(seed, (uint32_t)i) >= thr ? 0xffffffffu : 0u);
+  }
+}
 void dropout(float* y, const float* x, long i0, long i1, uint64_t threshold, double scale, uint32_t seed) {
   if (threshold > 0xffffffffull) {
     for (long i = i0; i < i1; ++i) y[i] = 0.f;
     return;
   }
   const uint32_t thr = (uint32_t)threshold;
+  if (y == x) {
+    dropout_inplace(y, i0, i1, thr, scale, seed);
+    return;
+  }
+  float* __restrict yr = y;
+  const float* __restrict xr = x;
   for (long i = i0; i < i1; ++i) {
-    const float v = (float)((double)x[i] * scale);
-    y[i] = dropout_hash(seed, (uint32_t)i) >= thr ? v : 0.f;
+    const float v = (float)((double)xr[i] * scale);
+    yr[i] = keep_or_zero(v, dropout_hash(seed, (uint32_t)i) >= thr ? 0xffffffffu : 0u);
   }
 }
 

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RnnlabError } from '../errors.js';
 import { compareStrategies, toCsv, toMarkdown } from '../generate/compare.js';
-import { parseGrid } from '../generate/grid.js';
+import { DEFAULT_GRID, parseGrid } from '../generate/grid.js';
 import { LmStepModel } from '../generate/lm-step-model.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
@@ -46,9 +46,8 @@ export async function compareAction(o: Record<string, any>): Promise<void> {
   const rows = compareStrategies(new LmStepModel(m.model), {
     prime: prime.ids, samples: o.samples, maxTokens: o.length, seed: o.seed, eosId: m.vocab.eos,
     detokenize: (ids) => renderTokens(m, m.vocab.decode(ids), false).replace(/\s+/g, ' '),
-    grid: grid?.map((g) => ({ ...g, bannedIds: [...(g.bannedIds ?? []), ...banned] })) ?? undefined,
-    bannedIds: banned,
-  } as Parameters<typeof compareStrategies>[1]);
+    grid: (grid ?? DEFAULT_GRID).map((g) => ({ ...g, bannedIds: [...(g.bannedIds ?? []), ...banned] })),
+  });
   const prefix = o.out ?? join(statSync(o.model).isDirectory() ? o.model : dirname(o.model), 'compare-strategies');
   const md = `# Decoding strategies\n\nmodel \`${o.model}\` · prime ${JSON.stringify(o.prime ?? '')} · ${o.samples} samples of ${o.length} tokens · seed ${o.seed}\n\n${toMarkdown(rows)}\n`;
   writeFileAtomic(`${prefix}.md`, md);

@@ -127,7 +127,8 @@ for (const relaxed of [true, false]) {
       [131, 37, 601], // M > MC, K > 2·KC
       [3, 4113, 300], // N > NC
       [70, 33, 1000], // big K (weight-gradient-like)
-      [1, 2048, 512], // one row (sampling step)
+      [1, 2048, 512], // one row (sampling step): B used in place, no packing
+      [4, 37, 9000], // few rows, op(A) too long to gather: packed path
       [64, 83, 512],
     ];
     let trial = 0;
@@ -147,10 +148,10 @@ for (const relaxed of [true, false]) {
     }
   });
 
-  test(`${tag}: recurrent layers with H > KC (blocked pre-packed W_hh)`, async () => {
+  test(`${tag}: recurrent layers with H > KC, W_hh pre-packed (B = 5) and in place (B = 2)`, async () => {
     const b = await get();
-    for (const cell of ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'] as CellKind[]) {
-      const T = 3, B = 5, H = 263;
+    for (const [cell, B] of (['lstm', 'gru', 'rnn_tanh', 'rnn_relu'] as CellKind[]).flatMap((c) => [[c, 5], [c, 2]] as const)) {
+      const T = 3, H = 263;
       const G = gates(cell) * H, W = cacheWidth(cell, H), lstm = cell === 'lstm';
       const [xw1, xw2] = both(b, T * B * G, randn(T * B * G));
       const [w1, w2] = both(b, G * H, randn(G * H, 1 / Math.sqrt(H)));
@@ -161,7 +162,7 @@ for (const relaxed of [true, false]) {
       const [ca1, ca2] = both(b, Math.max(1, T * B * W), null);
       ref.recurrentForward({ cell, T, B, H, xw: xw1, whh: w1, bhh: bh1, h0: h01, c0: c01, hs: hs1, cache: ca1, cT: null });
       b.recurrentForward({ cell, T, B, H, xw: xw2, whh: w2, bhh: bh2, h0: h02, c0: c02, hs: hs2, cache: ca2, cT: null });
-      assert.ok(relErr(hs1.data, hs2.data) < 1e-4, `${cell} hs`);
+      assert.ok(relErr(hs1.data, hs2.data) < 1e-4, `${cell} B${B} hs`);
       const [d1, d2] = both(b, T * B * H, randn(T * B * H));
       const [dx1, dx2] = both(b, T * B * G, null);
       const [dh1, dh2] = both(b, T * B * G, null);
@@ -170,10 +171,10 @@ for (const relaxed of [true, false]) {
       const [g01, g02] = both(b, B * H, null);
       ref.recurrentBackward({ cell, T, B, H, whh: w1, h0: h01, c0: c01, hs: hs1, cache: ca1, dhs: d1, dxw: dx1, dhw: dh1, dwhh: dw1, dbhh: db1, dh0: g01, dc0: null });
       b.recurrentBackward({ cell, T, B, H, whh: w2, h0: h02, c0: c02, hs: hs2, cache: ca2, dhs: d2, dxw: dx2, dhw: dh2, dwhh: dw2, dbhh: db2, dh0: g02, dc0: null });
-      assert.ok(relErr(dx1.data, dx2.data) < 2e-4, `${cell} dxw`);
-      assert.ok(relErr(dw1.data, dw2.data) < 2e-4, `${cell} dW_hh`);
-      assert.ok(relErr(db1.data, db2.data) < 2e-4, `${cell} db_hh`);
-      assert.ok(relErr(g01.data, g02.data) < 2e-4, `${cell} dh0`);
+      assert.ok(relErr(dx1.data, dx2.data) < 2e-4, `${cell} B${B} dxw`);
+      assert.ok(relErr(dw1.data, dw2.data) < 2e-4, `${cell} B${B} dW_hh`);
+      assert.ok(relErr(db1.data, db2.data) < 2e-4, `${cell} B${B} db_hh`);
+      assert.ok(relErr(g01.data, g02.data) < 2e-4, `${cell} B${B} dh0`);
     }
   });
 

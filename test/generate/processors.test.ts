@@ -5,6 +5,7 @@ import { TokenHistory } from '../../src/generate/processors/history.js';
 import { validateSamplingOptions, type SamplingOptions } from '../../src/generate/processors/options.js';
 import { processedDistribution, processLogits } from '../../src/generate/processors/pipeline.js';
 import { softmax } from '../../src/generate/processors/softmax.js';
+import { massThreshold } from '../../src/generate/processors/mass-select.js';
 import { kthLargest } from '../../src/generate/processors/top-k.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -102,6 +103,27 @@ describe('processors', () => {
       const k = 1 + rng.int(n);
       const sorted = [...a].sort((x, y) => y - x);
       assert.equal(kthLargest(a.slice(), k), sorted[k - 1]);
+    }
+  });
+
+  it('massThreshold finds the last key of the shortest prefix reaching the mass (vs sorting)', () => {
+    const rng = new Rng(13);
+    for (let trial = 0; trial < 500; trial++) {
+      const n = 1 + rng.int(30);
+      const keys = Float64Array.from({ length: n }, () => rng.int(6));
+      const w = Float64Array.from({ length: n }, () => (rng.next() < 0.2 ? 0 : rng.next()));
+      const total = w.reduce((a, b) => a + b, 0);
+      if (total === 0) continue;
+      const need = rng.next() * total;
+      const order = [...keys.keys()].filter((i) => w[i] > 0).sort((a, b) => keys[a] - keys[b]);
+      let cum = 0;
+      let want = NaN;
+      for (const i of order) {
+        cum += w[i];
+        want = keys[i];
+        if (cum >= need) break;
+      }
+      assert.equal(massThreshold(keys, w, need), want, `keys ${keys} w ${w} need ${need}`);
     }
   });
 

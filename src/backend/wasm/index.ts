@@ -27,6 +27,7 @@ interface Kernels {
   KC: WebAssembly.Global;
   MC: WebAssembly.Global;
   NC: WebAssembly.Global;
+  DIRECT_M: WebAssembly.Global;
   heapBase(): number;
   gemmCore(
     transA: number, transB: number, M: number, N: number, K: number, alpha: number,
@@ -37,30 +38,30 @@ interface Kernels {
   packedSize(K: number, N: number): number;
   lstmForward(
     T: number, B: number, H: number, xw: number, whhP: number, bhh: number, h0: number, c0: number,
-    hs: number, cache: number, cT: number, pre: number, cbuf: number, packA: number,
+    hs: number, cache: number, cT: number, pre: number, cbuf: number, packA: number, packB: number, packed: number,
   ): void;
   lstmBackward(
     T: number, B: number, H: number, whhP: number, h0: number, c0: number, hs: number, cache: number,
     dhs: number, dxw: number, dwhh: number, dbhh: number, dh0: number, dc0: number,
-    dhNext: number, dcNext: number, packA: number, packB: number,
+    dhNext: number, dcNext: number, packA: number, packB: number, packed: number,
   ): void;
   gruForward(
     T: number, B: number, H: number, xw: number, whhP: number, bhh: number, h0: number,
-    hs: number, cache: number, hw: number, packA: number,
+    hs: number, cache: number, hw: number, packA: number, packB: number, packed: number,
   ): void;
   gruBackward(
     T: number, B: number, H: number, whhP: number, h0: number, hs: number, cache: number,
     dhs: number, dxw: number, dhw: number, dwhh: number, dbhh: number, dh0: number,
-    dhNext: number, packA: number, packB: number,
+    dhNext: number, packA: number, packB: number, packed: number,
   ): void;
   rnnForward(
     relu: number, T: number, B: number, H: number, xw: number, whhP: number, bhh: number,
-    h0: number, hs: number, packA: number,
+    h0: number, hs: number, packA: number, packB: number, packed: number,
   ): void;
   rnnBackward(
     relu: number, T: number, B: number, H: number, whhP: number, h0: number, hs: number,
     dhs: number, dxw: number, dwhh: number, dbhh: number, dh0: number,
-    dhNext: number, packA: number, packB: number,
+    dhNext: number, packA: number, packB: number, packed: number,
   ): void;
   sumRows(db: number, dY: number, rows: number, cols: number): void;
   addBias(Y: number, b: number, rows: number, cols: number): void;
@@ -111,6 +112,7 @@ export class WasmBackend implements Backend {
   private readonly KC: number;
   private readonly MC: number;
   private readonly NC: number;
+  private readonly DIRECT_M: number;
   /** Reused scratch blocks by purpose (packing buffers, per-step pre-activations, carries). */
   private readonly scratch = new Map<string, { ptr: number; bytes: number }>();
 
@@ -124,6 +126,7 @@ export class WasmBackend implements Backend {
     this.KC = k.KC.value as number;
     this.MC = k.MC.value as number;
     this.NC = k.NC.value as number;
+    this.DIRECT_M = k.DIRECT_M.value as number;
   }
 
   describe(): string {
@@ -213,24 +216,23 @@ export class WasmBackend implements Backend {
     const { cell, T, B, H } = a;
     const G = gates(cell) * H;
     const k = this.k;
-    const whhP = this.tmp('whh', k.packedSize(H, G) * 4);
-    k.packBFull(1, H, G, ptr(a.whh), H, whhP);
-    const packA = this.packA();
+    const w = this.hiddenWeights(a.whh, true, G, H, B);
+    const packA = this.packA(), packB = this.packB(G);
     switch (cell) {
       case 'lstm': {
         const pre = this.tmp('pre', B * G * 4), cbuf = this.tmp('c', B * H * 4);
-        k.lstmForward(T, B, H, ptr(a.xw), whhP, ptr(a.bhh), ptr(a.h0), opt(a.c0), ptr(a.hs),
-          opt(a.cache), opt(a.cT), pre, cbuf, packA);
+        k.lstmForward(T, B, H, ptr(a.xw), w.ptr, ptr(a.bhh), ptr(a.h0), opt(a.c0), ptr(a.hs),
+          opt(a.cache), opt(a.cT), pre, cbuf, packA, packB, w.packed);
         break;
       }
       case 'gru': {
         const hw = this.tmp('pre', B * G * 4);
-        k.gruForward(T, B, H, ptr(a.xw), whhP, ptr(a.bhh), ptr(a.h0), ptr(a.hs), opt(a.cache), hw, packA);
+        k.gruForward(T, B, H, ptr(a.xw), w.ptr, ptr(a.bhh), ptr(a.h0), ptr(a.hs), opt(a.cache), hw, packA, packB, w.packed);
         break;
       }
       case 'rnn_tanh':
       case 'rnn_relu':
-        k.rnnForward(cell === 'rnn_relu' ? 1 : 0, T, B, H, ptr(a.xw), whhP, ptr(a.bhh), ptr(a.h0), ptr(a.hs), packA);
+        k.rnnForward(cell === 'rnn_relu' ? 1 : 0, T, B, H, ptr(a.xw), w.ptr, ptr(a.bhh), ptr(a.h0), ptr(a.hs), packA, packB, w.packed);
         break;
     }
   }
@@ -239,27 +241,39 @@ export class WasmBackend implements Backend {
     const { cell, T, B, H } = a;
     const G = gates(cell) * H;
     const k = this.k;
-    const whhP = this.tmp('whh', k.packedSize(G, H) * 4);
-    k.packBFull(0, G, H, ptr(a.whh), H, whhP);
-    const packA = this.packA(), packB = this.packB(H);
+    const w = this.hiddenWeights(a.whh, false, G, H, B);
+    const packA = this.packA(), packB = this.packB(Math.max(G, H));
     const dhNext = this.tmp('dh', B * H * 4);
     switch (cell) {
       case 'lstm': {
         const dcNext = this.tmp('dc', B * H * 4);
-        k.lstmBackward(T, B, H, whhP, ptr(a.h0), opt(a.c0), ptr(a.hs), ptr(a.cache), ptr(a.dhs),
-          ptr(a.dxw), ptr(a.dwhh), ptr(a.dbhh), opt(a.dh0), opt(a.dc0), dhNext, dcNext, packA, packB);
+        k.lstmBackward(T, B, H, w.ptr, ptr(a.h0), opt(a.c0), ptr(a.hs), ptr(a.cache), ptr(a.dhs),
+          ptr(a.dxw), ptr(a.dwhh), ptr(a.dbhh), opt(a.dh0), opt(a.dc0), dhNext, dcNext, packA, packB, w.packed);
         break;
       }
       case 'gru':
-        k.gruBackward(T, B, H, whhP, ptr(a.h0), ptr(a.hs), ptr(a.cache), ptr(a.dhs), ptr(a.dxw),
-          ptr(a.dhw), ptr(a.dwhh), ptr(a.dbhh), opt(a.dh0), dhNext, packA, packB);
+        k.gruBackward(T, B, H, w.ptr, ptr(a.h0), ptr(a.hs), ptr(a.cache), ptr(a.dhs), ptr(a.dxw),
+          ptr(a.dhw), ptr(a.dwhh), ptr(a.dbhh), opt(a.dh0), dhNext, packA, packB, w.packed);
         break;
       case 'rnn_tanh':
       case 'rnn_relu':
-        k.rnnBackward(cell === 'rnn_relu' ? 1 : 0, T, B, H, whhP, ptr(a.h0), ptr(a.hs), ptr(a.dhs),
-          ptr(a.dxw), ptr(a.dwhh), ptr(a.dbhh), opt(a.dh0), dhNext, packA, packB);
+        k.rnnBackward(cell === 'rnn_relu' ? 1 : 0, T, B, H, w.ptr, ptr(a.h0), ptr(a.hs), ptr(a.dhs),
+          ptr(a.dxw), ptr(a.dwhh), ptr(a.dbhh), opt(a.dh0), dhNext, packA, packB, w.packed);
         break;
     }
+  }
+
+  /**
+   * W_hh [G,H] as the per-step GEMM's B operand: packed once per call (forward: W_hhᵀ, K = H;
+   * backward: W_hh, K = G), or used in place when B is so small that the kernels read it
+   * directly (then packing would cost more than the products it serves).
+   */
+  private hiddenWeights(whh: Tensor, forward: boolean, G: number, H: number, B: number): { ptr: number; packed: number } {
+    if (B <= this.DIRECT_M) return { ptr: ptr(whh), packed: 0 };
+    const [K, N] = forward ? [H, G] : [G, H];
+    const p = this.tmp('whh', this.k.packedSize(K, N) * 4);
+    this.k.packBFull(forward ? 1 : 0, K, N, ptr(whh), H, p);
+    return { ptr: p, packed: 1 };
   }
 
   // ------------------------------------------------------------------ losses
