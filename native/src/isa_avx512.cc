@@ -89,6 +89,8 @@ void ukernel(long kc, const float* A, long lda, const float* B, float* C, long l
 #undef RNN_STORE
 }
 
+#include "pack_avx.h"
+
 }  // namespace
 
 #define RNNLAB_TABLE_FN kernels_avx512

@@ -45,7 +45,15 @@ void pack_panel(const float* const* src, long step, long kc, int ncv, float* dst
     // op(B) = Bᵀ: each column is contiguous in memory; blocks of 8 k keep the writes local.
     long k0 = 0;
     for (; k0 + 8 <= kc; k0 += 8) {
-      for (int c = 0; c < ncv; ++c) {
+      int c0 = 0;
+#ifdef RNNLAB_HAVE_PACK_T8
+      for (; c0 + 8 <= ncv; c0 += 8) {
+        const float* s8[8];
+        for (int c = 0; c < 8; ++c) s8[c] = src[c0 + c] + k0;
+        pack_t8(s8, dst + k0 * NR + c0, NR);
+      }
+#endif
+      for (int c = c0; c < ncv; ++c) {
         const float* s = src[c] + k0;
         float* d = dst + k0 * NR + c;
         for (int kk = 0; kk < 8; ++kk) d[kk * NR] = s[kk];
@@ -104,9 +112,13 @@ void pack_a_t(const float* A, long lda, long k0, long kc, long i0, long mc, floa
     const int mr = (int)lmin(MR, mc - p);
     float* d = dst + (p / MR) * kc * MR;
     const float* s = A + k0 * lda + i0 + p;
-    for (long k = 0; k < kc; ++k) {
-      for (int r = 0; r < mr; ++r) d[k * MR + r] = s[k * lda + r];
-      for (int r = mr; r < MR; ++r) d[k * MR + r] = 0.f;
+    if (mr == MR) {
+      for (long k = 0; k < kc; ++k) __builtin_memcpy(d + k * MR, s + k * lda, sizeof(float) * MR);
+    } else {
+      for (long k = 0; k < kc; ++k) {
+        for (int r = 0; r < mr; ++r) d[k * MR + r] = s[k * lda + r];
+        for (int r = mr; r < MR; ++r) d[k * MR + r] = 0.f;
+      }
     }
   }
 }
