@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""PyTorch side of the rnnlab benchmark: one workload per process.
+
+    OPENBLAS_CORETYPE=SkylakeX OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+        /usr/bin/python3 bench/torch_bench.py --spec '<ChildSpec json>'
+    /usr/bin/python3 bench/torch_bench.py --probe
+
+bench/run.ts starts it (with the environment above) for every workload and thread count;
+the spec is the same JSON the rnnlab child gets (bench/protocol.ts), and the events it
+prints are the same `BENCH <json>` lines.
+
+The models are the stock modules: nn.Embedding (or one-hot input) + nn.LSTM/GRU/RNN
+(batch_first, dropout between layers) + nn.Dropout + nn.Linear, F.cross_entropy with
+ignore_index, clip_grad_norm_(1.0), torch.optim.Adam. CLS: GRU last hidden state -> Linear.
+Sampling: batch 1, prime fed once, then one token at a time with carried state, temperature
+then top-k then torch.multinomial. The data come from the same LCG as bench/workloads.ts.
+"""
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+
+
+def emit(**event):
+    sys.stdout.write('BENCH ' + json.dumps(event) + '\n')
+    sys.stdout.flush()
+
+
+def rss_mb(which):
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith(which + ':'):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Lcg:
+    """Numerical Recipes LCG mod 2**32, identical to Lcg in bench/workloads.ts."""
+
+    def __init__(self, seed):
+        self.s = seed & 0xFFFFFFFF
+
+    def next(self):
+        self.s = (self.s * 1664525 + 1013904223) & 0xFFFFFFFF
+        return self.s
+
+    def below(self, n):
+        return int((self.next() / 4294967296) * n)
+
+
+DATA_SEED = 1234
+
+
+def lm_batch(w):
+    B, T, V = w['B'], w['T'], w['vocab']
+    g = Lcg(DATA_SEED)
+    x = [[0] * T for _ in range(B)]
+    y = [[0] * T for _ in range(B)]
+    lo = 1 if w['padded'] else 0
+    for b in range(B):
+        length = T // 2 + g.below(T - T // 2 + 1) if w['padded'] else T
+        prev = lo + g.below(V - lo)
+        for t in range(T):
+            nxt = lo + g.below(V - lo)
+            if t < length:
+                x[b][t] = prev
+                y[b][t] = nxt
+            prev = nxt
+    return x, y
+
+
+def cls_batch(w):
+    g = Lcg(DATA_SEED)
+    x = [g.below(w['vocab']) for _ in range(w['B'] * w['T'])]
+    labels = [g.below(w['classes']) for _ in range(w['B'])]
+    return x, labels
+
+
+def prime_ids(w):
+    g = Lcg(DATA_SEED)
+    return [g.below(w['vocab']) for _ in range(w['prime'])]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--spec')
+    ap.add_argument('--probe', action='store_true')
+    args = ap.parse_args()
+
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    if args.probe:
+        emit(event='start', describe=f'PyTorch {torch.__version__}, Python {sys.version.split()[0]}',
+             threads=torch.get_num_threads(), baselineRssMB=rss_mb('VmRSS'), version=torch.__version__)
+        return
+
+    spec = json.loads(args.spec)
+    w = spec['workload']
+    threads = spec['threads']
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    RNN = {'lstm': nn.LSTM, 'gru': nn.GRU, 'rnn': nn.RNN}[w['cell']]
+
+    class LM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            V, E, H, L = w['vocab'], w['embed'], w['hidden'], w['layers']
+            self.embedding = nn.Embedding(V, E) if E > 0 else None
+            kw = {'nonlinearity': 'tanh'} if w['cell'] == 'rnn' else {}
+            self.rnn = RNN(E if E > 0 else V, H, num_layers=L, batch_first=True,
+                           dropout=w['dropout'] if L > 1 else 0.0, **kw)
+            self.drop = nn.Dropout(w['dropout'])
+            self.decoder = nn.Linear(H, V)
+
+        def forward(self, x, h=None):
+            inp = self.embedding(x) if self.embedding is not None else F.one_hot(x, w['vocab']).float()
+            out, h = self.rnn(inp, h)
+            return self.decoder(self.drop(out)), h
+
+    class Classifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = nn.Embedding(w['vocab'], w['embed'])
+            self.rnn = RNN(w['embed'], w['hidden'], batch_first=True)
+            self.out = nn.Linear(w['hidden'], w['classes'])
+
+        def forward(self, x):
+            _, h = self.rnn(self.embedding(x))
+            if isinstance(h, tuple):
+                h = h[0]
+            return self.out(h[-1])
+
+    def detach(h):
+        if h is None:
+            return None
+        return tuple(t.detach() for t in h) if isinstance(h, tuple) else h.detach()
+
+    kind = w['kind']
+    model = Classifier() if kind == 'cls' else LM()
+    n_params = sum(p.numel() for p in model.parameters())
+    emit(event='start', describe=f'PyTorch {torch.__version__} ({threads} thread{"s" if threads > 1 else ""})',
+         threads=torch.get_num_threads(), baselineRssMB=rss_mb('VmRSS'), version=torch.__version__)
+
+    if kind == 'sample':
+        model.eval()
+        prime = torch.tensor([prime_ids(w)], dtype=torch.long)
+        n, temp, k = w['T'], w['temperature'], w['topK']
+        gen = torch.Generator().manual_seed(0)
+
+        def step():
+            with torch.no_grad():
+                logits, h = model(prime)
+                last = logits[0, -1]
+                out = []
+                for i in range(n):
+                    vals, idx = torch.topk(last / temp, k)
+                    j = torch.multinomial(F.softmax(vals, dim=-1), 1, generator=gen)
+                    tok = idx[j]
+                    out.append(int(tok))
+                    if i < n - 1:
+                        logits, h = model(tok.view(1, 1), h)
+                        last = logits[0, -1]
+                assert len(out) == n
+            return None
+    else:
+        model.train()
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        if kind == 'cls':
+            x, labels = cls_batch(w)
+            x = torch.tensor(x, dtype=torch.long).view(w['B'], w['T'])
+            labels = torch.tensor(labels, dtype=torch.long)
+
+            def step():
+                opt.zero_grad()
+                loss = F.cross_entropy(model(x), labels)
+                loss.backward()
+                nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                opt.step()
+                return loss.item()
+        else:
+            x, y = lm_batch(w)
+            x = torch.tensor(x, dtype=torch.long)
+            y = torch.tensor(y, dtype=torch.long)
+            ignore = 0 if w['padded'] else -100
+            state = {'h': None}
+
+            def step():
+                opt.zero_grad()
+                logits, h = model(x, state['h'] if w['carryState'] else None)
+                loss = F.cross_entropy(logits.reshape(-1, w['vocab']), y.reshape(-1), ignore_index=ignore)
+                loss.backward()
+                nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                opt.step()
+                if w['carryState']:
+                    state['h'] = detach(h)
+                return loss.item()
+
+    cap = spec['cap']
+    t0 = time.perf_counter()
+    last = 0.0
+    capped = False
+
+    def over():
+        return time.perf_counter() - t0 + last > cap
+
+    def one(i, warm):
+        nonlocal last
+        s = time.perf_counter()
+        loss = step()
+        last = time.perf_counter() - s
+        emit(event='step', index=i, warmup=warm, ms=last * 1000, loss=loss)
+
+    for i in range(spec['warmup']):
+        if i > 0 and over():
+            capped = True
+            break
+        one(i, True)
+    for i in range(spec['steps']):
+        if i > 0 and over():
+            capped = True
+            break
+        one(i, False)
+    done = {'event': 'done', 'peakRssMB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            'params': n_params}
+    if capped:
+        done['note'] = f'time cap {cap} s reached'
+    emit(**done)
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except Exception as e:  # report, then fail
+        emit(event='error', message=f'{type(e).__name__}: {e}')
+        raise
