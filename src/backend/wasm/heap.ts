@@ -29,9 +29,9 @@ export class Heap {
 
   constructor(readonly memory: WebAssembly.Memory, base: number) {
     const start = Math.max(ALIGN, roundUp(base, ALIGN)); // address 0 stays unused: 0 means "absent" to the kernels
+    if (memory.buffer.byteLength < start + PAGE) memory.grow(Math.ceil((start + PAGE - memory.buffer.byteLength) / PAGE));
     this.end = memory.buffer.byteLength;
-    if (this.end > start) this.free.push({ off: start, size: this.end - start });
-    else this.growBy(start - this.end + PAGE, start);
+    this.free.push({ off: start, size: this.end - start });
   }
 
   get byteLength(): number {

@@ -67,10 +67,14 @@ function compile(variant: WasmVariant): Promise<WebAssembly.Module | null> {
   let p = cache.get(variant);
   if (!p) {
     p = (async () => {
-      if (variant === 'relaxed') await enableRelaxedSimdInNode();
       const bytes = await readBytes(FILES[variant]);
-      if (!WebAssembly.validate(bytes)) return null;
-      return WebAssembly.compile(bytes);
+      let ok = WebAssembly.validate(bytes);
+      if (!ok && variant === 'relaxed' && isNode()) {
+        // Node 20: relaxed SIMD exists behind a flag that may be set before compiling
+        await enableRelaxedSimdInNode();
+        ok = WebAssembly.validate(bytes);
+      }
+      return ok ? WebAssembly.compile(bytes) : null;
     })();
     cache.set(variant, p);
     // a failed read is not cached, so a later call can retry
