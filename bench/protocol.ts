@@ -19,7 +19,15 @@ export interface ChildSpec {
 }
 
 export type ChildEvent =
-  | { event: 'start'; describe: string; threads: number; baselineRssMB: number; version?: string }
+  | {
+      event: 'start';
+      describe: string;
+      threads: number;
+      baselineRssMB: number;
+      /** torch_bench.py: torch version, and the BLAS libraries mapped into the process. */
+      version?: string;
+      blas?: string[];
+    }
   | { event: 'step'; index: number; warmup: boolean; ms: number; loss: number | null }
   | {
       event: 'done';

@@ -296,10 +296,10 @@ async function probeBackend(name: string, threads: number): Promise<Probe> {
   return { ok: false, describe: '', threads: 0, error: err && err.event === 'error' ? err.message : lastLine(out.stderr) };
 }
 
-async function probeTorch(python: string): Promise<{ version: string | null; error?: string }> {
+async function probeTorch(python: string): Promise<{ version: string | null; describe?: string; blas?: string[]; error?: string }> {
   const out = await runProcess(python, [TORCH_PY, '--probe'], threadEnv(1), 120, 'probe torch');
   const e = out.events.find((x) => x.event === 'start');
-  if (e && e.event === 'start' && e.version) return { version: e.version };
+  if (e && e.event === 'start' && e.version) return { version: e.version, describe: e.describe, blas: e.blas };
   return { version: null, error: lastLine(out.stderr) || `exit code ${out.code}` };
 }
 
@@ -351,10 +351,17 @@ async function main(argv: string[]): Promise<void> {
     const t = await probeTorch(o.python);
     torchVersion = t.version;
     backendInfo['PyTorch'] = t.version
-      ? `${t.version} via ${o.python}, OPENBLAS_CORETYPE=SkylakeX, torch.set_num_threads(n) and OMP/OPENBLAS/MKL_NUM_THREADS=n`
+      ? `${t.describe} via ${o.python}; OPENBLAS_CORETYPE=SkylakeX, torch.set_num_threads(n) and OMP/OPENBLAS/MKL_NUM_THREADS=n`
       : `unavailable: ${t.error}`;
     process.stderr.write(`PyTorch: ${backendInfo['PyTorch']}\n`);
     if (!t.version) notes.push(`PyTorch unavailable: ${t.error}`);
+    else if (!(t.blas ?? []).some((l) => /openblas|mkl/i.test(l))) {
+      const warn = `WARNING: PyTorch is not using an optimised BLAS (${(t.blas ?? []).join(', ') || 'none found'}): ` +
+        'Debian\'s reference libblas3 is 20–70× slower than OpenBLAS, so every ratio below flatters rnnlab. ' +
+        'Install OpenBLAS (`apt-get install libopenblas0-pthread`) and rerun.';
+      notes.unshift(warn);
+      process.stderr.write(warn + '\n');
+    }
   }
   const jsSkipped = o.only.filter((w) => !w.jsDefault).map((w) => w.id);
   if (o.backends.includes('js') && !o.jsAll && jsSkipped.length) {

@@ -56,6 +56,25 @@ class Lcg:
 DATA_SEED = 1234
 
 
+def blas_libraries(torch):
+    """The BLAS/LAPACK shared objects mapped after a matmul (resolved through the
+    Debian alternatives symlinks). The reference BLAS (…/blas/libblas.so.3) is 20-70x slower
+    than OpenBLAS; PyTorch from Debian uses whichever libblas.so.3 the alternatives select."""
+    torch.mm(torch.ones(64, 64), torch.ones(64, 64))
+    libs = set()
+    try:
+        with open('/proc/self/maps') as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 6 and parts[5].startswith('/'):
+                    name = os.path.basename(parts[5])
+                    if 'blas' in name or 'mkl' in name or 'lapack' in name:
+                        libs.add(os.path.realpath(parts[5]))
+    except OSError:
+        pass
+    return sorted(libs)
+
+
 def lm_batch(w):
     B, T, V = w['B'], w['T'], w['vocab']
     g = Lcg(DATA_SEED)
@@ -97,8 +116,11 @@ def main():
     import torch.nn.functional as F
 
     if args.probe:
-        emit(event='start', describe=f'PyTorch {torch.__version__}, Python {sys.version.split()[0]}',
-             threads=torch.get_num_threads(), baselineRssMB=rss_mb('VmRSS'), version=torch.__version__)
+        libs = blas_libraries(torch)
+        blas = ', '.join(l for l in libs if 'blas' in os.path.basename(l)) or 'none found'
+        emit(event='start', describe=f'PyTorch {torch.__version__}, Python {sys.version.split()[0]}, BLAS {blas}',
+             threads=torch.get_num_threads(), baselineRssMB=rss_mb('VmRSS'), version=torch.__version__,
+             blas=libs, coretype=os.environ.get('OPENBLAS_CORETYPE'))
         return
 
     spec = json.loads(args.spec)

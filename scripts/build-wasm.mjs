@@ -5,8 +5,10 @@
 // Both: -O3, stub runtime (the kernels never allocate; the TS side owns the heap),
 // exported growable memory. The loader (src/backend/wasm/) picks one at run time.
 //
-//   node scripts/build-wasm.mjs [--wat]     (--wat also writes .wat text next to each .wasm)
-import { mkdir, writeFile, readFile, stat } from 'node:fs/promises';
+//   node scripts/build-wasm.mjs [--wat] [--force]
+//     --wat    also write .wat text next to each .wasm
+//     --force  rebuild even when the outputs are newer than every input
+import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +16,32 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'assembly', 'index.ts');
 const outDir = join(root, 'dist', 'wasm');
 const wantWat = process.argv.includes('--wat');
+const force = process.argv.includes('--force') || wantWat;
+
+const targets = [
+  { file: 'rnnlab.wasm', extra: [] },
+  { file: 'rnnlab-relaxed.wasm', extra: ['--enable', 'relaxed-simd'] },
+];
+
+/** Skip the (few seconds of) compilation when both outputs are newer than every input. */
+async function upToDate() {
+  const mtime = async (p) => (await stat(p)).mtimeMs;
+  try {
+    const srcDir = join(root, 'assembly');
+    const inputs = (await readdir(srcDir)).filter((f) => f.endsWith('.ts')).map((f) => join(srcDir, f));
+    inputs.push(fileURLToPath(import.meta.url), join(root, 'node_modules', 'assemblyscript', 'package.json'));
+    const newestInput = Math.max(...(await Promise.all(inputs.map(mtime))));
+    const outputs = await Promise.all(targets.map((t) => mtime(join(outDir, t.file))));
+    return Math.min(...outputs) > newestInput;
+  } catch {
+    return false;
+  }
+}
+
+if (!force && (await upToDate())) {
+  console.log('build-wasm: dist/wasm is up to date');
+  process.exit(0);
+}
 
 let asc;
 try {
@@ -31,11 +59,6 @@ const common = [
   '--enable', 'simd',
   '--initialMemory', '16',
   '--use', 'abort=', // no env.abort import: the module needs no imports at all
-];
-
-const targets = [
-  { file: 'rnnlab.wasm', extra: [] },
-  { file: 'rnnlab-relaxed.wasm', extra: ['--enable', 'relaxed-simd'] },
 ];
 
 await mkdir(outDir, { recursive: true });

@@ -1,1 +1,0 @@
-cmd_Release/rnnlab_isa_avx512.a := ln -f "Release/obj.target/rnnlab_isa_avx512.a" "Release/rnnlab_isa_avx512.a" 2>/dev/null || (rm -rf "Release/rnnlab_isa_avx512.a" && cp -af "Release/obj.target/rnnlab_isa_avx512.a" "Release/rnnlab_isa_avx512.a")

@@ -1,1 +1,0 @@
-cmd_Release/rnnlab_isa_scalar.a := ln -f "Release/obj.target/rnnlab_isa_scalar.a" "Release/rnnlab_isa_scalar.a" 2>/dev/null || (rm -rf "Release/rnnlab_isa_scalar.a" && cp -af "Release/obj.target/rnnlab_isa_scalar.a" "Release/rnnlab_isa_scalar.a")

@@ -1,1 +1,0 @@
-cmd_Release/rnnlab_native.node := ln -f "Release/obj.target/rnnlab_native.node" "Release/rnnlab_native.node" 2>/dev/null || (rm -rf "Release/rnnlab_native.node" && cp -af "Release/obj.target/rnnlab_native.node" "Release/rnnlab_native.node")
