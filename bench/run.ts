@@ -342,7 +342,7 @@ async function main(argv: string[]): Promise<void> {
   for (const b of o.backends) {
     const p = await probeBackend(b, maxThreads);
     probes.set(b, p);
-    backendInfo[`rnnlab ${b}`] = p.ok ? `${p.describe} (asked for ${maxThreads} threads, computes with ${p.threads})` : `unavailable: ${p.error}`;
+    backendInfo[`rnnlab ${b}`] = p.ok ? `${p.describe} (asked for ${maxThreads} thread${maxThreads > 1 ? "s" : ""}, computes with ${p.threads})` : `unavailable: ${p.error}`;
     process.stderr.write(`backend ${b}: ${backendInfo[`rnnlab ${b}`]}\n`);
     if (!p.ok) notes.push(`rnnlab ${b} backend unavailable, skipped: ${p.error}`);
   }

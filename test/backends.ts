@@ -10,5 +10,8 @@ export interface TestBackend {
 }
 
 export function testBackends(): TestBackend[] {
-  return [];
+  return [
+    { name: 'wasm', make: async () => (await import('../src/backend/wasm/index.js')).createWasmBackend() },
+    { name: 'wasm-baseline', make: async () => (await import('../src/backend/wasm/index.js')).createWasmBackend({ relaxed: false }) },
+  ];
 }

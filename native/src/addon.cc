@@ -111,13 +111,6 @@ class Layout {
   char* base_ = nullptr;
 };
 
-// Split [0, n) into nt contiguous parts aligned to `align` elements; part t = [lo, hi).
-inline void split(long n, int nt, int t, long align, long& lo, long& hi) {
-  const long units = (n + align - 1) / align;
-  lo = std::min(n, (units * t / nt) * align);
-  hi = std::min(n, (units * (t + 1) / nt) * align);
-}
-
 // Threads worth using for `work` units when a thread should get at least `minPerThread`.
 inline int threads_for(int threads, double work, double minPerThread) {
   if (threads <= 1) return 1;
@@ -126,14 +119,26 @@ inline int threads_for(int threads, double work, double minPerThread) {
   return (int)std::min<double>(threads, std::floor(k));
 }
 
+inline long ceil_div(long a, long b) { return (a + b - 1) / b; }
+inline long round_up(long a, long b) { return ceil_div(a, b) * b; }
+
+// Runs f(lo, hi, tid) over [0, n) in pieces aligned to `align`: one piece when a single thread
+// is used, else about 4 pieces per thread, claimed dynamically. `work` is the total cost in
+// the unit of `minPerThread`. Pieces never change results (callers only split independent work).
+template <class F>
+void for_ranges(int threads, long n, long align, double work, double minPerThread, F f) {
+  if (n <= 0) return;
+  Lease lease(threads_for(threads, work, minPerThread));
+  const long chunk = lease.nt <= 1 ? n : std::max(align, round_up(ceil_div(n, 4L * lease.nt), align));
+  const long items = ceil_div(n, chunk);
+  lease.run(items, [&](long i, int tid) { f(i * chunk, std::min(n, (i + 1) * chunk), tid); });
+}
+
 // ---------------------------------------------------------------------------------------
 // GEMM
 
 void scale_rows(const KernelTable* kt, float* C, long M, long N, long ldc, float beta, int threads) {
-  Lease lease(threads_for(threads, (double)M * N, 65536));
-  lease.run([&](int t) {
-    long r0, r1;
-    split(M, lease.nt, t, 1, r0, r1);
+  for_ranges(threads, M, 1, (double)M * N, 65536, [&](long r0, long r1, int) {
     for (long r = r0; r < r1; ++r) {
       if (beta == 0.f) kt->fill(C + r * ldc, N, 0.f);
       else kt->scale(C + r * ldc, N, beta);
@@ -147,39 +152,68 @@ void gemm_mt(const KernelTable* kt, const GemmArgs& g, int threads) {
     if (g.beta != 1.f) scale_rows(kt, g.C, g.M, g.N, g.ldc, g.beta, threads);
     return;
   }
-  const double flops = 2.0 * g.M * g.N * g.K;
-  int want = threads_for(threads, flops, 2.0e6);
-  const long tn = (g.N + kt->nr - 1) / kt->nr, tm = (g.M + kt->mr - 1) / kt->mr;
+  const long tn = ceil_div(g.N, kt->nr), tm = ceil_div(g.M, kt->mr);
+  int want = threads_for(threads, 2.0 * g.M * g.N * g.K, 2.0e6);
   want = (int)std::min<long>(want, std::max(tn, tm));
   Lease lease(want);
   const int nt = lease.nt;
-  // Split whole NR column panels or whole MR row tiles, whichever balances better.
-  const long costN = ((tn + nt - 1) / nt) * tm, costM = ((tm + nt - 1) / nt) * tn;
-  const bool byCols = costN <= costM;
   const size_t wf = kt->gemm_work_floats();
-  float* work = (float*)t_arena[0].get(sizeof(float) * wf * nt);
-  lease.run([&](int t) {
-    long lo, hi;
-    if (byCols) {
-      split(g.N, nt, t, kt->nr, lo, hi);
-      if (lo < hi) kt->gemm_rect(&g, 0, g.M, lo, hi, work + wf * t);
-    } else {
-      split(g.M, nt, t, kt->mr, lo, hi);
-      if (lo < hi) kt->gemm_rect(&g, lo, hi, 0, g.N, work + wf * t);
-    }
-  });
+  if (nt == 1) {
+    float* work = (float*)t_arena[0].get(sizeof(float) * wf);
+    kt->gemm_rect(&g, 0, g.M, 0, g.N, work);
+    return;
+  }
+  // Items are groups of whole NR column panels (each item packs its own columns of B), or,
+  // when there are too few panels, groups of MR row tiles against a B packed once up front.
+  const bool byCols = tn >= 2L * nt || tn >= tm;
+  const size_t pbf = byCols ? 0 : kt->packed_b_floats(g.K, g.N);
+  float* work = (float*)t_arena[0].get(sizeof(float) * (wf * nt + pbf + 16));
+  float* pb = work + wf * nt;
+  if (byCols) {
+    const long per = std::max(1L, ceil_div(tn, 4L * nt)) * kt->nr;
+    lease.run(ceil_div(g.N, per), [&](long i, int tid) {
+      const long lo = i * per, hi = std::min(g.N, lo + per);
+      kt->gemm_rect(&g, 0, g.M, lo, hi, work + wf * tid);
+    });
+  } else {
+    kt->pack_b(g.transB, g.B, g.ldb, g.K, g.N, nullptr, pb);
+    const long per = std::max(1L, ceil_div(tm, 4L * nt)) * kt->mr;
+    lease.run(ceil_div(g.M, per), [&](long i, int tid) {
+      const long lo = i * per, hi = std::min(g.M, lo + per);
+      const float* A = g.transA ? g.A + lo : g.A + lo * g.lda;
+      kt->gemm_packed(g.transA, hi - lo, g.N, g.K, g.alpha, A, g.lda, pb, g.beta, g.C + lo * g.ldc, g.ldc, work + wf * tid);
+    });
+  }
 }
 
 // ---------------------------------------------------------------------------------------
-// Recurrent layers. Threads own a slice of hidden units [j0, j0+nu) for the whole sequence:
-// their share of h_{t-1}·W_hhᵀ (the gate columns of those units, W_hh packed once per call),
-// the gate math of those units, and the c state. One barrier per step makes h_t complete
-// before the next step's GEMM. Backward: the same slices for the gate gradients and for
-// dh_{t-1} = dgates_t·W_hh (columns j0..j0+nu), one barrier per step before that GEMM.
+// Recurrent layers. The hidden units are cut into chunks; chunk c owns its gate columns of
+// h_{t-1}·W_hhᵀ (W_hh packed once per call, chunk by chunk), the gate math of its units and
+// their c state. Each timestep is one parallel region over the chunks (the region's end is
+// the step barrier: h_t complete before the next step's GEMM). Backward: item c of a region
+// computes dh_{t+1→t}[:, c] = dgates_{t+1}·W_hh[:, c] and then the gate gradients of step t
+// for chunk c, which need nothing but that slice. Chunk sizes are multiples of
+// NR/gcd(NR, gates) so that a chunk's gate columns fill whole NR panels.
 
 enum Cell { kLstm = 0, kGru = 1, kRnnTanh = 2, kRnnRelu = 3 };
 inline long gate_count(int cell) { return cell == kLstm ? 4 : cell == kGru ? 3 : 1; }
 
+struct Chunks {
+  int nt;
+  long cu, n;  // units per chunk, number of chunks
+};
+Chunks recurrent_chunks(const KernelTable* kt, long H, long ng, int granted) {
+  if (granted <= 1) return {1, H, 1};
+  long g = kt->nr, a = ng;
+  while (a) {  // gcd(NR, ng)
+    const long t = g % a;
+    g = a;
+    a = t;
+  }
+  const long base = kt->nr / g;
+  const long cu = std::max(round_up(32, base), round_up(ceil_div(H, 4L * granted), base));
+  return {granted, cu, ceil_div(H, cu)};
+}
 int recurrent_threads(int threads, long B, long G, long H) {
   // ≥ 1 MFLOP per thread and step, ≥ 16 units per thread.
   int nt = threads_for(threads, 2.0 * B * G * H, 1.0e6);
@@ -198,22 +232,19 @@ void recurrent_forward(const KernelTable* kt, const RecFwd& a, int threads) {
   const bool lstm = a.cell == kLstm, gru = a.cell == kGru;
   if (H == 0 || B == 0) return;
   Lease lease(recurrent_threads(threads, B, G, H));
-  const int nt = lease.nt;
+  const Chunks ch = recurrent_chunks(kt, H, ng, lease.nt);
   const long cw = lstm ? 5 * H : 4 * H;  // cache row width
+  const long ncMax = ng * ch.cu;
 
+  // Packing W_hh costs about as much as T·B ≈ 30 rows of products with it: for shorter work
+  // (token-by-token generation) multiply with the unpacked rows instead.
+  const bool direct = T * B <= 32;
   Layout L;
-  std::vector<size_t> oPb(nt), oPre(nt), oWork(nt), oMap(nt);
-  std::vector<long> j0(nt), nu(nt);
-  for (int t = 0; t < nt; ++t) {
-    long lo, hi;
-    split(H, nt, t, 16, lo, hi);
-    j0[t] = lo;
-    nu[t] = hi - lo;
-    oPb[t] = L.add(sizeof(float) * kt->packed_b_floats(H, ng * nu[t]));
-    oPre[t] = L.add(sizeof(float) * B * ng * nu[t]);
-    oWork[t] = L.add(sizeof(float) * kt->gemm_work_floats());
-    oMap[t] = L.add(sizeof(int32_t) * ng * nu[t]);
-  }
+  const size_t pbStride = direct ? 0 : kt->packed_b_floats(H, ncMax);
+  const size_t oPb = L.add(sizeof(float) * pbStride * ch.n);
+  const size_t oPre = L.add(sizeof(float) * B * ncMax * ch.n);
+  const size_t oMap = L.add(sizeof(int32_t) * ncMax * ch.n);
+  const size_t oWork = L.add(sizeof(float) * kt->gemm_work_floats() * ch.nt);
   const size_t oC = lstm ? L.add(sizeof(float) * B * H) : 0;
   L.commit(t_arena[1]);
   float* cstate = lstm ? L.at<float>(oC) : nullptr;
@@ -222,23 +253,24 @@ void recurrent_forward(const KernelTable* kt, const RecFwd& a, int threads) {
     else std::memset(cstate, 0, sizeof(float) * B * H);
   }
 
-  Barrier bar(nt);
-  lease.run([&](int tid) {
-    const long u0 = j0[tid], n = nu[tid], nc = ng * n;
-    float* pb = L.at<float>(oPb[tid]);
-    float* pre = L.at<float>(oPre[tid]);
-    float* work = L.at<float>(oWork[tid]);
-    int32_t* map = L.at<int32_t>(oMap[tid]);
-    if (n > 0) {
-      for (long g = 0; g < ng; ++g)
-        for (long j = 0; j < n; ++j) map[g * n + j] = (int32_t)(g * H + u0 + j);
-      kt->pack_b(1, a.whh, H, H, nc, map, pb);  // op(B) = W_hhᵀ, columns = this slice's gate rows
-    }
-    for (long t = 0; t < T; ++t) {
-      if (t > 0) bar.wait();  // h_{t-1} complete
-      if (n == 0) continue;
-      const float* hprev = t == 0 ? a.h0 : a.hs + (t - 1) * B * H;
-      kt->gemm_packed(0, B, nc, H, 1.f, hprev, H, pb, 0.f, pre, nc, work);
+  for (long t = 0; t < T; ++t) {
+    const float* hprev = t == 0 ? a.h0 : a.hs + (t - 1) * B * H;
+    lease.run(ch.n, [&](long c, int tid) {
+      const long u0 = c * ch.cu, n = std::min(ch.cu, H - u0), nc = ng * n;
+      float* pb = L.at<float>(oPb) + pbStride * c;
+      float* pre = L.at<float>(oPre) + B * ncMax * c;
+      if (direct) {  // a few rows: dot products straight from W_hh, no packing
+        for (long g = 0; g < ng; ++g) kt->dot_nt(B, n, H, hprev, H, a.whh + (g * H + u0) * H, H, pre + g * n, nc);
+      } else {
+        if (t == 0) {  // pack this chunk's gate rows of W_hh (columns of op(B) = W_hhᵀ)
+          int32_t* map = L.at<int32_t>(oMap) + ncMax * c;
+          for (long g = 0; g < ng; ++g)
+            for (long j = 0; j < n; ++j) map[g * n + j] = (int32_t)(g * H + u0 + j);
+          kt->pack_b(1, a.whh, H, H, nc, map, pb);
+        }
+        float* work = L.at<float>(oWork) + kt->gemm_work_floats() * tid;
+        kt->gemm_packed(0, B, nc, H, 1.f, hprev, H, pb, 0.f, pre, nc, work);
+      }
       for (long b = 0; b < B; ++b) {
         const long row = t * B + b;
         const float* xw = a.xw + row * G + u0;
@@ -247,17 +279,14 @@ void recurrent_forward(const KernelTable* kt, const RecFwd& a, int threads) {
         if (lstm) {
           kt->lstm_fwd(n, H, p, n, xw, a.bhh + u0, cstate + b * H + u0, h, a.cache ? a.cache + row * cw + u0 : nullptr);
         } else if (gru) {
-          kt->gru_fwd(n, H, p, n, xw, a.bhh + u0, hprev + b * H + u0, h,
-                      a.cache ? a.cache + row * cw + u0 : nullptr);
+          kt->gru_fwd(n, H, p, n, xw, a.bhh + u0, hprev + b * H + u0, h, a.cache ? a.cache + row * cw + u0 : nullptr);
         } else {
           kt->rnn_fwd(n, a.cell == kRnnRelu, p, xw, a.bhh + u0, h);
         }
       }
-    }
-    if (lstm && a.cT && n > 0)
-      for (long b = 0; b < B; ++b) std::memcpy(a.cT + b * H + u0, cstate + b * H + u0, sizeof(float) * n);
-  });
-  if (lstm && a.cT && T == 0) std::memcpy(a.cT, cstate, sizeof(float) * B * H);
+    });
+  }
+  if (lstm && a.cT) std::memcpy(a.cT, cstate, sizeof(float) * B * H);
 }
 
 struct RecBwd {
@@ -274,18 +303,11 @@ void recurrent_backward(const KernelTable* kt, const RecBwd& a, int threads) {
   float* dproj = gru ? a.dhw : a.dxw;  // gradient w.r.t. h_{t-1}·W_hhᵀ + b_hh
   if (H > 0 && B > 0) {
     Lease lease(recurrent_threads(threads, B, G, H));
-    const int nt = lease.nt;
+    const Chunks ch = recurrent_chunks(kt, H, 1, lease.nt);
     Layout L;
-    std::vector<size_t> oPb(nt), oWork(nt);
-    std::vector<long> j0(nt), nu(nt);
-    for (int t = 0; t < nt; ++t) {
-      long lo, hi;
-      split(H, nt, t, 16, lo, hi);
-      j0[t] = lo;
-      nu[t] = hi - lo;
-      oPb[t] = L.add(sizeof(float) * kt->packed_b_floats(G, nu[t]));
-      oWork[t] = L.add(sizeof(float) * kt->gemm_work_floats());
-    }
+    const size_t pbStride = kt->packed_b_floats(G, ch.cu);
+    const size_t oPb = L.add(sizeof(float) * pbStride * ch.n);
+    const size_t oWork = L.add(sizeof(float) * kt->gemm_work_floats() * ch.nt);
     const size_t oDh = L.add(sizeof(float) * B * H);
     const size_t oDc = lstm ? L.add(sizeof(float) * B * H) : 0;
     const size_t oDd = gru ? L.add(sizeof(float) * B * H) : 0;
@@ -296,41 +318,45 @@ void recurrent_backward(const KernelTable* kt, const RecBwd& a, int threads) {
     std::memset(dhNext, 0, sizeof(float) * B * H);
     if (lstm) std::memset(dcNext, 0, sizeof(float) * B * H);
 
-    Barrier bar(nt);
-    lease.run([&](int tid) {
-      const long u0 = j0[tid], n = nu[tid];
-      float* pb = L.at<float>(oPb[tid]);
-      float* work = L.at<float>(oWork[tid]);
-      if (n > 0) kt->pack_b(0, a.whh + u0, H, G, n, nullptr, pb);  // op(B) = W_hh[:, u0:u0+n]
-      for (long t = T - 1; t >= 0; --t) {
-        if (n > 0) {
+    // Region r = T .. 0, item c: for r < T, dh reaching h_r: dhNext[:, c] = dproj_{r+1}·W_hh[:, c]
+    // (+ z·dh for GRU); then for r > 0 the gate gradients of step r − 1 for chunk c; at r = 0
+    // the gradients w.r.t. h0/c0.
+    for (long r = T; r >= 0; --r) {
+      lease.run(ch.n, [&](long c, int tid) {
+        const long u0 = c * ch.cu, n = std::min(ch.cu, H - u0);
+        float* pb = L.at<float>(oPb) + pbStride * c;
+        if (r == T) kt->pack_b(0, a.whh + u0, H, G, n, nullptr, pb);  // op(B) = W_hh[:, u0:u0+n]
+        if (r < T) {  // gradient reaching h_r from step r+1 (h_{t} for t = r)
+          float* work = L.at<float>(oWork) + kt->gemm_work_floats() * tid;
+          kt->gemm_packed(0, B, n, G, 1.f, dproj + r * B * G, G, pb, 0.f, dhNext + u0, H, work);
+          if (gru)
+            for (long b = 0; b < B; ++b) kt->add(dhNext + b * H + u0, dhDirect + b * H + u0, n);
+        }
+        if (r == 0) {
           for (long b = 0; b < B; ++b) {
-            const long row = t * B + b;
-            const float* dhs = a.dhs + row * H + u0;
-            const float* dhn = dhNext + b * H + u0;
-            if (lstm) {
-              const float* cprev = t > 0 ? a.cache + (row - B) * cw + 4 * H + u0 : a.c0 ? a.c0 + b * H + u0 : nullptr;
-              kt->lstm_bwd(n, H, a.cache + row * cw + u0, cprev, dhs, dhn, dcNext + b * H + u0, a.dxw + row * G + u0);
-            } else if (gru) {
-              const float* hprev = t > 0 ? a.hs + (row - B) * H + u0 : a.h0 + b * H + u0;
-              kt->gru_bwd(n, H, a.cache + row * cw + u0, hprev, dhs, dhn, a.dxw + row * G + u0,
-                          a.dhw + row * G + u0, dhDirect + b * H + u0);
-            } else {
-              kt->rnn_bwd(n, a.cell == kRnnRelu, a.hs + row * H + u0, dhs, dhn, a.dxw + row * G + u0);
-            }
+            if (a.dh0) std::memcpy(a.dh0 + b * H + u0, dhNext + b * H + u0, sizeof(float) * n);
+            if (lstm && a.dc0) std::memcpy(a.dc0 + b * H + u0, dcNext + b * H + u0, sizeof(float) * n);
+          }
+          return;
+        }
+        const long t = r - 1;  // gate gradients of step t
+        for (long b = 0; b < B; ++b) {
+          const long row = t * B + b;
+          const float* dhs = a.dhs + row * H + u0;
+          const float* dhn = dhNext + b * H + u0;
+          if (lstm) {
+            const float* cprev = t > 0 ? a.cache + (row - B) * cw + 4 * H + u0 : a.c0 ? a.c0 + b * H + u0 : nullptr;
+            kt->lstm_bwd(n, H, a.cache + row * cw + u0, cprev, dhs, dhn, dcNext + b * H + u0, a.dxw + row * G + u0);
+          } else if (gru) {
+            const float* hprev = t > 0 ? a.hs + (row - B) * H + u0 : a.h0 + b * H + u0;
+            kt->gru_bwd(n, H, a.cache + row * cw + u0, hprev, dhs, dhn, a.dxw + row * G + u0, a.dhw + row * G + u0,
+                        dhDirect + b * H + u0);
+          } else {
+            kt->rnn_bwd(n, a.cell == kRnnRelu, a.hs + row * H + u0, dhs, dhn, a.dxw + row * G + u0);
           }
         }
-        bar.wait();  // this step's gate gradients complete
-        if (n == 0) continue;
-        kt->gemm_packed(0, B, n, G, 1.f, dproj + t * B * G, G, pb, 0.f, dhNext + u0, H, work);
-        if (gru)
-          for (long b = 0; b < B; ++b) kt->add(dhNext + b * H + u0, dhDirect + b * H + u0, n);
-      }
-      for (long b = 0; b < B && n > 0; ++b) {
-        if (a.dh0) std::memcpy(a.dh0 + b * H + u0, dhNext + b * H + u0, sizeof(float) * n);
-        if (lstm && a.dc0) std::memcpy(a.dc0 + b * H + u0, dcNext + b * H + u0, sizeof(float) * n);
-      }
-    });
+      });
+    }
   } else {
     if (a.dh0) std::memset(a.dh0, 0, sizeof(float) * B * H);
     if (lstm && a.dc0) std::memset(a.dc0, 0, sizeof(float) * B * H);
@@ -342,14 +368,10 @@ void recurrent_backward(const KernelTable* kt, const RecBwd& a, int threads) {
     GemmArgs g2{1, 0, G, H, (T - 1) * B, 1.f, 1.f, dproj + B * G, G, a.hs, H, a.dwhh, H};
     gemm_mt(kt, g2, threads);
   }
-  // db_hh += Σ rows of dproj, threads over columns (rows summed in order).
+  // db_hh += Σ rows of dproj, split over columns (each column's rows summed in order).
   const long rows = T * B;
-  Lease lease(threads_for(threads, (double)rows * G, 65536));
-  lease.run([&](int t) {
-    long lo, hi;
-    split(G, lease.nt, t, 16, lo, hi);
-    if (lo < hi) kt->sum_rows(a.dbhh + lo, dproj + lo, rows, hi - lo, G);
-  });
+  for_ranges(threads, G, 16, (double)rows * G, 65536,
+             [&](long lo, long hi, int) { kt->sum_rows(a.dbhh + lo, dproj + lo, rows, hi - lo, G); });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -385,15 +407,10 @@ inline Ctx ctx(const Napi::CallbackInfo& info) {
   return {table_for(isa), threads, a};
 }
 
-// Element-range parallel loop with a fixed minimum chunk (results never depend on nt).
+// Element-range parallel loop (pieces aligned to 64 elements).
 template <class F>
 void parallel_range(int threads, long n, long minPerThread, F f) {
-  Lease lease(threads_for(threads, (double)n, (double)minPerThread));
-  lease.run([&](int t) {
-    long lo, hi;
-    split(n, lease.nt, t, 64, lo, hi);
-    if (lo < hi) f(lo, hi);
-  });
+  for_ranges(threads, n, 64, (double)n, (double)minPerThread, [&](long lo, long hi, int) { f(lo, hi); });
 }
 
 Napi::Value SetArgs(const Napi::CallbackInfo& info) {
@@ -477,10 +494,7 @@ Napi::Value AddBias(const Napi::CallbackInfo& info) {
   float* Y = P<float>(c.a[2]);
   const float* b = P<const float>(c.a[3]);
   const long rows = L_(c.a[4]), cols = L_(c.a[5]);
-  Lease lease(threads_for(c.threads, (double)rows * cols, 65536));
-  lease.run([&](int t) {
-    long lo, hi;
-    split(rows, lease.nt, t, 1, lo, hi);
+  for_ranges(c.threads, rows, 1, (double)rows * cols, 65536, [&](long lo, long hi, int) {
     if (lo < hi) c.kt->add_rows(Y + lo * cols, b, hi - lo, cols, cols);
   });
   return info.Env().Undefined();
@@ -492,10 +506,7 @@ Napi::Value SumRows(const Napi::CallbackInfo& info) {
   float* db = P<float>(c.a[2]);
   const float* dy = P<const float>(c.a[3]);
   const long rows = L_(c.a[4]), cols = L_(c.a[5]);
-  Lease lease(std::min<long>(threads_for(c.threads, (double)rows * cols, 65536), std::max<long>(1, cols / 16)));
-  lease.run([&](int t) {
-    long lo, hi;
-    split(cols, lease.nt, t, 16, lo, hi);
+  for_ranges(c.threads, cols, 16, (double)rows * cols, 65536, [&](long lo, long hi, int) {
     if (lo < hi) c.kt->sum_rows(db + lo, dy + lo, rows, hi - lo, cols);
   });
   return info.Env().Undefined();
@@ -511,10 +522,7 @@ Napi::Value GatherRows(const Napi::CallbackInfo& info) {
   const int32_t* ids = P<const int32_t>(c.a[3]);
   const float* W = P<const float>(c.a[4]);
   const long n = L_(c.a[5]), E = L_(c.a[6]), V = L_(c.a[7]), wsize = L_(c.a[8]);
-  Lease lease(threads_for(c.threads, (double)n * E, 65536));
-  lease.run([&](int t) {
-    long lo, hi;
-    split(n, lease.nt, t, 1, lo, hi);
+  for_ranges(c.threads, n, 1, (double)n * E, 65536, [&](long lo, long hi, int) {
     for (long i = lo; i < hi; ++i) {
       const long id = ids[i];
       float* o = out + i * E;
@@ -544,10 +552,7 @@ Napi::Value ScatterAdd(const Napi::CallbackInfo& info) {
   const int32_t* ids = P<const int32_t>(c.a[3]);
   const float* dOut = P<const float>(c.a[4]);
   const long n = L_(c.a[5]), E = L_(c.a[6]), V = L_(c.a[7]), wsize = L_(c.a[8]);
-  Lease lease(std::min<long>(threads_for(c.threads, (double)n * E, 65536), std::max<long>(1, E / 64)));
-  lease.run([&](int t) {
-    long lo, hi;
-    split(E, lease.nt, t, 16, lo, hi);
+  for_ranges(c.threads, E, 16, (double)n * E, 65536, [&](long lo, long hi, int) {
     if (lo >= hi) return;
     for (long i = 0; i < n; ++i) {
       const long id = ids[i];
@@ -610,10 +615,7 @@ Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
                                                   std::to_string(V) + ")");
   }
   double* loss = (double*)t_arena[2].get(sizeof(double) * (n > 0 ? n : 1));
-  Lease lease(threads_for(c.threads, (double)n * V, 32768));
-  lease.run([&](int t) {
-    long lo, hi;
-    split(n, lease.nt, t, 1, lo, hi);
+  for_ranges(c.threads, n, 1, (double)n * V, 32768, [&](long lo, long hi, int) {
     for (long r = lo; r < hi; ++r) {
       const int32_t y = targets[r];
       if ((double)y == ignore) {
@@ -643,10 +645,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   const float* logits = P<const float>(c.a[3]);
   const long n = L_(c.a[4]), V = L_(c.a[5]);
   const double inv = 1.0 / c.a[6];
-  Lease lease(threads_for(c.threads, (double)n * V, 32768));
-  lease.run([&](int t) {
-    long lo, hi;
-    split(n, lease.nt, t, 1, lo, hi);
+  for_ranges(c.threads, n, 1, (double)n * V, 32768, [&](long lo, long hi, int) {
     for (long r = lo; r < hi; ++r) c.kt->softmax_row(probs + r * V, logits + r * V, V, inv);
   });
   return info.Env().Undefined();
@@ -721,10 +720,7 @@ Napi::Value SumSquares(const Napi::CallbackInfo& info) {
   constexpr long kChunk = 16384;
   const long chunks = (n + kChunk - 1) / kChunk;
   double* part = (double*)t_arena[2].get(sizeof(double) * (chunks > 0 ? chunks : 1));
-  Lease lease(threads_for(c.threads, (double)n, 131072));
-  lease.run([&](int t) {
-    long lo, hi;
-    split(chunks, lease.nt, t, 1, lo, hi);
+  for_ranges(c.threads, chunks, 1, (double)n, 131072, [&](long lo, long hi, int) {
     for (long k = lo; k < hi; ++k) part[k] = c.kt->sumsq(x + k * kChunk, std::min(kChunk, n - k * kChunk));
   });
   double s = 0;

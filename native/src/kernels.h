@@ -53,6 +53,8 @@ struct KernelTable {
   // C[M, ncols] (ldc) = alpha·op(A)·packedB + beta·C. work: gemm_work_floats() floats.
   void (*gemm_packed)(int transA, long M, long ncols, long K, float alpha, const float* A, long lda,
                       const float* pb, float beta, float* C, long ldc, float* work);
+  // Unpacked C[M, N] (ldc) = A·Wᵀ, W rows contiguous (ldw), for tiny M (overwrites C).
+  void (*dot_nt)(long M, long N, long K, const float* A, long lda, const float* W, long ldw, float* C, long ldc);
 
   // ---- recurrent cells: one batch row, units [0, nu) of a slice starting at unit j0 --------
   // pre: this thread's GEMM output h_{t-1}·W_hhᵀ for the slice, gate g at pre + g·ps.

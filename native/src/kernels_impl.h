@@ -212,6 +212,54 @@ void gemm_packed(int transA, long M, long ncols, long K, float alpha, const floa
   }
 }
 
+// Small-M A·Bᵀ without packing, for recurrent steps with very few rows (generation: T·B tiny),
+// where packing W_hh would cost more than the product: C[m, n] = Σ_k A[m, k]·W[n, k]
+// (overwrites C). Each element is a 16-lane dot product reduced in a fixed order, so its value
+// does not depend on how rows or columns are grouped.
+constexpr int DOT_LANES = 16;
+void dot_nt(long M, long N, long K, const float* A, long lda, const float* W, long ldw, float* C, long ldc) {
+  for (long m0 = 0; m0 < M; m0 += 4) {
+    const long mr = lmin(4, M - m0);
+    const float* a0 = A + m0 * lda;
+    const float* a1 = A + (m0 + (mr > 1 ? 1 : 0)) * lda;
+    const float* a2 = A + (m0 + (mr > 2 ? 2 : mr - 1)) * lda;
+    const float* a3 = A + (m0 + (mr > 3 ? 3 : mr - 1)) * lda;
+    for (long n = 0; n < N; ++n) {
+      const float* __restrict w = W + n * ldw;
+      float s0[DOT_LANES], s1[DOT_LANES], s2[DOT_LANES], s3[DOT_LANES];
+      for (int l = 0; l < DOT_LANES; ++l) s0[l] = s1[l] = s2[l] = s3[l] = 0.f;
+      long k = 0;
+      for (; k + DOT_LANES <= K; k += DOT_LANES) {
+        for (int l = 0; l < DOT_LANES; ++l) {
+          const float wv = w[k + l];
+          s0[l] += a0[k + l] * wv;
+          s1[l] += a1[k + l] * wv;
+          s2[l] += a2[k + l] * wv;
+          s3[l] += a3[k + l] * wv;
+        }
+      }
+      float r0 = 0.f, r1 = 0.f, r2 = 0.f, r3 = 0.f;
+      for (int l = 0; l < DOT_LANES; ++l) {
+        r0 += s0[l];
+        r1 += s1[l];
+        r2 += s2[l];
+        r3 += s3[l];
+      }
+      for (; k < K; ++k) {
+        r0 += a0[k] * w[k];
+        r1 += a1[k] * w[k];
+        r2 += a2[k] * w[k];
+        r3 += a3[k] * w[k];
+      }
+      float* c = C + m0 * ldc + n;
+      c[0] = r0;
+      if (mr > 1) c[ldc] = r1;
+      if (mr > 2) c[2 * ldc] = r2;
+      if (mr > 3) c[3 * ldc] = r3;
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Activations. tanh: Eigen's float rational approximation (odd 13th / even 6th degree),
 // input clamped to ±7.9053 (where it reaches ±1 in float), identity below 4e-4;
@@ -594,7 +642,7 @@ void add(float* __restrict y, const float* __restrict x, long n) {
 
 const KernelTable kTable = {
     RNNLAB_ISA_NAME, MR, NR, KC, MC, NC,
-    gemm_work_floats, gemm_rect, packed_b_floats, pack_b, gemm_packed,
+    gemm_work_floats, gemm_rect, packed_b_floats, pack_b, gemm_packed, dot_nt,
     lstm_fwd, gru_fwd, rnn_fwd, lstm_bwd, gru_bwd, rnn_bwd,
     ce_row, softmax_row,
     dropout, adam, sgd, scale, axpy, sumsq, fill, add_rows, sum_rows, add,

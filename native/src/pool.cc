@@ -13,7 +13,7 @@
 namespace rnnlab {
 
 namespace {
-constexpr int kSpinMicros = 40;
+constexpr int kSpinMicros = 50;
 
 // Spin on pred() for up to kSpinMicros; true if it became true.
 template <class Pred>
@@ -21,7 +21,7 @@ bool spin_until(Pred pred) {
   if (pred()) return true;
   const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
   for (;;) {
-    for (int i = 0; i < 64; ++i) {
+    for (int i = 0; i < 32; ++i) {
       if (pred()) return true;
       RNNLAB_PAUSE();
     }
@@ -30,31 +30,9 @@ bool spin_until(Pred pred) {
 }
 }  // namespace
 
-void Barrier::wait() {
-  if (n_ <= 1) return;
-  const uint32_t ph = phase_.load(std::memory_order_acquire);
-  if (count_.fetch_add(1, std::memory_order_acq_rel) == n_ - 1) {
-    count_.store(0, std::memory_order_relaxed);
-    phase_.fetch_add(1, std::memory_order_seq_cst);
-    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
-      { std::lock_guard<std::mutex> g(mu_); }
-      cv_.notify_all();
-    }
-    return;
-  }
-  auto moved = [&] { return phase_.load(std::memory_order_acquire) != ph; };
-  if (spin_until(moved)) return;
-  std::unique_lock<std::mutex> lk(mu_);
-  sleepers_.fetch_add(1, std::memory_order_seq_cst);
-  cv_.wait(lk, [&] { return phase_.load(std::memory_order_seq_cst) != ph; });
-  sleepers_.fetch_sub(1, std::memory_order_relaxed);
-}
-
-Pool::Pool() : slots_(kMaxThreads) {}
-
 Pool::~Pool() {
   stop_.store(true, std::memory_order_seq_cst);
-  for (auto& s : slots_) s.go.fetch_add(1, std::memory_order_seq_cst);
+  state_.fetch_add(2, std::memory_order_seq_cst);
   { std::lock_guard<std::mutex> g(mu_); }
   cv_.notify_all();
   for (auto& t : threads_) t.join();
@@ -81,45 +59,69 @@ void Pool::ensure(int nt) {
   }
 }
 
-void Pool::worker(int tid) {
-  uint64_t seen = 0;
-  Slot& slot = slots_[tid];
-  for (;;) {
-    auto ready = [&] { return slot.go.load(std::memory_order_acquire) != seen; };
-    if (!spin_until(ready)) {
-      std::unique_lock<std::mutex> lk(mu_);
-      sleepers_.fetch_add(1, std::memory_order_seq_cst);
-      cv_.wait(lk, [&] { return slot.go.load(std::memory_order_seq_cst) != seen; });
-      sleepers_.fetch_sub(1, std::memory_order_relaxed);
-    }
-    seen = slot.go.load(std::memory_order_acquire);
-    if (stop_.load(std::memory_order_acquire)) return;
-    (*task_)(tid);
-    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      { std::lock_guard<std::mutex> g(done_mu_); }
-      done_cv_.notify_one();
-    }
+void Pool::notify_caller() {
+  if (caller_sleeping_.load(std::memory_order_seq_cst)) {
+    { std::lock_guard<std::mutex> g(done_mu_); }
+    done_cv_.notify_one();
   }
 }
 
-void Pool::run(int nt, const std::function<void(int)>& fn) {
-  if (nt <= 1) {
-    fn(0);
-    return;
+void Pool::work(int tid) {
+  const Task& fn = *task_;
+  const long n = nitems_;
+  for (;;) {
+    const long i = next_.fetch_add(1, std::memory_order_relaxed);
+    if (i >= n) break;
+    fn(i, tid);
+    if (done_.fetch_add(1, std::memory_order_seq_cst) + 1 == n) notify_caller();
   }
+}
+
+void Pool::worker(int tid) {
+  uint64_t seen = 0;
+  for (;;) {
+    auto changed = [&] { return (state_.load(std::memory_order_acquire) >> 1) != seen; };
+    if (!spin_until(changed)) {
+      std::unique_lock<std::mutex> lk(mu_);
+      sleepers_.fetch_add(1, std::memory_order_seq_cst);
+      cv_.wait(lk, [&] { return (state_.load(std::memory_order_seq_cst) >> 1) != seen; });
+      sleepers_.fetch_sub(1, std::memory_order_relaxed);
+    }
+    if (stop_.load(std::memory_order_acquire)) return;
+    const uint64_t s = state_.load(std::memory_order_acquire);
+    seen = s >> 1;
+    if (!(s & 1)) continue;  // region already closed
+    // Join: once inflight_ is raised and the region is still open, the caller waits for us
+    // before it closes the region's lifetime (task_, nitems_ stay valid).
+    inflight_.fetch_add(1, std::memory_order_seq_cst);
+    if (state_.load(std::memory_order_seq_cst) == s && tid < nt_) work(tid);
+    if (inflight_.fetch_sub(1, std::memory_order_seq_cst) == 1) notify_caller();
+  }
+}
+
+void Pool::run(int nt, long nitems, const Task& fn) {
   task_ = &fn;
-  pending_.store(nt - 1, std::memory_order_relaxed);
-  for (int tid = 1; tid < nt; ++tid) slots_[tid].go.fetch_add(1, std::memory_order_seq_cst);
+  nitems_ = nitems;
+  nt_ = nt;
+  next_.store(0, std::memory_order_relaxed);
+  done_.store(0, std::memory_order_relaxed);
+  ++gen_;
+  state_.store((gen_ << 1) | 1, std::memory_order_seq_cst);
   if (sleepers_.load(std::memory_order_seq_cst) > 0) {
     { std::lock_guard<std::mutex> g(mu_); }
     cv_.notify_all();
   }
-  fn(0);
-  auto done = [&] { return pending_.load(std::memory_order_acquire) == 0; };
-  if (!spin_until(done)) {
+  work(0);
+  auto wait_for = [&](auto pred) {
+    if (spin_until(pred)) return;
     std::unique_lock<std::mutex> lk(done_mu_);
-    done_cv_.wait(lk, [&] { return pending_.load(std::memory_order_acquire) == 0; });
-  }
+    caller_sleeping_.store(1, std::memory_order_seq_cst);
+    done_cv_.wait(lk, pred);
+    caller_sleeping_.store(0, std::memory_order_relaxed);
+  };
+  wait_for([&] { return done_.load(std::memory_order_seq_cst) == nitems; });
+  state_.store(gen_ << 1, std::memory_order_seq_cst);  // close: late workers will not join
+  wait_for([&] { return inflight_.load(std::memory_order_seq_cst) == 0; });
 }
 
 Pool& pool() {

@@ -1,9 +1,15 @@
-// Thread pool for the native backend: std::threads created once (grown on demand), a
-// spin-then-block hand-off, and a barrier for parallel regions that run a whole recurrent
-// layer (one barrier per timestep instead of one fork/join per GEMM).
+// Thread pool for the native backend: std::threads created once (grown on demand) and
+// parallel regions over `nitems` work items claimed dynamically (an atomic counter).
 //
-// Spinning is bounded by time (kSpinMicros), then threads block on a condition variable:
-// on a loaded 2-core machine a long spin would steal the core the other thread needs.
+// Why dynamic: on a busy machine a worker may be descheduled or wake late; with a static
+// split everyone would wait for its share, with item claiming the others simply take more
+// (a worker that wakes after all items are claimed does nothing). Determinism is kept
+// because items are disjoint pieces of output whose values never depend on who computes
+// them (fixed blocking inside every item).
+//
+// Hand-off: spin (bounded by time, kSpinMicros) then block on a condition variable, both for
+// workers waiting for a region and for the caller waiting for the last item — a long spin
+// would steal the core the other thread needs on a loaded 2-core machine.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -15,56 +21,49 @@
 
 namespace rnnlab {
 
-class Barrier {
- public:
-  explicit Barrier(int n) : n_(n) {}
-  void wait();
-
- private:
-  const int n_;
-  std::atomic<int> count_{0};
-  std::atomic<uint32_t> phase_{0};
-  std::atomic<int> sleepers_{0};
-  std::mutex mu_;
-  std::condition_variable cv_;
-};
+// fn(item, tid): tid in [0, nt) identifies the participant (0 = calling thread), for scratch.
+using Task = std::function<void(long item, int tid)>;
 
 class Pool {
  public:
   static constexpr int kMaxThreads = 256;
-  Pool();
   ~Pool();
-  // Runs fn(tid) for tid in [0, nt) (tid 0 on the calling thread) and returns when all are done.
-  // Only one region at a time: a concurrent caller (another JS thread using the addon) gets
-  // nt = 1 from acquire(), which is safe because results do not depend on the thread count.
-  void run(int nt, const std::function<void(int)>& fn);
-  // Reserve the pool for a region of up to `want` threads; returns the count granted (≥ 1).
+  // Reserve the pool for regions of up to `want` participants; returns the count granted (≥ 1).
+  // Only one caller at a time: a concurrent caller (another JS thread using the addon) gets 1,
+  // which is safe because results do not depend on the thread count.
   int acquire(int want);
   void release();
+  // Runs fn(i, tid) for every i in [0, nitems) with up to nt participants; returns when done.
+  void run(int nt, long nitems, const Task& fn);
 
  private:
   void ensure(int nt);
   void worker(int tid);
+  void work(int tid);
+  void notify_caller();
 
-  struct alignas(64) Slot {
-    std::atomic<uint64_t> go{0};
-  };
   std::mutex call_mu_;
   std::vector<std::thread> threads_;  // threads_[i] runs tid i + 1
-  std::vector<Slot> slots_;           // slots_[tid], sized once (kMaxThreads)
-  std::atomic<int> sleepers_{0};
-  std::atomic<int> pending_{0};
+  uint64_t gen_ = 0;
+  std::atomic<uint64_t> state_{0};    // (generation << 1) | open
+  const Task* task_ = nullptr;
+  long nitems_ = 0;
+  int nt_ = 0;
+  std::atomic<long> next_{0};
+  std::atomic<long> done_{0};
+  std::atomic<int> inflight_{0};      // workers inside the current region
   std::atomic<bool> stop_{false};
-  const std::function<void(int)>* task_ = nullptr;
+  std::atomic<int> sleepers_{0};
   std::mutex mu_;
   std::condition_variable cv_;
+  std::atomic<int> caller_sleeping_{0};
   std::mutex done_mu_;
   std::condition_variable done_cv_;
 };
 
 Pool& pool();
 
-// RAII lease: `Lease l(threads); l.nt` threads may be used; run() executes a region.
+// RAII lease: `Lease l(threads); l.nt` participants may be used; l.run(...) executes regions.
 class Lease {
  public:
   explicit Lease(int want) : nt(want > 1 ? pool().acquire(want) : 1) {}
@@ -73,9 +72,12 @@ class Lease {
   }
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;
-  void run(const std::function<void(int)>& fn) const {
-    if (nt <= 1) fn(0);
-    else pool().run(nt, fn);
+  void run(long nitems, const Task& fn) const {
+    if (nt <= 1 || nitems <= 1) {
+      for (long i = 0; i < nitems; ++i) fn(i, 0);
+    } else {
+      pool().run(nt, nitems, fn);
+    }
   }
   const int nt;
 };

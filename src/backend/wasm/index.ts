@@ -7,7 +7,12 @@
  *
  * Numerics follow the reference backend (src/backend/js/) within float32 tolerance: GEMMs
  * sum in a different order (and with FMA in the relaxed build), tanh/sigmoid are Eigen's
- * rational approximation (≈1e-7), exp is a Cephes-style polynomial (1–2 ulp).
+ * rational approximation (≤ 3.3e-7 absolute in float32), exp is a Cephes-style polynomial
+ * (softmax within ~2e-6 relative).
+ *
+ * Memory: alloc() and the scratch buffers ops keep (packing buffers, recurrent carries) may grow
+ * the memory, which detaches every typed array of the old buffer. `tensor.data` re-creates its
+ * view on access, so always read `t.data` afresh after an op instead of keeping an old view.
  */
 import { IntTensor, Tensor, shapeSize, type DType } from '../../tensor.js';
 import {
@@ -180,7 +185,10 @@ export class WasmBackend implements Backend {
     beta: number, C: Tensor, cOff: number,
   ): void {
     if (M <= 0 || N <= 0) return;
-    const pa = this.packA(), pb = this.packB(N);
+    const pa = this.packA();
+    // few-row products read B in place (gemmCore's direct path) and need no B panel buffer
+    const direct = M <= this.DIRECT_M && (!transB || !transA || M * K <= this.MC * this.KC);
+    const pb = direct ? pa : this.packB(N);
     this.k.gemmCore(
       transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha,
       at(A, aOff), transA ? M : K, at(B, bOff), transB ? K : N,

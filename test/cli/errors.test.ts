@@ -1,0 +1,221 @@
+/**
+ * Bad input to every command: missing, empty and binary files, unknown flags, malformed and
+ * out-of-range numbers, corrupt checkpoints. Each must fail with exit 1 and exactly one
+ * `error:` line on stderr (no stack trace), and leave no model or temporary file behind.
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  assertNoModelFiles, assertOk, assertOneLineError, inParallel, listFiles, readSafetensorsHeader, rewriteSafetensorsMetadata,
+  rnnlab, rnnlabAsync, tempDir, TINY, writePangrams, type RunResult,
+} from './helpers.js';
+
+let dir = '', text = '', model = '';
+
+/** Deterministic "random" bytes (xorshift), not valid UTF-8. */
+function noise(n: number, seed = 12345): Buffer {
+  const b = Buffer.alloc(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    b[i] = x & 0xff;
+  }
+  return b;
+}
+
+before(() => {
+  dir = tempDir('errors');
+  text = writePangrams(dir, 'text.txt', 10);
+  writeFileSync(join(dir, 'empty.txt'), '');
+  writeFileSync(join(dir, 'random.bin'), noise(4096));
+  writeFileSync(join(dir, 'random.txt'), noise(4096, 777));
+  writeFileSync(join(dir, 'nul.txt'), 'hello\0world\0\0\0 some text\n');
+  writeFileSync(join(dir, 'tiny.txt'), 'ab\n');
+  const r = rnnlab(['train', '--data', text, '--out', 'good', ...TINY, '--batch', '4', '--seq', '50', '--max-steps', '3', '--quiet'], { cwd: dir });
+  assertOk(r, 'training the reference model');
+  model = join(dir, 'good', 'model.safetensors');
+
+  // Corrupt checkpoints, each in a file and (for --model DIR) in a directory of its own.
+  const bytes = readFileSync(model);
+  const bad = (name: string, b: Buffer | Uint8Array) => {
+    writeFileSync(join(dir, `${name}.safetensors`), b);
+    mkdirSync(join(dir, `${name}-dir`));
+    writeFileSync(join(dir, `${name}-dir`, 'model.safetensors'), b);
+  };
+  bad('truncated', bytes.subarray(0, Math.floor(bytes.length / 2)));
+  bad('garbage', noise(bytes.length, 99));
+  bad('short', bytes.subarray(0, 5));
+  bad('empty', Buffer.alloc(0));
+  // A valid safetensors file whose config disagrees with the tensors.
+  rewriteSafetensorsMetadata(model, join(dir, 'wronghidden.safetensors'), (m) => {
+    m.config = JSON.stringify({ ...JSON.parse(m.config), hidden: 32 });
+  });
+  rewriteSafetensorsMetadata(model, join(dir, 'wrongcell.safetensors'), (m) => {
+    m.config = JSON.stringify({ ...JSON.parse(m.config), cell: 'gru' });
+  });
+  rewriteSafetensorsMetadata(model, join(dir, 'wrongvocab.safetensors'), (m) => {
+    m.vocab = JSON.stringify([...JSON.parse(m.vocab), 'Ж']);
+  });
+  rewriteSafetensorsMetadata(model, join(dir, 'badjson.safetensors'), (m) => {
+    m.config = '{"vocabSize": 31, "cell": ';
+  });
+  rewriteSafetensorsMetadata(model, join(dir, 'nometa.safetensors'), (m) => {
+    for (const k of Object.keys(m)) delete m[k];
+  });
+  // Valid structure, but a weight is NaN.
+  const h = readSafetensorsHeader(model);
+  const nan = Buffer.from(bytes);
+  nan.writeFloatLE(NaN, 8 + h.headerLength + h.tensors.get('decoder.weight')!.data_offsets[0]);
+  writeFileSync(join(dir, 'nan.safetensors'), nan);
+  // A directory without a model.
+  mkdirSync(join(dir, 'emptydir'));
+});
+
+/** Runs train with an --out of its own; checks the one-line error and that --out holds nothing. */
+async function trainFails(args: string[], pattern: RegExp | undefined, what: string, out = `out-${what.replace(/\W+/g, '_')}`): Promise<string> {
+  const r = await rnnlabAsync(['train', ...args, '--out', out], { cwd: dir });
+  const line = assertOneLineError(r, pattern, what);
+  assertNoModelFiles(join(dir, out), what);
+  assert.equal(r.stdout, '', `${what}: nothing on stdout`);
+  return line;
+}
+
+const TRAIN = (data: string) => ['--data', data, ...TINY, '--batch', '4', '--seq', '16', '--max-steps', '2'];
+
+test('train: missing, empty, binary and too-short data files', async () => {
+  await inParallel([
+    () => trainFails(TRAIN(join(dir, 'does-not-exist.txt')), /does-not-exist\.txt.*(no such file|not found|does not exist)/i, 'missing file'),
+    () => trainFails(TRAIN(join(dir, 'empty.txt')), /empty\.txt.*empty|no text/i, 'empty file'),
+    () => trainFails(TRAIN(join(dir, 'random.bin')), /random\.bin.*(binary|UTF-8)/i, 'random bytes (.bin)'),
+    () => trainFails(TRAIN(join(dir, 'random.txt')), /random\.txt.*(binary|UTF-8)/i, 'random bytes (.txt)'),
+    () => trainFails(TRAIN(join(dir, 'nul.txt')), /binary|NUL/i, 'NUL bytes'),
+    () => trainFails(TRAIN(join(dir, 'tiny.txt')), /too short|too little|batch/i, 'a 3-character file'),
+    () => trainFails(TRAIN(dir), /directory|cannot read|not a file/i, 'a directory as --data'),
+    () => trainFails(['--backend', 'js', '--max-steps', '2'], /--data/, 'no --data'),
+  ]);
+});
+
+test('train: unknown flags, non-numeric and out-of-range hyper-parameters', async () => {
+  const cases: [string[], RegExp, string][] = [
+    [['--frob'], /unknown option '--frob'/, '--frob'],
+    [['--hiden', '8'], /unknown option '--hiden'/, 'misspelt --hidden'],
+    [['--hidden', 'abc'], /--hidden.*'abc'/, '--hidden abc'],
+    [['--hidden', '1.5'], /--hidden.*integer/, '--hidden 1.5'],
+    [['--hidden', '0'], /--hidden/, '--hidden 0'],
+    [['--dropout', '1.5'], /--dropout.*'1\.5'/, '--dropout 1.5'],
+    [['--dropout', '-0.1'], /--dropout/, '--dropout -0.1'],
+    [['--dropout', 'NaN'], /--dropout/, '--dropout NaN'],
+    [['--layers', '0'], /--layers.*'0'/, '--layers 0'],
+    [['--lr', '-1'], /--lr.*'-1'/, '--lr -1'],
+    [['--lr', '0'], /--lr/, '--lr 0'],
+    [['--lr', 'fast'], /--lr/, '--lr fast'],
+    [['--batch', '0'], /--batch/, '--batch 0'],
+    [['--seq', ''], /--seq/, '--seq ""'],
+    [['--epochs', '-3'], /--epochs/, '--epochs -3'],
+    [['--cell', 'transformer'], /--cell.*lstm, gru, rnn/, '--cell transformer'],
+    [['--optimizer', 'lion'], /--optimizer/, '--optimizer lion'],
+    [['--val-fraction', '1'], /--val-fraction/, '--val-fraction 1'],
+    [['--seed', '-5'], /--seed/, '--seed -5'],
+    [['--backend', 'gpu'], /--backend/, '--backend gpu'],
+    [['--max-steps'], /--max-steps.*argument missing/, '--max-steps without a value'],
+  ];
+  await inParallel(cases.map(([extra, re, what]) => () => trainFails([...TRAIN(text), ...extra], re, what)));
+});
+
+test('train: --tie-weights with --embed ≠ --hidden and other inconsistent settings fail cleanly', async () => {
+  await inParallel([
+    () => trainFails([...TRAIN(text), '--tie-weights'], /tie/i, '--tie-weights with embed 8, hidden 16'),
+    () => trainFails([...TRAIN(text), '--batch', '5000'], /batch/, '--batch larger than the data'),
+  ]);
+});
+
+/** eval and sample on a bad --model: exit 1, one line, no files written anywhere in the work dir. */
+async function modelFails(model: string, pattern: RegExp | undefined, what: string): Promise<void> {
+  const before = listFiles(dir);
+  const [ev, sa] = await Promise.all([
+    rnnlabAsync(['eval', '--model', model, '--data', text, '--backend', 'js'], { cwd: dir }),
+    rnnlabAsync(['sample', '--model', model, '--prime', 'The', '--length', '5', '--backend', 'js'], { cwd: dir }),
+  ]);
+  for (const [cmd, r] of [['eval', ev], ['sample', sa]] as [string, RunResult][]) {
+    assertOneLineError(r, pattern, `${cmd} --model ${what}`);
+    assert.equal(r.stdout, '', `${cmd} --model ${what}: nothing on stdout`);
+  }
+  assert.deepEqual(listFiles(dir), before, `${what}: eval/sample should not write files`);
+}
+
+test('eval and sample: corrupt or mismatched checkpoints', async () => {
+  const f = (n: string) => join(dir, n);
+  await inParallel([
+    () => modelFails(f('truncated.safetensors'), /truncated\.safetensors.*(truncated|not a valid safetensors)/, 'a model truncated to half'),
+    () => modelFails(f('truncated-dir'), /truncated-dir.*(truncated|not a valid safetensors)/, 'a directory with a truncated model'),
+    () => modelFails(f('garbage.safetensors'), /garbage\.safetensors.*not a valid safetensors/, 'a file of garbage'),
+    () => modelFails(f('garbage-dir'), /not a valid safetensors/, 'a directory with a garbage model'),
+    () => modelFails(f('short.safetensors'), /not a valid safetensors/, 'a 5-byte file'),
+    () => modelFails(f('empty.safetensors'), /not a valid safetensors|empty/, 'an empty file'),
+    () => modelFails(f('wronghidden.safetensors'), /shape/, 'a config with hidden 32 over hidden-16 tensors'),
+    () => modelFails(f('wrongcell.safetensors'), /shape/, 'a config saying gru over lstm tensors'),
+    () => modelFails(f('wrongvocab.safetensors'), /vocabulary|vocab/, 'a vocabulary one token longer than the model'),
+    () => modelFails(f('badjson.safetensors'), /config.*JSON|JSON.*config/, 'config metadata that is not JSON'),
+    () => modelFails(f('nometa.safetensors'), /not an rnnlab model/, 'a safetensors file without rnnlab metadata'),
+    () => modelFails(f('nan.safetensors'), /non-finite|NaN/, 'a weight that is NaN'),
+    () => modelFails(f('emptydir'), /model\.safetensors/, 'a directory without a model'),
+    () => modelFails(f('no-such-model'), /no-such-model.*no such file/, 'a path that does not exist'),
+    () => modelFails(text, /not a valid safetensors/, 'a text file'),
+  ], 1);
+});
+
+test('eval: bad --data and missing options', async () => {
+  const cases: [string[], RegExp, string][] = [
+    [['--model', model, '--data', join(dir, 'does-not-exist.txt')], /does-not-exist\.txt/, 'missing data file'],
+    [['--model', model, '--data', join(dir, 'empty.txt')], /empty/, 'empty data file'],
+    [['--model', model, '--data', join(dir, 'random.bin')], /binary|UTF-8/, 'binary data file'],
+    [['--data', text], /--model/, 'no --model'],
+    [['--model', model], /--data/, 'no --data'],
+    [['--model', model, '--data', text, '--batch', 'x'], /--batch/, '--batch x'],
+    [['--model', model, '--data', text, '--frob'], /unknown option '--frob'/, '--frob'],
+  ];
+  await inParallel(cases.map(([args, re, what]) => async () => {
+    const r = await rnnlabAsync(['eval', ...args, '--backend', 'js'], { cwd: dir });
+    assertOneLineError(r, re, `eval: ${what}`);
+  }));
+});
+
+test('sample: bad options', async () => {
+  const cases: [string[], RegExp, string][] = [
+    [['--top-k', '0'], /--top-k/, '--top-k 0'],
+    [['--temperature', '-1'], /--temperature/, '--temperature -1'],
+    [['--length', 'ten'], /--length/, '--length ten'],
+    [['--strategy', 'magic'], /--strategy/, '--strategy magic'],
+    [['--strategy', 'greedy', '--top-k', '5'], /greedy/, 'greedy with --top-k'],
+    [['--top-p', '1.5'], /--top-p/, '--top-p 1.5'],
+    [['--frob'], /unknown option '--frob'/, '--frob'],
+  ];
+  await inParallel([
+    ...cases.map(([extra, re, what]) => async () => {
+      const r = await rnnlabAsync(['sample', '--model', model, '--prime', 'The', '--length', '5', '--backend', 'js', ...extra], { cwd: dir });
+      assertOneLineError(r, re, `sample: ${what}`);
+    }),
+    async () => {
+      assertOneLineError(await rnnlabAsync(['sample', '--prime', 'x', '--backend', 'js'], { cwd: dir }), /--model/, 'sample without --model');
+    },
+    async () => {
+      assertOneLineError(await rnnlabAsync(['frobnicate'], { cwd: dir }), /unknown command/, 'an unknown command');
+    },
+  ]);
+});
+
+test('--debug adds the stack trace that is otherwise hidden', async () => {
+  const r = await rnnlabAsync(['eval', '--model', join(dir, 'garbage.safetensors'), '--data', text, '--backend', 'js', '--debug'], { cwd: dir });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^error: .*not a valid safetensors/);
+  assert.match(r.stderr, /\n\s+at /, 'a stack trace with --debug');
+});
+
+test('no stray temporaries next to the models that the failures above read', () => {
+  const tmp = listFiles(dir).filter((f) => /\.tmp$/.test(f) || /^\.[^/]*\.\d+\.tmp$/.test(f));
+  assert.deepEqual(tmp, []);
+  // The reference model is intact.
+  assert.ok(readSafetensorsHeader(model).tensors.has('decoder.weight'));
+});
