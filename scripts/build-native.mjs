@@ -14,7 +14,7 @@
  * exit 1 (for CI, which must test the native backend).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,12 @@ const verbose = process.argv.includes('--verbose');
 const strict = process.env.RNNLAB_NATIVE_STRICT === '1';
 
 function unavailable(why) {
+  // Never leave an older addon behind: it could be stale against the current sources.
+  try {
+    rmSync(outFile, { force: true });
+  } catch {
+    // nothing to remove
+  }
   console.log(`rnnlab: native backend unavailable (${why}); rnnlab will use the wasm backend.`);
   process.exit(strict ? 1 : 0);
 }

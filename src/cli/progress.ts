@@ -26,7 +26,7 @@ export function describeVal(v: ValEvent, level: string): string {
 export function progressEvents(level: string, quiet: boolean, vocabSize: number): TrainEvents & { stop(): void } {
   const tty = process.stderr.isTTY && !quiet;
   let bar: cliProgress.SingleBar | null = null;
-  let total = 0, start = 0, startStep = 0, nextLine = 0;
+  let total = 0, start = 0, startStep = 0, nextLine = 0, maxSeconds = 0, lastLineAt = 0;
   const line = (s: string) => {
     if (quiet) return;
     if (bar) {
@@ -36,17 +36,25 @@ export function progressEvents(level: string, quiet: boolean, vocabSize: number)
     } else process.stderr.write(s + '\n');
   };
   let lastStep = 0;
-  let lastPayload: Record<string, string> = { loss: '-', rate: '-', epoch: '1' };
+  let lastPayload: Record<string, string> = { loss: '-', rate: '-', epoch: '1', left: '?' };
+  /** Time left: by steps, or by the --max-time budget when that ends first. */
+  const eta = (step: number): number => {
+    const done = step - startStep, secs = (performance.now() - start) / 1000;
+    let t = done > 0 ? ((total - step) * secs) / done : NaN;
+    if (maxSeconds > 0) t = Math.min(Number.isFinite(t) ? t : Infinity, Math.max(0, maxSeconds - secs));
+    return t;
+  };
   return {
     start(info) {
       total = info.totalSteps;
       start = performance.now();
       startStep = info.startStep;
       nextLine = info.startStep;
+      maxSeconds = info.maxSeconds;
       line(`model: ${info.params.toLocaleString('en-US')} parameters · training on ${info.trainTokens.toLocaleString('en-US')} tokens, validating on ${info.valTokens.toLocaleString('en-US')} · ${info.stepsPerEpoch} steps per epoch${info.startStep ? ` · resuming at step ${info.startStep}` : ''}`);
       if (tty) {
         bar = new cliProgress.SingleBar({
-          format: 'epoch {epoch} |{bar}| {value}/{total} steps · loss {loss} · {rate} tok/s · ETA {eta_formatted}',
+          format: 'epoch {epoch} |{bar}| {value}/{total} steps · loss {loss} · {rate} tok/s · ETA {left}',
           stream: process.stderr, hideCursor: true, etaBuffer: 50, barsize: 24, fps: 5,
         }, cliProgress.Presets.shades_classic);
         bar.start(total, info.startStep, lastPayload);
@@ -54,13 +62,12 @@ export function progressEvents(level: string, quiet: boolean, vocabSize: number)
     },
     step(e: StepEvent) {
       lastStep = e.step;
-      lastPayload = { loss: e.loss.toFixed(4), rate: fmtRate(e.tokensPerSec), epoch: String(e.epoch + 1) };
+      lastPayload = { loss: e.loss.toFixed(4), rate: fmtRate(e.tokensPerSec), epoch: String(e.epoch + 1), left: fmtTime(eta(e.step)) };
       if (bar) bar.update(e.step, lastPayload);
-      else if (!quiet && (e.step >= nextLine || e.step === total)) {
+      else if (!quiet && (e.step >= nextLine || e.step === total || (maxSeconds > 0 && performance.now() - lastLineAt > maxSeconds * 100))) {
         nextLine = e.step + Math.max(1, Math.round(total / 10));
-        const done = e.step - startStep, secs = (performance.now() - start) / 1000;
-        const eta = done > 0 ? ((total - e.step) * secs) / done : NaN;
-        process.stderr.write(`step ${e.step}/${total} · epoch ${e.epoch + 1} · loss ${e.loss.toFixed(4)} · ${fmtRate(e.tokensPerSec)} tok/s · ETA ${fmtTime(eta)}\n`);
+        lastLineAt = performance.now();
+        process.stderr.write(`step ${e.step}/${total} · epoch ${e.epoch + 1} · loss ${e.loss.toFixed(4)} · ${fmtRate(e.tokensPerSec)} tok/s · ETA ${fmtTime(eta(e.step))}\n`);
       }
     },
     validation(v: ValEvent) {

@@ -53,7 +53,7 @@ export interface StepEvent { step: number; epoch: number; batch: number; batches
 export interface ValEvent { step: number; epoch: number; result: EvalResult; best: boolean; untrained?: boolean }
 
 export interface TrainEvents {
-  start?(info: { totalSteps: number; stepsPerEpoch: number; startStep: number; params: number; trainTokens: number; valTokens: number }): void;
+  start?(info: { totalSteps: number; stepsPerEpoch: number; startStep: number; params: number; trainTokens: number; valTokens: number; maxSeconds: number }): void;
   step?(e: StepEvent): void;
   validation?(e: ValEvent): void;
   saved?(path: string): void;
@@ -144,7 +144,7 @@ export class LmTrainer {
     if (perEpoch === 0) throw new RnnlabError('the training data gives no batch (too little data for --batch and --seq)');
     const trainTokens = this.data.kind === 'stream' ? this.data.train.length : this.data.train.reduce((s, d) => s + d.length, 0);
     const valTokens = this.data.kind === 'stream' ? this.data.val.length : this.data.val.reduce((s, d) => s + d.length, 0);
-    this.events.start?.({ totalSteps: total, stepsPerEpoch: perEpoch, startStep: this.step, params: model.parameterCount(), trainTokens, valTokens });
+    this.events.start?.({ totalSteps: total, stepsPerEpoch: perEpoch, startStep: this.step, params: model.parameterCount(), trainTokens, valTokens, maxSeconds: o.maxSeconds });
     if (this.step === 0) {
       // Sanity line: an untrained model should score about the vocabulary size.
       const r = this.validate();
