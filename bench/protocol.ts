@@ -28,7 +28,7 @@ export type ChildEvent =
       version?: string;
       blas?: string[];
     }
-  | { event: 'step'; index: number; warmup: boolean; ms: number; loss: number | null }
+  | { event: 'step'; index: number; warmup: boolean; ms: number; loss: number | null; /** peak RSS so far */ peakRssMB?: number }
   | {
       event: 'done';
       peakRssMB: number;

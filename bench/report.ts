@@ -118,9 +118,12 @@ function threadsText(c: CellResult): string {
 function statusNote(c: CellResult | null): string {
   if (!c) return '';
   const parts: string[] = [];
-  if (c.status === 'failed' || c.status === 'timeout' || c.status === 'skipped') parts.push(`${c.status}${c.note ? `: ${c.note}` : ''}`);
-  else {
+  if (c.status === 'failed' || c.status === 'skipped') parts.push(`${c.status}${c.note ? `: ${c.note}` : ''}`);
+  else if (c.status === 'timeout') {
+    parts.push(`timeout: ${c.note ?? ''}`);
     if (c.stepsMs.length === 0 && c.warmupMs.length > 0) parts.push('from warm-up only');
+  } else {
+    if (c.stepsMs.length === 0 && c.warmupMs.length > 0) parts.push('**from the warm-up step only** (includes first-step allocation)');
     else if (c.stepsMs.length > 0) parts.push(`${c.stepsMs.length} timed`);
     if (c.note) parts.push(c.note);
   }

@@ -116,7 +116,7 @@ export async function runChild(spec: ChildSpec): Promise<void> {
     const s = performance.now();
     const loss = job.step();
     last = performance.now() - s;
-    emit({ event: 'step', index, warmup, ms: last, loss });
+    emit({ event: 'step', index, warmup, ms: last, loss, peakRssMB: rssMB('VmHWM') });
   };
   let capped = false;
   for (let i = 0; i < spec.warmup; i++) {
@@ -126,7 +126,10 @@ export async function runChild(spec: ChildSpec): Promise<void> {
     }
     one(i, true);
   }
-  for (let i = 0; i < spec.steps; i++) {
+  // A warm-up that alone used up the budget stands in for the timed steps (flagged by the parent).
+  const warmupOnly = spec.warmup > 0 && (performance.now() - t0) / 1000 > spec.cap;
+  if (warmupOnly) capped = true;
+  for (let i = 0; i < (warmupOnly ? 0 : spec.steps); i++) {
     if (i > 0 && over()) {
       capped = true;
       break;

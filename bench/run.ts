@@ -31,7 +31,8 @@ interface Options {
   cap: number;
   torch: boolean;
   jsAll: boolean;
-  out: string | null;
+  out: string;
+  save: boolean;
   profile: boolean;
   python: string;
 }
@@ -45,12 +46,14 @@ const HELP = `rnnlab benchmark
   --threads LIST    thread counts (default: 1,${os.availableParallelism()})
   --steps N         timed steps (default per workload: 5, CL-L 2, SAMPLE 3 generation runs)
   --warmup N        warm-up steps (default per workload: 2, CL-L 1, SAMPLE 1)
-  --cap SECONDS     per-cell time budget: no new step starts once it would be passed (default 90;
-                    at least one timed step always runs; a child is killed at 2·cap + 60 s)
+  --cap SECONDS     per-cell time budget (default 90): no new step starts once it would be passed;
+                    one timed step always runs unless the warm-up alone passed the cap (then the
+                    warm-up time is reported, flagged); a child with no step after 2·cap + 60 s,
+                    or none for 1.5× its last step + 30 s, is killed
   --torch           also run the workloads in PyTorch (bench/torch_bench.py) and print ratios
   --js-all          also run the js backend on CL-M*, CL-L and WL (minutes per step)
   --out DIR         where to save <date>.md and <date>.json (default bench/results)
-  --no-save         print only
+  --no-save         print only (profiles are still written)
   --profile         run the rnnlab children under node --cpu-prof (profiles in <out>/prof/)
   --python PATH     Python with PyTorch (default /usr/bin/python3, or RNNLAB_BENCH_PYTHON)
 `;
@@ -59,7 +62,7 @@ function parseArgs(argv: string[]): Options {
   const o: Options = {
     only: [...WORKLOADS], backends: ['native', 'wasm', 'js'], threads: [...new Set([1, os.availableParallelism()])],
     steps: null, warmup: null, cap: 90, torch: false, jsAll: false,
-    out: fileURLToPath(new URL('../../bench/results/', HERE)), profile: false,
+    out: fileURLToPath(new URL('../../bench/results/', HERE)), save: true, profile: false,
     python: process.env.RNNLAB_BENCH_PYTHON ?? '/usr/bin/python3',
   };
   const list = (v: string | undefined, name: string) => {
@@ -110,11 +113,14 @@ function parseArgs(argv: string[]): Options {
       case '--js-all':
         o.jsAll = true;
         break;
-      case '--out':
-        o.out = val() ?? null;
+      case '--out': {
+        const v = val();
+        if (!v) throw new Error('--out needs a directory');
+        o.out = v;
         break;
+      }
       case '--no-save':
-        o.out = null;
+        o.save = false;
         break;
       case '--profile':
         o.profile = true;
@@ -139,6 +145,7 @@ function parseArgs(argv: string[]): Options {
 interface ChildOutcome {
   events: ChildEvent[];
   code: number | null;
+  signal: NodeJS.Signals | null;
   timedOut: boolean;
   stderr: string;
   wallSeconds: number;
@@ -156,6 +163,8 @@ function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeout
           const e = JSON.parse(line.slice(EVENT_PREFIX.length)) as ChildEvent;
           events.push(e);
           if (e.event === 'step') {
+            // progress: allow the next step as long as this one took (the child stops at the cap)
+            rearm(1.5 * e.ms + 30000);
             process.stderr.write(`  ${label}: ${e.warmup ? 'warm-up' : 'step'} ${e.index + 1}: ${e.ms.toFixed(1)} ms${e.loss !== null ? `, loss ${e.loss.toFixed(4)}` : ''}\n`);
           }
           return;
@@ -179,25 +188,43 @@ function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeout
       stderr += d;
       if (stderr.length > 20000) stderr = stderr.slice(-20000);
     });
-    const timer = setTimeout(() => {
+    const kill = () => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, timeoutSec * 1000);
-    child.on('close', (code) => {
+    };
+    let deadline = performance.now() + timeoutSec * 1000;
+    let timer = setTimeout(kill, timeoutSec * 1000);
+    const rearm = (ms: number) => {
+      const d = performance.now() + ms;
+      if (d <= deadline) return;
+      deadline = d;
+      clearTimeout(timer);
+      timer = setTimeout(kill, ms);
+    };
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (buf) onLine(buf);
-      resolve({ events, code, timedOut, stderr, wallSeconds: (performance.now() - t0) / 1000 });
+      resolve({ events, code, signal, timedOut, stderr, wallSeconds: (performance.now() - t0) / 1000 });
     });
     child.on('error', (err) => {
       clearTimeout(timer);
-      resolve({ events, code: -1, timedOut, stderr: stderr + String(err), wallSeconds: (performance.now() - t0) / 1000 });
+      resolve({ events, code: -1, signal: null, timedOut, stderr: stderr + String(err), wallSeconds: (performance.now() - t0) / 1000 });
     });
   });
 }
 
+/**
+ * Environment of every child. OMP_WAIT_POLICY=PASSIVE (unless set by the caller): with GNU
+ * OpenMP's default spin-waiting, PyTorch with 2 threads on a machine where anything else runs
+ * collapses (CL-S: 430–540 ms/step instead of 11–12 ms); passive waiting is the kinder setting
+ * for PyTorch, so the ratios stay conservative. It changes nothing for 1 thread.
+ */
 function threadEnv(threads: number): NodeJS.ProcessEnv {
   const t = String(threads);
-  return { ...process.env, OPENBLAS_CORETYPE: 'SkylakeX', OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t };
+  return {
+    ...process.env, OPENBLAS_CORETYPE: 'SkylakeX', OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t,
+    OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE',
+  };
 }
 
 function lastLine(s: string): string {
@@ -220,6 +247,7 @@ function collect(w: Workload, backend: BackendId, threads: number, out: ChildOut
       r.baselineRssMB = e.baselineRssMB;
     } else if (e.event === 'step') {
       (e.warmup ? r.warmupMs : r.stepsMs).push(e.ms);
+      if (e.peakRssMB !== undefined) r.peakRssMB = e.peakRssMB;
       if (e.loss !== null) {
         if (r.firstLoss === null) r.firstLoss = e.loss;
         r.lastLoss = e.loss;
@@ -248,7 +276,8 @@ function collect(w: Workload, backend: BackendId, threads: number, out: ChildOut
     }
   } else if (!done || out.code !== 0) {
     r.status = 'failed';
-    r.note = error ?? (lastLine(out.stderr) || `exit code ${out.code}`);
+    r.note = error ?? (lastLine(out.stderr) || (out.signal ? `killed by ${out.signal}` : `exit code ${out.code}`));
+    if (out.signal && error === null && lastLine(out.stderr)) r.note += ` (${out.signal})`;
   }
   return r;
 }
@@ -259,7 +288,7 @@ async function runRnnlabCell(w: Workload, backend: 'native' | 'wasm' | 'js', thr
     warmup: o.warmup ?? w.warmup, steps: o.steps ?? w.steps, cap: o.cap,
   };
   const nodeArgs: string[] = [];
-  if (o.profile && o.out) {
+  if (o.profile) {
     const dir = `${o.out.replace(/\/$/, '')}/prof`;
     mkdirSync(dir, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${w.id}-${backend}-t${threads}-${Date.now()}.cpuprofile`);
@@ -351,7 +380,7 @@ async function main(argv: string[]): Promise<void> {
     const t = await probeTorch(o.python);
     torchVersion = t.version;
     backendInfo['PyTorch'] = t.version
-      ? `${t.describe} via ${o.python}; OPENBLAS_CORETYPE=SkylakeX, torch.set_num_threads(n) and OMP/OPENBLAS/MKL_NUM_THREADS=n`
+      ? `${t.describe} via ${o.python}; OPENBLAS_CORETYPE=SkylakeX, torch.set_num_threads(n), OMP/OPENBLAS/MKL_NUM_THREADS=n, OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY ?? 'PASSIVE'}`
       : `unavailable: ${t.error}`;
     process.stderr.write(`PyTorch: ${backendInfo['PyTorch']}\n`);
     if (!t.version) notes.push(`PyTorch unavailable: ${t.error}`);
@@ -411,7 +440,7 @@ async function main(argv: string[]): Promise<void> {
   };
   const md = markdown(info, rows, o.only);
   process.stdout.write('\n' + md);
-  if (o.out) {
+  if (o.save) {
     mkdirSync(o.out, { recursive: true });
     let base = `${o.out.replace(/\/$/, '')}/${stamp(started)}`;
     for (let i = 2; existsSync(`${base}.md`); i++) base = `${o.out.replace(/\/$/, '')}/${stamp(started)}-${i}`;

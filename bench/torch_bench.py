@@ -237,14 +237,19 @@ def main():
         s = time.perf_counter()
         loss = step()
         last = time.perf_counter() - s
-        emit(event='step', index=i, warmup=warm, ms=last * 1000, loss=loss)
+        emit(event='step', index=i, warmup=warm, ms=last * 1000, loss=loss,
+             peakRssMB=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
     for i in range(spec['warmup']):
         if i > 0 and over():
             capped = True
             break
         one(i, True)
-    for i in range(spec['steps']):
+    # a warm-up that alone used up the budget stands in for the timed steps (flagged by the parent)
+    warmup_only = spec['warmup'] > 0 and time.perf_counter() - t0 > cap
+    if warmup_only:
+        capped = True
+    for i in range(0 if warmup_only else spec['steps']):
         if i > 0 and over():
             capped = True
             break

@@ -4,8 +4,9 @@
 // V8 never moves an ArrayBuffer's backing store), and a tensor's `ptr` is the address of its
 // element 0, obtained once at allocation with addressOf(). An op call passes no JS values at
 // all: the JS side writes the op's arguments (addresses, sizes, scalars) into one Float64Array
-// registered once with setArgs(), then calls e.g. gemm(). That costs one N-API call (~50 ns)
-// instead of ~0.15 µs per typed-array unwrap. Addresses are < 2^53, exact in a double.
+// registered once with setArgs() (which returns a slot number), then calls e.g. gemm(slot).
+// That costs one N-API call (~50 ns) with one small-integer argument instead of ~0.15 µs per
+// typed-array unwrap. Addresses are < 2^53, exact in a double.
 //
 // args[0] = ISA (0 scalar, 1 avx2, 2 avx512), args[1] = threads; op arguments from args[2].
 // The layouts are listed next to each op below and mirrored in src/backend/native/index.ts.
@@ -39,9 +40,10 @@ const char* const kIsaNames[] = {"scalar", "avx2", "avx512"};
 
 int detect_best() {
 #if defined(__x86_64__) || defined(_M_X64)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return kAvx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return kAvx2;
+  __builtin_cpu_init();  // libgcc also checks that the OS saves the ymm/zmm state (XGETBV)
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (avx2 && __builtin_cpu_supports("avx512f")) return kAvx512;  // that TU is built -mavx512f -mavx2 -mfma
+  if (avx2) return kAvx2;
 #endif
   return kScalar;
 }
@@ -146,10 +148,41 @@ void scale_rows(const KernelTable* kt, float* C, long M, long N, long ldc, float
   });
 }
 
+// M ≤ kSmallM: no packing; B is read once per call (it dominates: M·K ≪ K·N). Threads split
+// the columns. op(B) = Bᵀ: dot products along K (rows of op(A) copied contiguous first when
+// transA); op(B) = B: rows of B streamed into row accumulators.
+constexpr long kSmallM = 4;
+void gemm_small_m(const KernelTable* kt, const GemmArgs& g, int threads) {
+  const float* A = g.A;
+  long lda = g.lda;
+  if (g.transB && g.transA) {  // op(A) rows are strided: gather them (M·K floats)
+    float* at = (float*)t_arena[2].get(sizeof(float) * g.M * g.K);
+    for (long m = 0; m < g.M; ++m)
+      for (long k = 0; k < g.K; ++k) at[m * g.K + k] = g.A[k * g.lda + m];
+    A = at;
+    lda = g.K;
+  }
+  const double work = 2.0 * g.M * g.N * g.K;
+  if (g.transB) {
+    for_ranges(threads, g.N, 16, work, 1.0e6, [&](long lo, long hi, int) {
+      kt->dot_nt(g.M, hi - lo, g.K, g.alpha, A, lda, g.B + lo * g.ldb, g.ldb, g.beta, g.C + lo, g.ldc);
+    });
+  } else {
+    const long rsA = g.transA ? 1 : g.lda, csA = g.transA ? g.lda : 1;
+    for_ranges(threads, g.N, 64, work, 1.0e6, [&](long lo, long hi, int) {
+      kt->gemv_n(g.M, lo, hi, g.K, g.alpha, g.A, rsA, csA, g.B, g.ldb, g.beta, g.C, g.ldc);
+    });
+  }
+}
+
 void gemm_mt(const KernelTable* kt, const GemmArgs& g, int threads) {
   if (g.M <= 0 || g.N <= 0) return;
   if (g.K <= 0 || g.alpha == 0.f) {
     if (g.beta != 1.f) scale_rows(kt, g.C, g.M, g.N, g.ldc, g.beta, threads);
+    return;
+  }
+  if (g.M <= kSmallM) {
+    gemm_small_m(kt, g, threads);
     return;
   }
   const long tn = ceil_div(g.N, kt->nr), tm = ceil_div(g.M, kt->mr);
@@ -165,7 +198,7 @@ void gemm_mt(const KernelTable* kt, const GemmArgs& g, int threads) {
   }
   // Items are groups of whole NR column panels (each item packs its own columns of B), or,
   // when there are too few panels, groups of MR row tiles against a B packed once up front.
-  const bool byCols = tn >= 2L * nt || tn >= tm;
+  const bool byCols = tn >= nt || tn >= tm;
   const size_t pbf = byCols ? 0 : kt->packed_b_floats(g.K, g.N);
   float* work = (float*)t_arena[0].get(sizeof(float) * (wf * nt + pbf + 16));
   float* pb = work + wf * nt;
@@ -260,7 +293,8 @@ void recurrent_forward(const KernelTable* kt, const RecFwd& a, int threads) {
       float* pb = L.at<float>(oPb) + pbStride * c;
       float* pre = L.at<float>(oPre) + B * ncMax * c;
       if (direct) {  // a few rows: dot products straight from W_hh, no packing
-        for (long g = 0; g < ng; ++g) kt->dot_nt(B, n, H, hprev, H, a.whh + (g * H + u0) * H, H, pre + g * n, nc);
+        for (long g = 0; g < ng; ++g)
+          kt->dot_nt(B, n, H, 1.f, hprev, H, a.whh + (g * H + u0) * H, H, 0.f, pre + g * n, nc);
       } else {
         if (t == 0) {  // pack this chunk's gate rows of W_hh (columns of op(B) = W_hhᵀ)
           int32_t* map = L.at<int32_t>(oMap) + ncMax * c;
@@ -377,15 +411,19 @@ void recurrent_backward(const KernelTable* kt, const RecBwd& a, int threads) {
 // ---------------------------------------------------------------------------------------
 // N-API glue
 
-thread_local double* t_args = nullptr;
-
+// Argument blocks registered by setArgs(), per N-API environment (main thread, each worker
+// thread). Every op takes the block's slot number as its only argument, so two copies of the
+// JS module in one process (each with its own block) can never read each other's arguments.
 struct EnvData {
-  Napi::Reference<Napi::Float64Array> args;
+  std::vector<Napi::Reference<Napi::Float64Array>> refs;
+  std::vector<double*> blocks;
 };
 
-inline double* args_or_throw(const Napi::Env& env) {
-  if (!t_args) throw Napi::Error::New(env, "rnnlab native: setArgs() was not called on this thread");
-  return t_args;
+inline double* args_or_throw(const Napi::CallbackInfo& info) {
+  auto* d = info.Env().GetInstanceData<EnvData>();
+  const uint32_t slot = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : ~0u;
+  if (!d || slot >= d->blocks.size()) throw Napi::Error::New(info.Env(), "rnnlab native: unknown argument block (call setArgs first)");
+  return d->blocks[slot];
 }
 template <class T>
 inline T* P(double v) {
@@ -399,7 +437,7 @@ struct Ctx {
   double* a;
 };
 inline Ctx ctx(const Napi::CallbackInfo& info) {
-  double* a = args_or_throw(info.Env());
+  double* a = args_or_throw(info);
   int isa = (int)a[0];
   if (isa < 0) isa = 0;
   int threads = (int)a[1];
@@ -425,9 +463,9 @@ Napi::Value SetArgs(const Napi::CallbackInfo& info) {
     d = new EnvData();
     env.SetInstanceData<EnvData>(d);
   }
-  d->args = Napi::Persistent(arr);
-  t_args = arr.Data();
-  return env.Undefined();
+  d->refs.push_back(Napi::Persistent(arr));
+  d->blocks.push_back(arr.Data());  // off-heap (getting Data() externalises it): never moves
+  return Napi::Number::New(env, (double)(d->blocks.size() - 1));
 }
 
 Napi::Value AddressOf(const Napi::CallbackInfo& info) {
@@ -767,29 +805,43 @@ Napi::Value Sgd(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// C++ exceptions other than Napi::Error (std::bad_alloc from a scratch buffer) become JS errors.
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Value Guard(const Napi::CallbackInfo& info) {
+  try {
+    return F(info);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw Napi::Error::New(info.Env(), "rnnlab native: out of memory for scratch buffers");
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), std::string("rnnlab native: ") + e.what());
+  }
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("info", Napi::Function::New(env, Info, "info"));
-  exports.Set("setArgs", Napi::Function::New(env, SetArgs, "setArgs"));
-  exports.Set("addressOf", Napi::Function::New(env, AddressOf, "addressOf"));
-  exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
-  exports.Set("addBias", Napi::Function::New(env, AddBias, "addBias"));
-  exports.Set("sumRows", Napi::Function::New(env, SumRows, "sumRows"));
-  exports.Set("embFwd", Napi::Function::New(env, GatherRows<false>, "embFwd"));
-  exports.Set("embBwd", Napi::Function::New(env, ScatterAdd<false>, "embBwd"));
-  exports.Set("ohFwd", Napi::Function::New(env, GatherRows<true>, "ohFwd"));
-  exports.Set("ohBwd", Napi::Function::New(env, ScatterAdd<true>, "ohBwd"));
-  exports.Set("recFwd", Napi::Function::New(env, RecurrentForward, "recFwd"));
-  exports.Set("recBwd", Napi::Function::New(env, RecurrentBackward, "recBwd"));
-  exports.Set("crossEntropy", Napi::Function::New(env, CrossEntropy, "crossEntropy"));
-  exports.Set("softmax", Napi::Function::New(env, Softmax, "softmax"));
-  exports.Set("dropout", Napi::Function::New(env, Dropout, "dropout"));
-  exports.Set("fill", Napi::Function::New(env, Fill, "fill"));
-  exports.Set("copy", Napi::Function::New(env, Copy, "copy"));
-  exports.Set("scale", Napi::Function::New(env, Scale, "scale"));
-  exports.Set("axpy", Napi::Function::New(env, Axpy, "axpy"));
-  exports.Set("sumSquares", Napi::Function::New(env, SumSquares, "sumSquares"));
-  exports.Set("adam", Napi::Function::New(env, Adam, "adam"));
-  exports.Set("sgd", Napi::Function::New(env, Sgd, "sgd"));
+  exports.Set("info", Napi::Function::New(env, Guard<Info>, "info"));
+  exports.Set("setArgs", Napi::Function::New(env, Guard<SetArgs>, "setArgs"));
+  exports.Set("addressOf", Napi::Function::New(env, Guard<AddressOf>, "addressOf"));
+  exports.Set("gemm", Napi::Function::New(env, Guard<Gemm>, "gemm"));
+  exports.Set("addBias", Napi::Function::New(env, Guard<AddBias>, "addBias"));
+  exports.Set("sumRows", Napi::Function::New(env, Guard<SumRows>, "sumRows"));
+  exports.Set("embFwd", Napi::Function::New(env, Guard<GatherRows<false>>, "embFwd"));
+  exports.Set("embBwd", Napi::Function::New(env, Guard<ScatterAdd<false>>, "embBwd"));
+  exports.Set("ohFwd", Napi::Function::New(env, Guard<GatherRows<true>>, "ohFwd"));
+  exports.Set("ohBwd", Napi::Function::New(env, Guard<ScatterAdd<true>>, "ohBwd"));
+  exports.Set("recFwd", Napi::Function::New(env, Guard<RecurrentForward>, "recFwd"));
+  exports.Set("recBwd", Napi::Function::New(env, Guard<RecurrentBackward>, "recBwd"));
+  exports.Set("crossEntropy", Napi::Function::New(env, Guard<CrossEntropy>, "crossEntropy"));
+  exports.Set("softmax", Napi::Function::New(env, Guard<Softmax>, "softmax"));
+  exports.Set("dropout", Napi::Function::New(env, Guard<Dropout>, "dropout"));
+  exports.Set("fill", Napi::Function::New(env, Guard<Fill>, "fill"));
+  exports.Set("copy", Napi::Function::New(env, Guard<Copy>, "copy"));
+  exports.Set("scale", Napi::Function::New(env, Guard<Scale>, "scale"));
+  exports.Set("axpy", Napi::Function::New(env, Guard<Axpy>, "axpy"));
+  exports.Set("sumSquares", Napi::Function::New(env, Guard<SumSquares>, "sumSquares"));
+  exports.Set("adam", Napi::Function::New(env, Guard<Adam>, "adam"));
+  exports.Set("sgd", Napi::Function::New(env, Guard<Sgd>, "sgd"));
   return exports;
 }
 

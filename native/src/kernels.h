@@ -53,8 +53,13 @@ struct KernelTable {
   // C[M, ncols] (ldc) = alpha·op(A)·packedB + beta·C. work: gemm_work_floats() floats.
   void (*gemm_packed)(int transA, long M, long ncols, long K, float alpha, const float* A, long lda,
                       const float* pb, float beta, float* C, long ldc, float* work);
-  // Unpacked C[M, N] (ldc) = A·Wᵀ, W rows contiguous (ldw), for tiny M (overwrites C).
-  void (*dot_nt)(long M, long N, long K, const float* A, long lda, const float* W, long ldw, float* C, long ldc);
+  // Unpacked small-M products (M ≤ 4 is the intended use):
+  // C[M, N] = alpha·A·Wᵀ + beta·C with A, W rows contiguous (lda, ldw);
+  void (*dot_nt)(long M, long N, long K, float alpha, const float* A, long lda, const float* W, long ldw,
+                 float beta, float* C, long ldc);
+  // C[M, n0:n1] = alpha·op(A)·B + beta·C with B row-major [K, ldb], op(A)(m, k) = A[m·rsA + k·csA].
+  void (*gemv_n)(long M, long n0, long n1, long K, float alpha, const float* A, long rsA, long csA,
+                 const float* B, long ldb, float beta, float* C, long ldc);
 
   // ---- recurrent cells: one batch row, units [0, nu) of a slice starting at unit j0 --------
   // pre: this thread's GEMM output h_{t-1}·W_hhᵀ for the slice, gate g at pre + g·ps.

@@ -212,51 +212,88 @@ void gemm_packed(int transA, long M, long ncols, long K, float alpha, const floa
   }
 }
 
-// Small-M A·Bᵀ without packing, for recurrent steps with very few rows (generation: T·B tiny),
-// where packing W_hh would cost more than the product: C[m, n] = Σ_k A[m, k]·W[n, k]
-// (overwrites C). Each element is a 16-lane dot product reduced in a fixed order, so its value
-// does not depend on how rows or columns are grouped.
-constexpr int DOT_LANES = 16;
-void dot_nt(long M, long N, long K, const float* A, long lda, const float* W, long ldw, float* C, long ldc) {
+// Small-M products without packing (M ≤ 4: a token at a time, batch-1 generation), where
+// packing B would cost more than the product itself. Both keep, per element, an order fixed
+// by K alone, so splitting the columns over threads does not change results.
+inline float store_ab(float r, float alpha, float beta, float c) {
+  return beta == 0.f ? alpha * r : alpha * r + beta * c;
+}
+
+// C[m, n] = alpha·Σ_k A[m, k]·W[n, k] + beta·C[m, n]: A rows contiguous (lda), W rows
+// contiguous (ldw). Each element is an L-lane dot product (L = 64 / rows, ≥ 16, so there are
+// enough independent add chains), folded by a fixed pairwise tree: the order depends on K
+// and on M (how rows are grouped by 4), never on the columns a thread owns.
+template <int R, int L>
+void dot_rows(long N, long K, const float* const* a, const float* W, long ldw, float alpha, float beta, float* C,
+              long ldc) {
+  for (long n = 0; n < N; ++n) {
+    const float* __restrict w = W + n * ldw;
+    float s[R][L];
+    for (int r = 0; r < R; ++r)
+      for (int l = 0; l < L; ++l) s[r][l] = 0.f;
+    long k = 0;
+    for (; k + L <= K; k += L)
+      for (int l = 0; l < L; ++l) {
+        const float wv = w[k + l];
+        for (int r = 0; r < R; ++r) s[r][l] += a[r][k + l] * wv;
+      }
+    for (long kk = k; kk < K; ++kk)
+      for (int r = 0; r < R; ++r) s[r][kk - k] += a[r][kk] * w[kk];
+    for (int r = 0; r < R; ++r) {
+      for (int wd = L / 2; wd >= 1; wd /= 2)
+        for (int l = 0; l < wd; ++l) s[r][l] += s[r][l + wd];
+      C[r * ldc + n] = store_ab(s[r][0], alpha, beta, C[r * ldc + n]);
+    }
+  }
+}
+void dot_nt(long M, long N, long K, float alpha, const float* A, long lda, const float* W, long ldw, float beta,
+            float* C, long ldc) {
   for (long m0 = 0; m0 < M; m0 += 4) {
     const long mr = lmin(4, M - m0);
-    const float* a0 = A + m0 * lda;
-    const float* a1 = A + (m0 + (mr > 1 ? 1 : 0)) * lda;
-    const float* a2 = A + (m0 + (mr > 2 ? 2 : mr - 1)) * lda;
-    const float* a3 = A + (m0 + (mr > 3 ? 3 : mr - 1)) * lda;
-    for (long n = 0; n < N; ++n) {
-      const float* __restrict w = W + n * ldw;
-      float s0[DOT_LANES], s1[DOT_LANES], s2[DOT_LANES], s3[DOT_LANES];
-      for (int l = 0; l < DOT_LANES; ++l) s0[l] = s1[l] = s2[l] = s3[l] = 0.f;
-      long k = 0;
-      for (; k + DOT_LANES <= K; k += DOT_LANES) {
-        for (int l = 0; l < DOT_LANES; ++l) {
-          const float wv = w[k + l];
-          s0[l] += a0[k + l] * wv;
-          s1[l] += a1[k + l] * wv;
-          s2[l] += a2[k + l] * wv;
-          s3[l] += a3[k + l] * wv;
-        }
+    const float* a[4] = {A + m0 * lda, A + (m0 + 1) * lda, A + (m0 + 2) * lda, A + (m0 + 3) * lda};
+    float* c = C + m0 * ldc;
+    if (mr == 4) dot_rows<4, 16>(N, K, a, W, ldw, alpha, beta, c, ldc);
+    else if (mr == 3) dot_rows<3, 16>(N, K, a, W, ldw, alpha, beta, c, ldc);
+    else if (mr == 2) dot_rows<2, 32>(N, K, a, W, ldw, alpha, beta, c, ldc);
+    else dot_rows<1, 64>(N, K, a, W, ldw, alpha, beta, c, ldc);
+  }
+}
+
+// C[m, n0:n1] = alpha·Σ_k A(m, k)·B[k, n] + beta·C for m < M ≤ 4, B row-major (ldb);
+// A(m, k) = A[m·rsA + k·csA]. Rows of B are streamed once per 4 rows of A, in column blocks.
+template <int R>
+void axpy_rows(long n0, long n1, long K, const float* A, long rsA, long csA, const float* B, long ldb, float alpha,
+               float beta, float* C, long ldc) {
+  constexpr long NB = 512;
+  float acc[R][NB];
+  for (long j0 = n0; j0 < n1; j0 += NB) {
+    const long nb = lmin(NB, n1 - j0);
+    for (int r = 0; r < R; ++r)
+      for (long j = 0; j < nb; ++j) acc[r][j] = 0.f;
+    for (long k = 0; k < K; ++k) {
+      const float* __restrict b = B + k * ldb + j0;
+      for (int r = 0; r < R; ++r) {
+        const float av = A[r * rsA + k * csA];
+        float* __restrict ar = acc[r];
+        for (long j = 0; j < nb; ++j) ar[j] += av * b[j];
       }
-      float r0 = 0.f, r1 = 0.f, r2 = 0.f, r3 = 0.f;
-      for (int l = 0; l < DOT_LANES; ++l) {
-        r0 += s0[l];
-        r1 += s1[l];
-        r2 += s2[l];
-        r3 += s3[l];
-      }
-      for (; k < K; ++k) {
-        r0 += a0[k] * w[k];
-        r1 += a1[k] * w[k];
-        r2 += a2[k] * w[k];
-        r3 += a3[k] * w[k];
-      }
-      float* c = C + m0 * ldc + n;
-      c[0] = r0;
-      if (mr > 1) c[ldc] = r1;
-      if (mr > 2) c[2 * ldc] = r2;
-      if (mr > 3) c[3 * ldc] = r3;
     }
+    for (int r = 0; r < R; ++r) {
+      float* __restrict c = C + r * ldc + j0;
+      for (long j = 0; j < nb; ++j) c[j] = store_ab(acc[r][j], alpha, beta, c[j]);
+    }
+  }
+}
+void gemv_n(long M, long n0, long n1, long K, float alpha, const float* A, long rsA, long csA, const float* B,
+            long ldb, float beta, float* C, long ldc) {
+  for (long m0 = 0; m0 < M; m0 += 4) {
+    const long mr = lmin(4, M - m0);
+    const float* a = A + m0 * rsA;
+    float* c = C + m0 * ldc;
+    if (mr == 4) axpy_rows<4>(n0, n1, K, a, rsA, csA, B, ldb, alpha, beta, c, ldc);
+    else if (mr == 3) axpy_rows<3>(n0, n1, K, a, rsA, csA, B, ldb, alpha, beta, c, ldc);
+    else if (mr == 2) axpy_rows<2>(n0, n1, K, a, rsA, csA, B, ldb, alpha, beta, c, ldc);
+    else axpy_rows<1>(n0, n1, K, a, rsA, csA, B, ldb, alpha, beta, c, ldc);
   }
 }
 
@@ -642,7 +679,7 @@ void add(float* __restrict y, const float* __restrict x, long n) {
 
 const KernelTable kTable = {
     RNNLAB_ISA_NAME, MR, NR, KC, MC, NC,
-    gemm_work_floats, gemm_rect, packed_b_floats, pack_b, gemm_packed, dot_nt,
+    gemm_work_floats, gemm_rect, packed_b_floats, pack_b, gemm_packed, dot_nt, gemv_n,
     lstm_fwd, gru_fwd, rnn_fwd, lstm_bwd, gru_bwd, rnn_bwd,
     ce_row, softmax_row,
     dropout, adam, sgd, scale, axpy, sumsq, fill, add_rows, sum_rows, add,

@@ -40,17 +40,18 @@ Pool::~Pool() {
 
 int Pool::acquire(int want) {
   if (want > kMaxThreads) want = kMaxThreads;
-  if (!call_mu_.try_lock()) return 1;
+  bool expected = false;
+  if (!busy_.compare_exchange_strong(expected, true, std::memory_order_acquire)) return 1;
   try {
     ensure(want);
   } catch (...) {  // could not start threads: run serially
-    call_mu_.unlock();
+    busy_.store(false, std::memory_order_release);
     return 1;
   }
   return want;
 }
 
-void Pool::release() { call_mu_.unlock(); }
+void Pool::release() { busy_.store(false, std::memory_order_release); }
 
 void Pool::ensure(int nt) {
   while ((int)threads_.size() < nt - 1) {

@@ -42,7 +42,7 @@ class Pool {
   void work(int tid);
   void notify_caller();
 
-  std::mutex call_mu_;
+  std::atomic<bool> busy_{false};     // one region owner at a time (never blocks: see acquire)
   std::vector<std::thread> threads_;  // threads_[i] runs tid i + 1
   uint64_t gen_ = 0;
   std::atomic<uint64_t> state_{0};    // (generation << 1) | open

@@ -6,6 +6,7 @@ import { RnnlabError } from '../errors.js';
 import type { ModelConfig } from '../nn/config.js';
 import { LanguageModel } from '../nn/language-model.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
+import { StreamBatcher } from '../text/batching/stream.js';
 import { prepareCorpus, type CorpusOptions } from '../train/corpus.js';
 import { LmTrainer, type TrainOptions, type TrainSummary } from '../train/lm-trainer.js';
 import { detectFormat } from '../text/sources/index.js';
@@ -81,6 +82,12 @@ export async function runTraining(o: Record<string, any>, opts: { quiet?: boolea
   };
   if (resumed) {
     // A resumed run continues the original recipe; only the budget may change.
+    const cfg = resumed.model.config as unknown as Record<string, unknown>;
+    for (const k of ['cell', 'activation', 'layers', 'hidden', 'embed', 'dropout', 'tieWeights', 'init']) {
+      if (o.__explicit?.has(k) && cfg[k] !== o[k]) {
+        throw new RnnlabError(`cannot change --${k.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase())} when resuming (the run used ${String(cfg[k])})`);
+      }
+    }
     const was = resumed.trainState!.options as unknown as TrainOptions;
     for (const k of Object.keys(trainOpts) as (keyof TrainOptions)[]) {
       if (k === 'epochs' || k === 'maxSteps' || k === 'maxSeconds') continue;
@@ -95,16 +102,18 @@ export async function runTraining(o: Record<string, any>, opts: { quiet?: boolea
     batching: trainOpts.batching, valFraction: o.valFraction, seed: o.seed, source: readSourceOptions(o), maxDocs: o.maxDocs,
   };
   const corpus = await prepareCorpus(o.data, corpusOpts, resumed ? { tokenizer: resumed.tokenizer, vocab: resumed.vocab } : undefined);
+  const config: ModelConfig = resumed ? resumed.model.config : {
+    vocabSize: corpus.vocab.size, cell: o.cell, activation: o.activation, layers: o.layers, hidden: o.hidden,
+    embed: o.embed, dropout: o.dropout, tieWeights: o.tieWeights, init: o.init,
+  };
+  // Settings that cannot work fail here, as one error line, before any progress output or --out.
+  const model = resumed ? resumed.model : new LanguageModel(backend, config);
+  if (corpus.data.kind === 'stream') new StreamBatcher(corpus.data.train, trainOpts.batch, trainOpts.seq);
   const quiet = !!opts.quiet;
   if (!quiet) {
     process.stderr.write(`data: ${o.data} · ${corpus.stats.documents.toLocaleString('en-US')} document(s), ${corpus.stats.characters.toLocaleString('en-US')} characters → ${corpus.tokens.toLocaleString('en-US')} ${level} tokens, vocabulary ${corpus.vocab.size}\n`);
     process.stderr.write(`backend: ${backend.describe()}\n`);
   }
-  const config: ModelConfig = resumed ? resumed.model.config : {
-    vocabSize: corpus.vocab.size, cell: o.cell, activation: o.activation, layers: o.layers, hidden: o.hidden,
-    embed: o.embed, dropout: o.dropout, tieWeights: o.tieWeights, init: o.init,
-  };
-  const model = resumed ? resumed.model : new LanguageModel(backend, config);
   const events = progressEvents(level, quiet, corpus.vocab.size);
   const trainer = new LmTrainer(backend, model, corpus.vocab, corpus.tokenizer, corpus.data, trainOpts, out, events, resumed);
   const onSig = () => trainer.requestStop();

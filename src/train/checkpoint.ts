@@ -30,6 +30,8 @@ export interface TrainState {
   batchIndex: number;
   rng: number[];
   bestValLoss: number | null;
+  /** Epochs in a row without validation improvement (--patience); absent in older checkpoints. */
+  badEpochs?: number;
   optimizerStep: number;
   lr: number;
   /** The training options of the run, so a resume can refuse a different setup. */

@@ -212,6 +212,9 @@ export class LmTrainer {
 
   /** Validate, keep the best weights, write last.safetensors; `complete` is false for a mid-epoch stop. */
   private endOfEpoch(t0: number, complete = true): EvalResult | null {
+    // What a resumed run continues from: a mid-epoch validation (a stop before the epoch ends)
+    // is one the uninterrupted run never makes, so it must not move the best loss it compares to.
+    const resumeFrom = { bestValLoss: this.bestValLoss, badEpochs: this.badEpochs };
     const r = this.validate();
     let best = false;
     if (r) {
@@ -235,20 +238,21 @@ export class LmTrainer {
       }
       const p = join(this.out, 'last.safetensors');
       saveCheckpoint(p, this.model, this.vocab, this.tokenizer, {
-        state: this.trainState(t0, complete), optimizer: this.opt, carried: this.data.kind === 'stream' && !complete ? this.carried : null,
+        state: this.trainState(t0, complete, complete ? undefined : resumeFrom), optimizer: this.opt, carried: this.data.kind === 'stream' && !complete ? this.carried : null,
       });
       this.events.saved?.(p);
     }
     return r;
   }
 
-  private trainState(t0: number, complete: boolean): TrainState {
+  private trainState(t0: number, complete: boolean, kept?: { bestValLoss: number | null; badEpochs: number }): TrainState {
     return {
       step: this.step,
       epoch: complete ? this.epoch + 1 : this.epoch,
       batchIndex: complete ? 0 : this.batchIndex,
       rng: this.rng.getState(),
-      bestValLoss: this.bestValLoss,
+      bestValLoss: kept ? kept.bestValLoss : this.bestValLoss,
+      badEpochs: kept ? kept.badEpochs : this.badEpochs,
       optimizerStep: this.opt.step,
       lr: this.opt.lr,
       options: { ...this.o },
@@ -274,23 +278,33 @@ export class LmTrainer {
     this.epoch = s.epoch;
     this.batchIndex = s.batchIndex;
     this.bestValLoss = s.bestValLoss;
+    this.badEpochs = s.badEpochs ?? 0;
     this.elapsedBefore = s.elapsedSeconds;
     if (r.extra.has('state.h_l0')) {
       this.carried = this.model.newState(this.o.batch);
       this.carried.h.forEach((t, l) => t.data.set(r.extra.get(`state.h_l${l}`)!.data));
       this.carried.c?.forEach((t, l) => t.data.set(r.extra.get(`state.c_l${l}`)!.data));
     }
-    if (this.out) this.truncateMetrics(s.step);
+    if (this.out) this.truncateMetrics(s.step, s.batchIndex === 0 && s.step > 0);
   }
 
-  /** A resumed run rewrites history from its checkpoint on: lines after that step are dropped. */
-  private truncateMetrics(step: number): void {
+  /**
+   * A resumed run rewrites history from its checkpoint on: lines after that step are dropped,
+   * and so is a validation at that step unless the checkpoint ends an epoch (then the first
+   * validation line at that step is the epoch's own, which the uninterrupted run has too).
+   */
+  private truncateMetrics(step: number, epochEnd: boolean): void {
     const f = join(this.out!, 'metrics.jsonl');
     if (!existsSync(f)) return;
+    let epochVal = epochEnd;
     const keep = readFileSync(f, 'utf8').split('\n').filter((l) => {
       if (!l.trim()) return false;
       try {
         const m = JSON.parse(l) as { step: number; type: string };
+        if (m.step === step && m.type === 'val' && epochVal) {
+          epochVal = false;
+          return true;
+        }
         return m.step < step || (m.step === step && m.type === 'step');
       } catch {
         return false;

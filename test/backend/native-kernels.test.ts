@@ -121,7 +121,11 @@ for (const simd of simds) {
 
   test(`native-${simd}: GEMM across KC/MC/NC blocking, all layouts, threads 1/2/3 bit-identical`, async () => {
     const bes = await Promise.all([1, 2, 3].map((threads) => createNativeBackend({ threads, simd })));
-    const shapes: [number, number, number][] = [[64, 2048 + 37, 300], [151, 83, 517], [1, 1000, 1], [75, 1, 1030], [13, 977, 96]];
+    // M ≤ 4 takes the unpacked small-M path; the others the packed one (rows or column split)
+    const shapes: [number, number, number][] = [
+      [64, 2048 + 37, 300], [151, 83, 517], [75, 1, 1030], [13, 977, 96], [5, 700, 64],
+      [1, 1000, 1], [1, 2100, 513], [3, 1500, 700], [4, 65, 20], [2, 33, 1],
+    ];
     for (const [M, N, K] of shapes) {
       for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
         const alpha = 0.75, beta = tA ? 0.5 : 0;

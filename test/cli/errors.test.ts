@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   assertNoModelFiles, assertOk, assertOneLineError, inParallel, listFiles, readSafetensorsHeader, rewriteSafetensorsMetadata,
-  rnnlab, rnnlabAsync, tempDir, TINY, writePangrams, type RunResult,
+  rnnlab, rnnlabAsync, tempDir, TINY, writePangrams,
 } from './helpers.js';
 
 let dir = '', text = '', model = '';
@@ -75,7 +75,7 @@ before(() => {
 
 /** Runs train with an --out of its own; checks the one-line error and that --out holds nothing. */
 async function trainFails(args: string[], pattern: RegExp | undefined, what: string, out = `out-${what.replace(/\W+/g, '_')}`): Promise<string> {
-  const r = await rnnlabAsync(['train', ...args, '--out', out], { cwd: dir });
+  const r = await rnnlabAsync(['train', '--out', out, ...args], { cwd: dir });
   const line = assertOneLineError(r, pattern, what);
   assertNoModelFiles(join(dir, out), what);
   assert.equal(r.stdout, '', `${what}: nothing on stdout`);
@@ -89,7 +89,6 @@ test('train: missing, empty, binary and too-short data files', async () => {
     () => trainFails(TRAIN(join(dir, 'does-not-exist.txt')), /does-not-exist\.txt.*(no such file|not found|does not exist)/i, 'missing file'),
     () => trainFails(TRAIN(join(dir, 'empty.txt')), /empty\.txt.*empty|no text/i, 'empty file'),
     () => trainFails(TRAIN(join(dir, 'random.bin')), /random\.bin.*(binary|UTF-8)/i, 'random bytes (.bin)'),
-    () => trainFails(TRAIN(join(dir, 'random.txt')), /random\.txt.*(binary|UTF-8)/i, 'random bytes (.txt)'),
     () => trainFails(TRAIN(join(dir, 'nul.txt')), /binary|NUL/i, 'NUL bytes'),
     () => trainFails(TRAIN(join(dir, 'tiny.txt')), /too short|too little|batch/i, 'a 3-character file'),
     () => trainFails(TRAIN(dir), /directory|cannot read|not a file/i, 'a directory as --data'),
@@ -100,48 +99,46 @@ test('train: missing, empty, binary and too-short data files', async () => {
 test('train: unknown flags, non-numeric and out-of-range hyper-parameters', async () => {
   const cases: [string[], RegExp, string][] = [
     [['--frob'], /unknown option '--frob'/, '--frob'],
-    [['--hiden', '8'], /unknown option '--hiden'/, 'misspelt --hidden'],
     [['--hidden', 'abc'], /--hidden.*'abc'/, '--hidden abc'],
     [['--hidden', '1.5'], /--hidden.*integer/, '--hidden 1.5'],
-    [['--hidden', '0'], /--hidden/, '--hidden 0'],
     [['--dropout', '1.5'], /--dropout.*'1\.5'/, '--dropout 1.5'],
-    [['--dropout', '-0.1'], /--dropout/, '--dropout -0.1'],
     [['--dropout', 'NaN'], /--dropout/, '--dropout NaN'],
     [['--layers', '0'], /--layers.*'0'/, '--layers 0'],
     [['--lr', '-1'], /--lr.*'-1'/, '--lr -1'],
     [['--lr', '0'], /--lr/, '--lr 0'],
-    [['--lr', 'fast'], /--lr/, '--lr fast'],
     [['--batch', '0'], /--batch/, '--batch 0'],
     [['--seq', ''], /--seq/, '--seq ""'],
-    [['--epochs', '-3'], /--epochs/, '--epochs -3'],
     [['--cell', 'transformer'], /--cell.*lstm, gru, rnn/, '--cell transformer'],
-    [['--optimizer', 'lion'], /--optimizer/, '--optimizer lion'],
     [['--val-fraction', '1'], /--val-fraction/, '--val-fraction 1'],
-    [['--seed', '-5'], /--seed/, '--seed -5'],
     [['--backend', 'gpu'], /--backend/, '--backend gpu'],
     [['--max-steps'], /--max-steps.*argument missing/, '--max-steps without a value'],
   ];
   await inParallel(cases.map(([extra, re, what]) => () => trainFails([...TRAIN(text), ...extra], re, what)));
 });
 
-test('train: --tie-weights with --embed ≠ --hidden and other inconsistent settings fail cleanly', async () => {
+test('train: a misspelt flag gets the error line plus commander\'s "(Did you mean …?)" hint, nothing else', async () => {
+  const r = await rnnlabAsync(['train', ...TRAIN(text), '--hiden', '8', '--out', 'misspelt'], { cwd: dir });
+  assert.equal(r.status, 1);
+  assert.deepEqual(r.stderr.split('\n').filter(Boolean), ["error: unknown option '--hiden'", '(Did you mean --hidden?)']);
+  assertNoModelFiles(join(dir, 'misspelt'), 'misspelt flag');
+});
+
+test('train: settings that cannot work (--tie-weights with --embed ≠ --hidden, --batch over the data) fail before any progress output', async () => {
   await inParallel([
     () => trainFails([...TRAIN(text), '--tie-weights'], /tie/i, '--tie-weights with embed 8, hidden 16'),
     () => trainFails([...TRAIN(text), '--batch', '5000'], /batch/, '--batch larger than the data'),
   ]);
 });
 
-/** eval and sample on a bad --model: exit 1, one line, no files written anywhere in the work dir. */
-async function modelFails(model: string, pattern: RegExp | undefined, what: string): Promise<void> {
+/** eval and/or sample on a bad --model: exit 1, one line, nothing on stdout, no files written. */
+async function modelFails(model: string, pattern: RegExp | undefined, what: string, cmds: ('eval' | 'sample')[] = ['eval', 'sample']): Promise<void> {
   const before = listFiles(dir);
-  const [ev, sa] = await Promise.all([
-    rnnlabAsync(['eval', '--model', model, '--data', text, '--backend', 'js'], { cwd: dir }),
-    rnnlabAsync(['sample', '--model', model, '--prime', 'The', '--length', '5', '--backend', 'js'], { cwd: dir }),
-  ]);
-  for (const [cmd, r] of [['eval', ev], ['sample', sa]] as [string, RunResult][]) {
-    assertOneLineError(r, pattern, `${cmd} --model ${what}`);
-    assert.equal(r.stdout, '', `${cmd} --model ${what}: nothing on stdout`);
-  }
+  const args = { eval: ['eval', '--model', model, '--data', text, '--backend', 'js'], sample: ['sample', '--model', model, '--prime', 'The', '--length', '5', '--backend', 'js'] };
+  const runs = await Promise.all(cmds.map((c) => rnnlabAsync(args[c], { cwd: dir })));
+  cmds.forEach((cmd, i) => {
+    assertOneLineError(runs[i], pattern, `${cmd} --model ${what}`);
+    assert.equal(runs[i].stdout, '', `${cmd} --model ${what}: nothing on stdout`);
+  });
   assert.deepEqual(listFiles(dir), before, `${what}: eval/sample should not write files`);
 }
 
@@ -149,20 +146,20 @@ test('eval and sample: corrupt or mismatched checkpoints', async () => {
   const f = (n: string) => join(dir, n);
   await inParallel([
     () => modelFails(f('truncated.safetensors'), /truncated\.safetensors.*(truncated|not a valid safetensors)/, 'a model truncated to half'),
-    () => modelFails(f('truncated-dir'), /truncated-dir.*(truncated|not a valid safetensors)/, 'a directory with a truncated model'),
     () => modelFails(f('garbage.safetensors'), /garbage\.safetensors.*not a valid safetensors/, 'a file of garbage'),
-    () => modelFails(f('garbage-dir'), /not a valid safetensors/, 'a directory with a garbage model'),
-    () => modelFails(f('short.safetensors'), /not a valid safetensors/, 'a 5-byte file'),
-    () => modelFails(f('empty.safetensors'), /not a valid safetensors|empty/, 'an empty file'),
     () => modelFails(f('wronghidden.safetensors'), /shape/, 'a config with hidden 32 over hidden-16 tensors'),
-    () => modelFails(f('wrongcell.safetensors'), /shape/, 'a config saying gru over lstm tensors'),
-    () => modelFails(f('wrongvocab.safetensors'), /vocabulary|vocab/, 'a vocabulary one token longer than the model'),
-    () => modelFails(f('badjson.safetensors'), /config.*JSON|JSON.*config/, 'config metadata that is not JSON'),
-    () => modelFails(f('nometa.safetensors'), /not an rnnlab model/, 'a safetensors file without rnnlab metadata'),
     () => modelFails(f('nan.safetensors'), /non-finite|NaN/, 'a weight that is NaN'),
-    () => modelFails(f('emptydir'), /model\.safetensors/, 'a directory without a model'),
-    () => modelFails(f('no-such-model'), /no-such-model.*no such file/, 'a path that does not exist'),
-    () => modelFails(text, /not a valid safetensors/, 'a text file'),
+    () => modelFails(f('truncated-dir'), /truncated-dir.*(truncated|not a valid safetensors)/, 'a directory with a truncated model', ['sample']),
+    () => modelFails(f('garbage-dir'), /not a valid safetensors/, 'a directory with a garbage model', ['eval']),
+    () => modelFails(f('short.safetensors'), /not a valid safetensors/, 'a 5-byte file', ['sample']),
+    () => modelFails(f('empty.safetensors'), /not a valid safetensors|empty/, 'an empty file', ['eval']),
+    () => modelFails(f('wrongcell.safetensors'), /shape/, 'a config saying gru over lstm tensors', ['sample']),
+    () => modelFails(f('wrongvocab.safetensors'), /vocabulary|vocab/, 'a vocabulary one token longer than the model', ['eval']),
+    () => modelFails(f('badjson.safetensors'), /config.*JSON|JSON.*config/, 'config metadata that is not JSON', ['sample']),
+    () => modelFails(f('nometa.safetensors'), /not an rnnlab model/, 'a safetensors file without rnnlab metadata', ['eval']),
+    () => modelFails(f('emptydir'), /model\.safetensors/, 'a directory without a model', ['sample']),
+    () => modelFails(f('no-such-model'), /no-such-model.*no such file/, 'a path that does not exist', ['eval']),
+    () => modelFails(text, /not a valid safetensors/, 'a text file', ['sample']),
   ], 1);
 });
 
@@ -170,11 +167,10 @@ test('eval: bad --data and missing options', async () => {
   const cases: [string[], RegExp, string][] = [
     [['--model', model, '--data', join(dir, 'does-not-exist.txt')], /does-not-exist\.txt/, 'missing data file'],
     [['--model', model, '--data', join(dir, 'empty.txt')], /empty/, 'empty data file'],
-    [['--model', model, '--data', join(dir, 'random.bin')], /binary|UTF-8/, 'binary data file'],
+    [['--model', model, '--data', join(dir, 'random.txt')], /binary|UTF-8/, 'binary data file (.txt)'],
     [['--data', text], /--model/, 'no --model'],
     [['--model', model], /--data/, 'no --data'],
     [['--model', model, '--data', text, '--batch', 'x'], /--batch/, '--batch x'],
-    [['--model', model, '--data', text, '--frob'], /unknown option '--frob'/, '--frob'],
   ];
   await inParallel(cases.map(([args, re, what]) => async () => {
     const r = await rnnlabAsync(['eval', ...args, '--backend', 'js'], { cwd: dir });
@@ -186,10 +182,7 @@ test('sample: bad options', async () => {
   const cases: [string[], RegExp, string][] = [
     [['--top-k', '0'], /--top-k/, '--top-k 0'],
     [['--temperature', '-1'], /--temperature/, '--temperature -1'],
-    [['--length', 'ten'], /--length/, '--length ten'],
-    [['--strategy', 'magic'], /--strategy/, '--strategy magic'],
     [['--strategy', 'greedy', '--top-k', '5'], /greedy/, 'greedy with --top-k'],
-    [['--top-p', '1.5'], /--top-p/, '--top-p 1.5'],
     [['--frob'], /unknown option '--frob'/, '--frob'],
   ];
   await inParallel([

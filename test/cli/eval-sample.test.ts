@@ -104,14 +104,14 @@ function sampleArgs(extra: string[]): string[] {
 }
 
 test('sample: starts with the prime, prime + N characters, seeded, --json agrees with the text output', async () => {
-  const base = ['--prime', 'The ', '--length', '40', '--temperature', '0.8', '--top-k', '5'];
-  const hot = ['--seed', '8', '--temperature', '1.5', '--top-k', '20'];
+  const base = ['--prime', 'The ', '--length', '40', '--temperature', '0.9', '--top-k', '5'];
+  const other = ['--seed', '8'];
   const [a, b, c, aj, cj, many] = await inParallel([
     () => rnnlabAsync(sampleArgs([...base, '--seed', '7']), { cwd: dir }),
     () => rnnlabAsync(sampleArgs([...base, '--seed', '7']), { cwd: dir }),
-    () => rnnlabAsync(sampleArgs([...base, ...hot]), { cwd: dir }),
+    () => rnnlabAsync(sampleArgs([...base, ...other]), { cwd: dir }),
     () => rnnlabAsync(sampleArgs([...base, '--seed', '7', '--json']), { cwd: dir }),
-    () => rnnlabAsync(sampleArgs([...base, ...hot, '--json']), { cwd: dir }),
+    () => rnnlabAsync(sampleArgs([...base, ...other, '--json']), { cwd: dir }),
     () => rnnlabAsync(sampleArgs(['--prime', 'The ', '--length', '40', '--temperature', '1.5', '--seed', '7', '--num-samples', '3', '--json']), { cwd: dir }),
   ]);
   for (const r of [a, b, c, aj, cj, many]) assertOk(r, 'sample');
@@ -123,7 +123,7 @@ test('sample: starts with the prime, prime + N characters, seeded, --json agrees
   for (const ch of text) assert.ok(vocab.includes(ch), `generated ${JSON.stringify(ch)} is not in the vocabulary`);
   assert.equal(b.stdout, a.stdout, 'the same seed gives the same output');
   assert.equal(c.stdout, (JSON.parse(cj.stdout) as SampleJson).samples[0].text + '\n', 'the same seed with --json gives the same text');
-  // Different seed and a hot temperature: 40 identical draws would be a broken RNG.
+  // 40 draws from a model that is far from certain: the same text under another seed would mean the seed is ignored.
   assert.notEqual(c.stdout, a.stdout, 'a different seed should (almost surely) give different output');
 
   const j = JSON.parse(aj.stdout) as SampleJson;

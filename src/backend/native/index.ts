@@ -13,9 +13,10 @@
  * hazard for any view still alive, and V8 would not see the memory pressure.
  *
  * Calls. An op writes its arguments (addresses, sizes, scalars) into one Float64Array that
- * the addon registered once (setArgs) and calls an argument-less addon function: one N-API
- * call (~50 ns) instead of ~0.15 µs per typed-array argument. Every op is coarse (a whole
- * recurrent layer over a sequence is one call), so the per-call cost is noise anyway.
+ * the addon registered once (setArgs returns its slot) and calls `addon.op(slot)`: one N-API
+ * call (~50 ns) with one small integer instead of ~0.15 µs per typed-array argument. Every op
+ * is coarse (a whole recurrent layer over a sequence is one call), so the per-call cost is
+ * noise anyway.
  *
  * Safety. The addon trusts the addresses and sizes it is given, so every op checks here, in
  * JS, that offsets and sizes stay inside the tensors (a bad call throws a RangeError instead
@@ -60,27 +61,27 @@ interface AddonInfo {
 
 interface Addon {
   info(): AddonInfo;
-  setArgs(args: Float64Array): void;
+  setArgs(args: Float64Array): number;
   addressOf(x: ArrayBuffer | ArrayBufferView): number;
-  gemm(): void;
-  addBias(): void;
-  sumRows(): void;
-  embFwd(): void;
-  embBwd(): void;
-  ohFwd(): void;
-  ohBwd(): void;
-  recFwd(): void;
-  recBwd(): void;
-  crossEntropy(): void;
-  softmax(): void;
-  dropout(): void;
-  fill(): void;
-  copy(): void;
-  scale(): void;
-  axpy(): void;
-  sumSquares(): void;
-  adam(): void;
-  sgd(): void;
+  gemm(slot: number): void;
+  addBias(slot: number): void;
+  sumRows(slot: number): void;
+  embFwd(slot: number): void;
+  embBwd(slot: number): void;
+  ohFwd(slot: number): void;
+  ohBwd(slot: number): void;
+  recFwd(slot: number): void;
+  recBwd(slot: number): void;
+  crossEntropy(slot: number): void;
+  softmax(slot: number): void;
+  dropout(slot: number): void;
+  fill(slot: number): void;
+  copy(slot: number): void;
+  scale(slot: number): void;
+  axpy(slot: number): void;
+  sumSquares(slot: number): void;
+  adam(slot: number): void;
+  sgd(slot: number): void;
 }
 
 const ADDON_FILE = 'rnnlab_native.node';
@@ -111,17 +112,18 @@ interface Loaded {
   info: AddonInfo | null;
   reason: string;
   args: Float64Array;
+  slot: number;
 }
 let loaded: Loaded | null = null;
 
 function load(): Loaded {
   if (loaded) return loaded;
-  const args = new Float64Array(64);
+  const args = new Float64Array(new ArrayBuffer(64 * 8));
   const paths = candidatePaths();
   const found = paths.find((p) => existsSync(p));
   if (!found) {
     loaded = {
-      addon: null, info: null, args,
+      addon: null, info: null, args, slot: -1,
       reason: `addon not built (no ${ADDON_FILE} in build/Release; run \`node scripts/build-native.mjs --verbose\`)`,
     };
     return loaded;
@@ -129,11 +131,11 @@ function load(): Loaded {
   try {
     const require = createRequire(import.meta.url);
     const addon = require(found) as Addon;
-    addon.setArgs(args);
+    const slot = addon.setArgs(args);
     const info = addon.info();
-    loaded = { addon, info, args, reason: `loaded ${found}` };
+    loaded = { addon, info, args, slot, reason: `loaded ${found}` };
   } catch (e) {
-    loaded = { addon: null, info: null, args, reason: `cannot load ${found}: ${e instanceof Error ? e.message : String(e)}` };
+    loaded = { addon: null, info: null, args, slot: -1, reason: `cannot load ${found}: ${e instanceof Error ? e.message : String(e)}` };
   }
   return loaded;
 }
@@ -156,7 +158,7 @@ export async function createNativeBackend(opts: NativeBackendOptions = {}): Prom
     if (!(opts.simd in SIMD_INDEX)) throw new RangeError(`simd must be avx512, avx2 or scalar, got ${String(opts.simd)}`);
     isa = Math.min(SIMD_INDEX[opts.simd], l.info.bestIndex);
   }
-  return new NativeBackend(l.addon, l.info, l.args, threads, SIMD_NAMES[isa]);
+  return new NativeBackend(l.addon, l.info, l.args, l.slot, threads, SIMD_NAMES[isa]);
 }
 
 class NativeStorage<A> implements Storage<A> {
@@ -181,6 +183,7 @@ export class NativeBackend implements Backend {
     private readonly addon: Addon,
     private readonly info: AddonInfo,
     private readonly a: Float64Array,
+    private readonly slot: number,
     readonly threads: number,
     readonly simd: NativeSimd,
   ) {
@@ -259,7 +262,7 @@ export class NativeBackend implements Backend {
     a[9] = this.p(B, bOff, K * N, 'gemm B');
     a[10] = beta;
     a[11] = this.p(C, cOff, M * N, 'gemm C');
-    this.addon.gemm();
+    this.addon.gemm(this.slot);
   }
 
   addBias(Y: Tensor, b: Tensor, rows: number, cols: number): void {
@@ -268,7 +271,7 @@ export class NativeBackend implements Backend {
     a[3] = this.p(b, 0, cols, 'addBias b');
     a[4] = rows;
     a[5] = cols;
-    this.addon.addBias();
+    this.addon.addBias(this.slot);
   }
 
   sumRows(db: Tensor, dY: Tensor, rows: number, cols: number): void {
@@ -277,7 +280,7 @@ export class NativeBackend implements Backend {
     a[3] = this.p(dY, 0, rows * cols, 'sumRows dY');
     a[4] = rows;
     a[5] = cols;
-    this.addon.sumRows();
+    this.addon.sumRows(this.slot);
   }
 
   // ---- embeddings ----------------------------------------------------------------------
@@ -295,7 +298,7 @@ export class NativeBackend implements Backend {
     this.gather(this.addon.ohBwd, dOut, ids, dW, n, G, V, 'onehotBackward');
   }
   /** rows: the [n, width] side; table: W or dW (bounds-checked natively per id). */
-  private gather(fn: () => void, rows: Tensor, ids: IntTensor, table: Tensor, n: number, width: number, V: number, what: string): void {
+  private gather(fn: (slot: number) => void, rows: Tensor, ids: IntTensor, table: Tensor, n: number, width: number, V: number, what: string): void {
     if (!isNonNegInt(width) || !isNonNegInt(V)) throw new RangeError(`${what}: bad sizes`);
     const a = this.head();
     const fwd = fn === this.addon.embFwd || fn === this.addon.ohFwd;
@@ -313,7 +316,7 @@ export class NativeBackend implements Backend {
     a[6] = width;
     a[7] = V;
     a[8] = table.size;
-    fn.call(this.addon);
+    fn.call(this.addon, this.slot);
   }
 
   // ---- recurrent layers ----------------------------------------------------------------
@@ -337,7 +340,7 @@ export class NativeBackend implements Backend {
     a[11] = this.p(r.hs, 0, T * B * H, 'recurrentForward hs');
     a[12] = cw > 0 ? this.pOpt(r.cache, T * B * cw, 'recurrentForward cache') : 0;
     a[13] = lstm ? this.pOpt(r.cT, B * H, 'recurrentForward cT') : 0;
-    this.addon.recFwd();
+    this.addon.recFwd(this.slot);
   }
 
   recurrentBackward(r: RecurrentBackwardArgs): void {
@@ -366,7 +369,7 @@ export class NativeBackend implements Backend {
     if (T === 0 && B * G > 0) this.p(gru ? r.dhw : r.dxw, 0, B * G, 'recurrentBackward dxw/dhw (T = 0)');
     a[16] = this.pOpt(r.dh0, B * H, 'recurrentBackward dh0');
     a[17] = lstm ? this.pOpt(r.dc0, B * H, 'recurrentBackward dc0') : 0;
-    this.addon.recBwd();
+    this.addon.recBwd(this.slot);
   }
 
   // ---- losses --------------------------------------------------------------------------
@@ -383,7 +386,7 @@ export class NativeBackend implements Backend {
     a[6] = ignoreIndex;
     a[7] = this.pOpt(dlogits, n * V, 'crossEntropy dlogits');
     a[8] = gradScale;
-    this.addon.crossEntropy();
+    this.addon.crossEntropy(this.slot);
     return { loss: a[2], count: a[3] };
   }
 
@@ -394,7 +397,7 @@ export class NativeBackend implements Backend {
     a[4] = n;
     a[5] = V;
     a[6] = temperature;
-    this.addon.softmax();
+    this.addon.softmax(this.slot);
   }
 
   // ---- dropout -------------------------------------------------------------------------
@@ -412,7 +415,7 @@ export class NativeBackend implements Backend {
     a[4] = n;
     a[5] = p;
     a[6] = seed >>> 0; // dropoutHash uses seed's low 32 bits (ToInt32)
-    this.addon.dropout();
+    this.addon.dropout(this.slot);
   }
 
   // ---- elementwise ---------------------------------------------------------------------
@@ -422,21 +425,21 @@ export class NativeBackend implements Backend {
     a[2] = this.p(t, off, n, 'fill');
     a[3] = value;
     a[4] = n;
-    this.addon.fill();
+    this.addon.fill(this.slot);
   }
   copy(dst: Tensor, dstOff: number, src: Tensor, srcOff: number, n: number): void {
     const a = this.head();
     a[2] = this.p(dst, dstOff, n, 'copy dst');
     a[3] = this.p(src, srcOff, n, 'copy src');
     a[4] = n;
-    this.addon.copy();
+    this.addon.copy(this.slot);
   }
   scale(t: Tensor, alpha: number, n: number): void {
     const a = this.head();
     a[2] = this.p(t, 0, n, 'scale');
     a[3] = alpha;
     a[4] = n;
-    this.addon.scale();
+    this.addon.scale(this.slot);
   }
   axpy(y: Tensor, alpha: number, x: Tensor, n: number): void {
     const a = this.head();
@@ -444,13 +447,13 @@ export class NativeBackend implements Backend {
     a[3] = alpha;
     a[4] = this.p(x, 0, n, 'axpy x');
     a[5] = n;
-    this.addon.axpy();
+    this.addon.axpy(this.slot);
   }
   sumSquares(t: Tensor, n: number): number {
     const a = this.head();
     a[2] = this.p(t, 0, n, 'sumSquares');
     a[3] = n;
-    this.addon.sumSquares();
+    this.addon.sumSquares(this.slot);
     return a[2];
   }
 
@@ -470,7 +473,7 @@ export class NativeBackend implements Backend {
     a[11] = o.weightDecay;
     a[12] = o.lr / (1 - Math.pow(o.beta1, o.step));
     a[13] = Math.sqrt(1 - Math.pow(o.beta2, o.step));
-    this.addon.adam();
+    this.addon.adam(this.slot);
   }
 
   sgd(param: Tensor, grad: Tensor, buf: Tensor | null, n: number, lr: number, momentum: number, weightDecay: number): void {
@@ -482,6 +485,6 @@ export class NativeBackend implements Backend {
     a[6] = lr;
     a[7] = momentum;
     a[8] = weightDecay;
-    this.addon.sgd();
+    this.addon.sgd(this.slot);
   }
 }
