@@ -13,7 +13,7 @@ export function evalCommand(): Command {
   c.option('--model <path>', 'a run directory (its model.safetensors) or a .safetensors file')
     .option('--data <file>', 'text to score (same formats as train)')
     .option('--batching <mode>', 'stream (one token stream, state carried) or pad (documents, [PAD] masked); default: how the model was trained', oneOf('stream', 'pad'))
-    .option('--batch <n>', 'rows scored in parallel', int(1, 100000), 16)
+    .option('--batch <n>', 'rows scored in parallel (stream: the text is cut into this many rows, each starting from an empty state)', int(1, 100000), 16)
     .option('--seq <n>', 'stream: window length (the state is carried across windows)', int(1, 1_000_000), 256)
     .option('--strict-vocab', 'fail on tokens outside the vocabulary instead of mapping them to [UNK] (char models: dropping them)', false)
     .option('--json', 'machine-readable output', false);

@@ -19,7 +19,8 @@ export function num(min: number, max: number, exclusiveMin = false) {
   const range = `${exclusiveMin ? '(' : '['}${min}, ${max === Infinity ? '∞)' : `${max}]`}`;
   return (v: string): number => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number in ${range}.`);
+    // Decimal notation only: Number() would also take '0x10' or '' silently.
+    if (!/^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(v) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number in ${range}.`);
     if (n < min || n > max || (exclusiveMin && n === min)) throw new InvalidArgumentError(`expected a number in ${range}.`);
     return n;
   };
