@@ -28,8 +28,7 @@ export async function evalAction(o: Record<string, any>): Promise<void> {
   const { backend } = await pickBackend(o);
   const m = loadCheckpoint(o.model, backend);
   const level = m.tokenizer.kind === 'char' ? 'char' : m.tokenizer.kind === 'bpe' ? 'bpe' : 'word';
-  const docsModel = m.vocab.sos >= 0 && m.vocab.pad >= 0;
-  const batching = (o.batching ?? (docsModel && level !== 'char' ? 'pad' : 'stream')) as 'stream' | 'pad';
+  const batching = (o.batching ?? (m.documents ? 'pad' : 'stream')) as 'stream' | 'pad';
   const corpus = await prepareCorpus(o.data, {
     level, lowercase: m.tokenizer.settings.lowercase, bpeMerges: 0, minFreq: 1, maxVocab: 0, batching,
     valFraction: 0, seed: 0, source: readSourceOptions(o), maxDocs: o.maxDocs, strictVocab: o.strictVocab,

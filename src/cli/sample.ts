@@ -45,11 +45,12 @@ export function sampleCommand(): Command {
 /** Prime text → ids with the model's tokenizer; characters a char model never saw are an error. */
 export function encodePrime(m: LoadedModel, prime: string | undefined, strict: boolean): { ids: Int32Array; tokens: string[] } {
   const { tokenizer, vocab } = m;
-  const lead = vocab.sos >= 0 ? ['[SOS]'] : [];
+  const lead = m.documents ? ['[SOS]'] : [];
   let tokens = prime === undefined || prime === '' ? [] : tokenizer.tokenize(prime);
   if (tokens.length === 0 && lead.length === 0) {
     if (vocab.has('\n')) tokens = ['\n'];
-    else throw new RnnlabError('--prime is required for this model (it has no [SOS] token and no newline in its vocabulary)');
+    else if (vocab.eos >= 0) tokens = ['[EOS]']; // a word stream separates documents with [EOS]
+    else throw new RnnlabError('--prime is required for this model (no [SOS], [EOS] or newline to start from)');
   }
   const missing = [...new Set(tokens.filter((t) => !vocab.has(t)))];
   if (missing.length && (strict || vocab.unk < 0)) {
@@ -62,7 +63,7 @@ export function encodePrime(m: LoadedModel, prime: string | undefined, strict: b
 
 export function renderTokens(m: LoadedModel, tokens: string[], raw: boolean): string {
   const k = m.tokenizer.kind;
-  if (raw) return k === 'char' ? tokens.join('') : tokens.join(' ');
+  if (raw) return k === 'char' ? tokens.join('') : tokens.filter((t) => t !== '[SOS]').join(' ');
   if (k === 'char') return tokens.join('');
   if (k === 'bpe') return m.tokenizer.detokenize(tokens.filter((t) => !/^\[(PAD|SOS|EOS)\]$/.test(t)));
   return prettify(tokens);

@@ -48,6 +48,8 @@ export interface LoadedModel {
   extra: Map<string, StTensor>;
   trainState: TrainState | null;
   metadata: Record<string, string>;
+  /** True when the model was trained on [SOS] … [EOS] documents (so generation starts with [SOS]). */
+  documents: boolean;
 }
 
 function toSt(t: Tensor): StTensor {
@@ -56,7 +58,9 @@ function toSt(t: Tensor): StTensor {
 
 export function saveCheckpoint(
   path: string, model: LanguageModel, vocab: Vocab, tokenizer: Tokenizer,
-  train?: { state: TrainState; optimizer: Optimizer; carried: RecurrentState | null; extraMeta?: Record<string, string> },
+  train?: { state: TrainState; optimizer: Optimizer; carried: RecurrentState | null; extraMeta?: Record<string, string> } | null,
+  /** How the model saw its data ("stream" or "pad"/"bucket": documents wrapped in [SOS] … [EOS]). */
+  batching?: string,
 ): void {
   const tensors = new Map<string, StTensor>();
   for (const [name, t] of model.stateDict()) tensors.set(name, toSt(t));
@@ -66,6 +70,7 @@ export function saveCheckpoint(
     vocab: JSON.stringify(vocab.toJSON()),
     tokenizer: JSON.stringify(tokenizer.settings),
   };
+  if (batching) metadata.batching = batching;
   if (train) {
     for (const [name, t] of train.optimizer.stateTensors()) tensors.set(`optimizer.${name}`, toSt(t));
     if (train.carried) {
@@ -125,5 +130,7 @@ export function loadCheckpoint(path: string, backend: Backend): LoadedModel {
   }
   const extra = new Map([...st.tensors].filter(([n]) => n.startsWith('optimizer.') || n.startsWith('state.')));
   const trainState = meta.train_state ? json<TrainState>('train_state') : null;
-  return { model, vocab, tokenizer, extra, trainState, metadata: meta };
+  // Older files lack "batching": a vocabulary with [SOS] then means documents.
+  const documents = meta.batching ? meta.batching !== 'stream' : vocab.sos >= 0;
+  return { model, vocab, tokenizer, extra, trainState, metadata: meta, documents };
 }

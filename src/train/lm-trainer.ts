@@ -233,13 +233,13 @@ export class LmTrainer {
     if (this.out) {
       if (best || !r) {
         const p = join(this.out, 'model.safetensors');
-        saveCheckpoint(p, this.model, this.vocab, this.tokenizer);
+        saveCheckpoint(p, this.model, this.vocab, this.tokenizer, null, this.o.batching);
         this.events.saved?.(p);
       }
       const p = join(this.out, 'last.safetensors');
       saveCheckpoint(p, this.model, this.vocab, this.tokenizer, {
         state: this.trainState(t0, complete, complete ? undefined : resumeFrom), optimizer: this.opt, carried: this.data.kind === 'stream' && !complete ? this.carried : null,
-      });
+      }, this.o.batching);
       this.events.saved?.(p);
     }
     return r;
