@@ -135,6 +135,8 @@ export interface RunInfo {
   command: string;
   cpu: string;
   cores: number;
+  /** CPUs this process may run on (taskset). */
+  usableCores: number;
   node: string;
   torch: string | null;
   commit: string | null;
@@ -151,7 +153,7 @@ export function markdown(info: RunInfo, rows: Row[], workloads: readonly Workloa
   L.push('');
   L.push(`\`${info.command}\``);
   L.push('');
-  L.push(`- Machine: ${info.cpu}, ${info.cores} cores; Node ${info.node}${info.torch ? `; PyTorch ${info.torch}` : ''}`);
+  L.push(`- Machine: ${info.cpu}, ${info.cores} cores${info.usableCores < info.cores ? ` (run pinned to ${info.usableCores})` : ''}; Node ${info.node}${info.torch ? `; PyTorch ${info.torch}` : ''}`);
   if (info.commit) L.push(`- rnnlab commit: ${info.commit}`);
   L.push(`- Load average at start: ${info.loadStart.map((x) => x.toFixed(2)).join(' ')}${info.loadEnd ? `; at end: ${info.loadEnd.map((x) => x.toFixed(2)).join(' ')}` : ''}`);
   L.push(`- Settings: ${info.settings}`);

@@ -433,7 +433,7 @@ async function main(argv: string[]): Promise<void> {
   const info: RunInfo = {
     date: started.toISOString(),
     command: `node dist/bench/run.js ${argv.join(' ')}`.trim(),
-    cpu: cpuName(), cores: os.availableParallelism(), node: process.versions.node, torch: torchVersion,
+    cpu: cpuName(), cores: os.cpus().length, usableCores: os.availableParallelism(), node: process.versions.node, torch: torchVersion,
     commit: gitCommit(), loadStart: loadAtStart, loadEnd: os.loadavg(),
     settings: `steps ${o.steps ?? 'per workload'}, warm-up ${o.warmup ?? 'per workload'}, cap ${o.cap} s per cell, threads ${o.threads.join(',')}`,
     backends: backendInfo, notes,

@@ -13,5 +13,9 @@ export function testBackends(): TestBackend[] {
   return [
     { name: 'wasm', make: async () => (await import('../src/backend/wasm/index.js')).createWasmBackend() },
     { name: 'wasm-baseline', make: async () => (await import('../src/backend/wasm/index.js')).createWasmBackend({ relaxed: false }) },
+    { name: 'native-1t', make: async () => (await import('../src/backend/native/index.js')).createNativeBackend({ threads: 1 }) },
+    { name: 'native-2t', make: async () => (await import('../src/backend/native/index.js')).createNativeBackend({ threads: 2 }) },
+    { name: 'native-avx2', make: async () => (await import('../src/backend/native/index.js')).createNativeBackend({ threads: 2, simd: 'avx2' }) },
+    { name: 'native-scalar', make: async () => (await import('../src/backend/native/index.js')).createNativeBackend({ threads: 1, simd: 'scalar' }) },
   ];
 }

@@ -225,8 +225,8 @@ void gemm_mt(const KernelTable* kt, const GemmArgs& g, int threads) {
 // their c state. Each timestep is one parallel region over the chunks (the region's end is
 // the step barrier: h_t complete before the next step's GEMM). Backward: item c of a region
 // computes dh_{t+1→t}[:, c] = dgates_{t+1}·W_hh[:, c] and then the gate gradients of step t
-// for chunk c, which need nothing but that slice. Chunk sizes are multiples of
-// NR/gcd(NR, gates) so that a chunk's gate columns fill whole NR panels.
+// for chunk c, which need nothing but that slice. Chunk sizes are multiples of both
+// NR/gcd(NR, gates) (a chunk's gate columns fill whole NR panels) and 16 (no false sharing).
 
 enum Cell { kLstm = 0, kGru = 1, kRnnTanh = 2, kRnnRelu = 3 };
 inline long gate_count(int cell) { return cell == kLstm ? 4 : cell == kGru ? 3 : 1; }
@@ -243,7 +243,10 @@ Chunks recurrent_chunks(const KernelTable* kt, long H, long ng, int granted) {
     g = a;
     a = t;
   }
-  const long base = kt->nr / g;
+  // Whole NR panels per chunk, and whole 64-byte lines (16 floats) of every row a chunk
+  // writes (hs, cache, c state): chunks on different cores must not share cache lines.
+  long base = kt->nr / g;
+  while (base % 16) base += kt->nr / g;
   const long cu = std::max(round_up(32, base), round_up(ceil_div(H, 4L * granted), base));
   return {granted, cu, ceil_div(H, cu)};
 }
@@ -483,9 +486,14 @@ Napi::Value AddressOf(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, (double)p);
 }
 
+// Bumped whenever an op's argument layout changes; src/backend/native/index.ts refuses an
+// addon with another value (a stale build would misread addresses).
+constexpr int kAbiVersion = 1;
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto o = Napi::Object::New(env);
+  o.Set("abi", kAbiVersion);
   o.Set("best", kIsaNames[g_best]);
   o.Set("default", kIsaNames[default_isa()]);
   o.Set("bestIndex", g_best);

@@ -30,6 +30,8 @@ bool spin_until(Pred pred) {
 }
 }  // namespace
 
+Pool::Pool() : shares_(kMaxThreads) {}
+
 Pool::~Pool() {
   stop_.store(true, std::memory_order_seq_cst);
   state_.fetch_add(2, std::memory_order_seq_cst);
@@ -70,11 +72,16 @@ void Pool::notify_caller() {
 void Pool::work(int tid) {
   const Task& fn = *task_;
   const long n = nitems_;
-  for (;;) {
-    const long i = next_.fetch_add(1, std::memory_order_relaxed);
-    if (i >= n) break;
-    fn(i, tid);
-    if (done_.fetch_add(1, std::memory_order_seq_cst) + 1 == n) notify_caller();
+  const int nt = nt_;
+  for (int k = 0; k < nt; ++k) {  // own share first, then the others' in turn
+    Share& sh = shares_[(tid + k) % nt];
+    for (;;) {
+      if (sh.next.load(std::memory_order_relaxed) >= sh.end) break;
+      const long i = sh.next.fetch_add(1, std::memory_order_relaxed);
+      if (i >= sh.end) break;
+      fn(i, tid);
+      if (done_.fetch_add(1, std::memory_order_seq_cst) + 1 == n) notify_caller();
+    }
   }
 }
 
@@ -104,7 +111,10 @@ void Pool::run(int nt, long nitems, const Task& fn) {
   task_ = &fn;
   nitems_ = nitems;
   nt_ = nt;
-  next_.store(0, std::memory_order_relaxed);
+  for (int t = 0; t < nt; ++t) {
+    shares_[t].next.store(nitems * t / nt, std::memory_order_relaxed);
+    shares_[t].end = nitems * (t + 1) / nt;
+  }
   done_.store(0, std::memory_order_relaxed);
   ++gen_;
   state_.store((gen_ << 1) | 1, std::memory_order_seq_cst);

@@ -3,9 +3,10 @@
 //
 // Why dynamic: on a busy machine a worker may be descheduled or wake late; with a static
 // split everyone would wait for its share, with item claiming the others simply take more
-// (a worker that wakes after all items are claimed does nothing). Determinism is kept
-// because items are disjoint pieces of output whose values never depend on who computes
-// them (fixed blocking inside every item).
+// (a worker that wakes after all items are claimed does nothing). Each participant starts
+// with its own contiguous share of the items (cache affinity across regions) and steals
+// when it runs dry. Determinism is kept because items are disjoint pieces of output whose
+// values never depend on who computes them (fixed blocking inside every item).
 //
 // Hand-off: spin (bounded by time, kSpinMicros) then block on a condition variable, both for
 // workers waiting for a region and for the caller waiting for the last item — a long spin
@@ -27,6 +28,7 @@ using Task = std::function<void(long item, int tid)>;
 class Pool {
  public:
   static constexpr int kMaxThreads = 256;
+  Pool();
   ~Pool();
   // Reserve the pool for regions of up to `want` participants; returns the count granted (≥ 1).
   // Only one caller at a time: a concurrent caller (another JS thread using the addon) gets 1,
@@ -49,7 +51,14 @@ class Pool {
   const Task* task_ = nullptr;
   long nitems_ = 0;
   int nt_ = 0;
-  std::atomic<long> next_{0};
+  // Items are pre-split into nt contiguous shares: participant t drains share t first (so an
+  // item tends to run on the same core every region: recurrent layers keep their W_hh chunk
+  // in that core's cache), then steals from the others' shares.
+  struct alignas(64) Share {
+    std::atomic<long> next{0};
+    long end = 0;
+  };
+  std::vector<Share> shares_;
   std::atomic<long> done_{0};
   std::atomic<int> inflight_{0};      // workers inside the current region
   std::atomic<bool> stop_{false};

@@ -50,6 +50,7 @@ export interface NativeBackendOptions {
 }
 
 interface AddonInfo {
+  abi: number;
   best: NativeSimd;
   default: NativeSimd;
   bestIndex: number;
@@ -85,6 +86,8 @@ interface Addon {
 }
 
 const ADDON_FILE = 'rnnlab_native.node';
+/** Must equal kAbiVersion in native/src/addon.cc (the argument-block layouts below). */
+const ABI_VERSION = 1;
 const SIMD_INDEX: Record<NativeSimd, number> = { scalar: 0, avx2: 1, avx512: 2 };
 const SIMD_NAMES: NativeSimd[] = ['scalar', 'avx2', 'avx512'];
 const SIMD_LABEL: Record<NativeSimd, string> = { scalar: 'scalar', avx2: 'AVX2', avx512: 'AVX-512' };
@@ -131,8 +134,15 @@ function load(): Loaded {
   try {
     const require = createRequire(import.meta.url);
     const addon = require(found) as Addon;
-    const slot = addon.setArgs(args);
     const info = addon.info();
+    if (info.abi !== ABI_VERSION) {
+      loaded = {
+        addon: null, info: null, args, slot: -1,
+        reason: `${found} is stale (ABI ${info.abi}, expected ${ABI_VERSION}); rebuild with \`node scripts/build-native.mjs\``,
+      };
+      return loaded;
+    }
+    const slot = addon.setArgs(args);
     loaded = { addon, info, args, slot, reason: `loaded ${found}` };
   } catch (e) {
     loaded = { addon: null, info: null, args, slot: -1, reason: `cannot load ${found}: ${e instanceof Error ? e.message : String(e)}` };
