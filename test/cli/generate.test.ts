@@ -85,3 +85,11 @@ test('compare-strategies prints a table and saves Markdown and CSV, default grid
   writeFileSync(join(dir, 'bad.json'), JSON.stringify([{ name: 'x', strategy: 'sample', topP: 2 }]));
   assertOneLineError(rnnlab(['compare-strategies', '--model', 'run', '--grid', 'bad.json', ...JS], { cwd: dir }), /topP/);
 });
+
+test('a seed reproduces the same sample on every backend', async () => {
+  const args = ['sample', '--model', 'run', '--prime', 'The quick', '--length', '40', '--seed', '11', '--temperature', '0.9', '--top-p', '0.95'];
+  const outs = await inParallel(['js', 'wasm', 'native'].map((b) => () => rnnlabAsync([...args, '--backend', b], { cwd: dir })));
+  outs.forEach((r) => assertOk(r));
+  assert.equal(outs[1].stdout, outs[0].stdout, 'wasm = js');
+  assert.equal(outs[2].stdout, outs[0].stdout, 'native = js');
+});
