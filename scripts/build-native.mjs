@@ -14,7 +14,7 @@
  * exit 1 (for CI, which must test the native backend).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,7 +76,10 @@ function main() {
   }
   try {
     mkdirSync(outDir, { recursive: true });
-    copyFileSync(built, outFile);
+    // Copy beside, then rename: overwriting a shared object in place crashes processes that have it loaded.
+    const tmp = `${outFile}.${process.pid}.tmp`;
+    copyFileSync(built, tmp);
+    renameSync(tmp, outFile);
   } catch (e) {
     unavailable(`cannot copy the addon: ${e instanceof Error ? e.message : String(e)}`);
   }

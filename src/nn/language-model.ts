@@ -139,7 +139,10 @@ export class LanguageModel {
     if (this.embedding) be.embeddingForward(this.emb!, this.ids!, this.embedding.value, N, this.config.embed);
     const rand = () => (rng ? rng.nextU32() : 0);
     if (train && !this.next) this.next = this.rnn.newState(B);
-    if (train && this.next!.B !== B) this.next = this.rnn.newState(B);
+    if (train && this.next!.B !== B) {
+      this.rnn.freeState(this.next!);
+      this.next = this.rnn.newState(B);
+    }
     let top = this.rnn.forward(T, state, this.emb, this.ids, train, train ? this.next : state, rand);
     if (train && this.config.dropout > 0) {
       this.topSeed = rand();
