@@ -1,3 +1,4 @@
+import { compareCodePoints } from '../vocab.js';
 import { RnnlabError } from '../../errors.js';
 import type { Tokenizer, TokenizerSettings } from './tokenizer.js';
 import { normalizeText } from './char.js';
@@ -32,21 +33,7 @@ export interface LearnBpeOptions {
   minFrequency?: number;
 }
 
-/** Orders strings by code point (plain `<` orders UTF-16 units, which differs above U+FFFF). */
-export function compareCodePoints(x: string, y: string): number {
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) {
-    let a = x.charCodeAt(i);
-    let b = y.charCodeAt(i);
-    if (a === b) continue;
-    if (a >= 0xd800 && b >= 0xd800) {
-      a = a >= 0xe000 ? a - 0x800 : a + 0x2000;
-      b = b >= 0xe000 ? b - 0x800 : b + 0x2000;
-    }
-    return a - b;
-  }
-  return x.length - y.length;
-}
+export { compareCodePoints } from '../vocab.js';
 
 /** Binary min-heap under a caller-given order. */
 class Heap<T> {
