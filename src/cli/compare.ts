@@ -45,7 +45,8 @@ export async function compareAction(o: Record<string, any>): Promise<void> {
   const banned = [m.vocab.pad, m.vocab.sos, m.vocab.unk].filter((id) => id >= 0);
   const rows = compareStrategies(new LmStepModel(m.model), {
     prime: prime.ids, samples: o.samples, maxTokens: o.length, seed: o.seed, eosId: m.vocab.eos,
-    detokenize: (ids) => renderTokens(m, m.vocab.decode(ids), false).replace(/\s+/g, ' '),
+    // The example column shows the prime and its continuation, as a reader would see them.
+    detokenize: (ids) => renderTokens(m, [...prime.tokens, ...m.vocab.decode(ids)], false).replace(/\s+/g, ' '),
     grid: (grid ?? DEFAULT_GRID).map((g) => ({ ...g, bannedIds: [...(g.bannedIds ?? []), ...banned] })),
   });
   const prefix = o.out ?? join(statSync(o.model).isDirectory() ? o.model : dirname(o.model), 'compare-strategies');
