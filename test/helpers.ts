@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FloatArray } from '../src/tensor.js';
 
 /** max|got − want| / max|want|: the tensor-level relative error the parity tests bound. */
@@ -36,3 +39,18 @@ export function gradCheck(what: string, f: () => number, x: FloatArray, analytic
     assert.ok(err < tol, `${what}[${i}]: analytic ${analytic[i]} vs numeric ${numeric} (err ${err.toExponential(2)})`);
   }
 }
+
+/**
+ * A file of the shared corpora (../shared/data beside the repository, as on CI and the
+ * developers' machines; /work/shared/data as a fallback).
+ */
+export function sharedData(rel: string): string {
+  const root = fileURLToPath(new URL('../../', import.meta.url)); // dist/test/helpers.js → repository root
+  for (const base of [join(root, '..', 'shared', 'data'), '/work/shared/data']) {
+    if (existsSync(join(base, rel))) return join(base, rel);
+  }
+  throw new Error(`shared data file ${rel} not found beside the repository (../shared/data)`);
+}
+
+/** The demo corpus shipped inside the package. */
+export const TIME_MACHINE = fileURLToPath(new URL('../../data/timemachine.txt', import.meta.url));

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { prettify, prettifyText } from '../../src/generate/prettify.js';
 import { createTokenizer } from '../../src/text/tokenizers/tokenizer.js';
+import { TIME_MACHINE } from '../helpers.js';
 
 const word = createTokenizer({ kind: 'word', lowercase: true });
 const wordpunct = createTokenizer({ kind: 'wordpunct', lowercase: true });
@@ -76,7 +77,7 @@ test('prettifyText: re-splits whitespace-joined tokens', () => {
 });
 
 test('prettify: wordpunct output of a whole book never shows word - word', () => {
-  const text = readFileSync('/work/shared/data/time_machine/timemachine.txt', 'utf8').slice(0, 60000);
+  const text = readFileSync(TIME_MACHINE, 'utf8').slice(0, 60000);
   for (const paragraph of text.split('\n\n')) {
     const out = prettify(wordpunct.tokenize(paragraph));
     assert.ok(!/[\p{L}\p{N}] - [\p{L}\p{N}]/u.test(out), out);

@@ -8,6 +8,7 @@ import { RnnlabError } from '../../src/errors.js';
 import { parseCsv } from '../../src/text/sources/csv-parse.js';
 import { detectFormat, readAllText, readDocuments, type Doc, type SourceOptions, type SourceStats } from '../../src/text/sources/index.js';
 import { splitJsonArray } from '../../src/text/sources/json-array.js';
+import { sharedData } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnlab-sources-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -138,7 +139,7 @@ describe('JSON Lines', () => {
   });
 
   test('the real arXiv file: first records of the gzipped JSON Lines', async () => {
-    const path = '/work/shared/data/arxiv/arxiv_abstracts.jsonl.gz';
+    const path = sharedData('arxiv/arxiv_abstracts.jsonl.gz');
     assert.equal(detectFormat(path), 'jsonl');
     const stats = { documents: 0, characters: 0 };
     const docs: Doc[] = [];
@@ -274,7 +275,7 @@ describe('CSV', () => {
 
   test('the real AG News files', async () => {
     const first: Doc[] = [];
-    for await (const d of readDocuments('/work/shared/data/ag_news/test_5600.csv', { header: false, textColumn: '1,2', labelColumn: 0 })) {
+    for await (const d of readDocuments(sharedData('ag_news/test_5600.csv'), { header: false, textColumn: '1,2', labelColumn: 0 })) {
       first.push(d);
       if (first.length === 2) break;
     }
@@ -283,7 +284,7 @@ describe('CSV', () => {
       text: 'Ky. Company Wins Grant to Study Peptides (AP) AP - A company founded by a chemistry researcher at the University of Louisville won a grant to develop a method of producing better peptides, which are short chains of amino acids, the building blocks of proteins.',
     });
     const train: Doc[] = [];
-    for await (const d of readDocuments('/work/shared/data/ag_news/train_subset.csv')) {
+    for await (const d of readDocuments(sharedData('ag_news/train_subset.csv'))) {
       train.push(d);
       if (train.length === 5) break;
     }

@@ -3,7 +3,7 @@
 // documents, 90/10 seeded split → padded batches of 4 → 2-layer LSTM → perplexity → prettified samples.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsBackend } from '../../src/backend/js/index.js';
@@ -15,12 +15,11 @@ import { LmStepModel } from '../../src/generate/lm-step-model.js';
 import { generate } from '../../src/generate/decode.js';
 import { prettify } from '../../src/generate/prettify.js';
 import { RnnlabError } from '../../src/errors.js';
+import { sharedData } from '../helpers.js';
 
-const ARXIV = '/work/shared/data/arxiv/arxiv_abstracts.jsonl.gz';
-const ARXIV_LOCAL = new URL('../../../../shared/data/arxiv/arxiv_abstracts.jsonl.gz', import.meta.url);
 
 test('word-level arXiv pipeline: train, perplexity, prettified samples', async () => {
-  const path = readFileSync(ARXIV_LOCAL).length ? ARXIV_LOCAL.pathname : ARXIV;
+  const path = sharedData('arxiv/arxiv_abstracts.jsonl.gz');
   const be = new JsBackend('float32');
   const corpus = await prepareCorpus(path, {
     level: 'word', lowercase: true, bpeMerges: 0, minFreq: 1, maxVocab: 0, batching: 'pad',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Rng } from '../../../src/util/rng.js';
+import { TIME_MACHINE } from '../../helpers.js';
 
 // Ranges chosen to stress NFC (combining marks, Hangul jamo), astral code points and emoji.
 const RANGES: [number, number][] = [
@@ -22,7 +23,7 @@ export function randomUnicode(rng: Rng, maxLength: number): string {
 }
 
 export function timeMachineSlice(chars: number): string {
-  const text = readFileSync('/work/shared/data/time_machine/timemachine.txt', 'utf8');
+  const text = readFileSync(TIME_MACHINE, 'utf8');
   return text.slice(0, chars);
 }
 
