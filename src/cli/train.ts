@@ -90,8 +90,11 @@ export async function runTraining(o: Record<string, any>, opts: { quiet?: boolea
     }
     const was = resumed.trainState!.options as unknown as TrainOptions;
     for (const k of Object.keys(trainOpts) as (keyof TrainOptions)[]) {
-      if (k === 'epochs' || k === 'maxSteps' || k === 'maxSeconds') continue;
-      if (o.__explicit?.has(k) && was[k] !== trainOpts[k]) {
+      // The budget may change. An omitted --epochs keeps the run's own (not the default of 10);
+      // an omitted --max-steps/--max-time means no limit: resuming continues to the planned end.
+      if (k === 'maxSteps' || k === 'maxSeconds') continue;
+      if (k === 'epochs' && o.__explicit?.has(k)) continue;
+      if (k !== 'epochs' && o.__explicit?.has(k) && was[k] !== trainOpts[k]) {
         throw new RnnlabError(`cannot change --${k.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase())} when resuming (the run used ${String(was[k])})`);
       }
       (trainOpts as unknown as Record<string, unknown>)[k] = was[k];

@@ -178,3 +178,14 @@ test('train into a directory that already holds a model, without --resume: refus
   assertOneLineError(rnnlab([...args, '--max-steps', '4'], { cwd: dir }), /already holds a model/, 'train next to a lone model.safetensors');
   assertSameFiles(before2, join(dir, 'run'), 'train next to a lone model.safetensors');
 });
+
+test('resume without --epochs keeps the run\'s own epoch count (not the default) and runs to its end', () => {
+  const dir = tempDir('resume-epochs');
+  const data = writePangrams(dir);
+  const args = ['train', '--data', data, '--out', 'run', ...TINY, '--batch', '4', '--seq', '50', '--quiet'];
+  assertOk(rnnlab([...args, '--epochs', '12', '--max-steps', '3'], { cwd: dir }));
+  assertOk(rnnlab([...args, '--resume'], { cwd: dir }));
+  const ms = readMetrics(join(dir, 'run', 'metrics.jsonl'));
+  const vals = ms.filter((m) => m.type === 'val');
+  assert.equal(vals[vals.length - 1].epoch, 11, 'the last validation is epoch 12 of 12 (0-based 11)');
+});
