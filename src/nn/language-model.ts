@@ -34,7 +34,8 @@ export class LanguageModel {
   private ids: IntTensor | null = null;
   private targets: IntTensor | null = null;
   private emb: Tensor | null = null;
-  private top: Tensor | null = null; // decoder input [N,H]
+  private top: Tensor | null = null; // dropout output feeding the decoder [N,H]
+  private lastTop: Tensor | null = null; // what the decoder read in the last forward (top or the stack's hs)
   private logits: Tensor | null = null; // [N,V]; holds dlogits after backward
   private dtop: Tensor | null = null;
   private demb: Tensor | null = null;
@@ -161,7 +162,6 @@ export class LanguageModel {
     const r = be.crossEntropy(this.logits!, this.targets!, N, V, ignoreIndex, train ? this.logits! : null, count > 0 ? 1 / count : 0);
     return { nll: r.loss, count: r.count };
   }
-  private lastTop: Tensor | null = null;
 
   /** Logits [N,V] (time-major) of the last forward pass without targets or in inference. */
   logitsTensor(): Tensor {
