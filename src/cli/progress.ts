@@ -26,7 +26,9 @@ export function describeVal(v: ValEvent, level: string): string {
 export function progressEvents(level: string, quiet: boolean, vocabSize: number): TrainEvents & { stop(): void } {
   const tty = process.stderr.isTTY && !quiet;
   let bar: cliProgress.SingleBar | null = null;
-  let total = 0, start = 0, startStep = 0, nextLine = 0, maxSeconds = 0, lastLineAt = 0;
+  let total = 0, nextLine = 0, maxSeconds = 0, lastLineAt = 0;
+  // The clock starts at the first step, so the untrained validation and warm-up don't inflate the ETA.
+  let firstStep = -1, firstAt = 0;
   const line = (s: string) => {
     if (quiet) return;
     if (bar) {
@@ -39,16 +41,14 @@ export function progressEvents(level: string, quiet: boolean, vocabSize: number)
   let lastPayload: Record<string, string> = { loss: '-', rate: '-', epoch: '1', left: '?' };
   /** Time left: by steps, or by the --max-time budget when that ends first. */
   const eta = (step: number): number => {
-    const done = step - startStep, secs = (performance.now() - start) / 1000;
-    let t = done > 0 ? ((total - step) * secs) / done : NaN;
+    const done = step - firstStep, secs = (performance.now() - firstAt) / 1000;
+    let t = firstStep >= 0 && done > 0 ? ((total - step) * secs) / done : NaN;
     if (maxSeconds > 0) t = Math.min(Number.isFinite(t) ? t : Infinity, Math.max(0, maxSeconds - secs));
     return t;
   };
   return {
     start(info) {
       total = info.totalSteps;
-      start = performance.now();
-      startStep = info.startStep;
       nextLine = info.startStep;
       maxSeconds = info.maxSeconds;
       line(`model: ${info.params.toLocaleString('en-US')} parameters · training on ${info.trainTokens.toLocaleString('en-US')} tokens, validating on ${info.valTokens.toLocaleString('en-US')} · ${info.stepsPerEpoch} steps per epoch${info.startStep ? ` · resuming at step ${info.startStep}` : ''}`);
@@ -61,6 +61,7 @@ export function progressEvents(level: string, quiet: boolean, vocabSize: number)
       }
     },
     step(e: StepEvent) {
+      if (firstStep < 0) { firstStep = e.step; firstAt = performance.now(); }
       lastStep = e.step;
       lastPayload = { loss: e.loss.toFixed(4), rate: fmtRate(e.tokensPerSec), epoch: String(e.epoch + 1), left: fmtTime(eta(e.step)) };
       if (bar) bar.update(e.step, lastPayload);

@@ -50,4 +50,8 @@ export class LmStepModel implements StepModel {
     this.model.freeState(s.rs);
     return new LmDecodeState(indices.length, next);
   }
+
+  release(state: DecodeState): void {
+    this.model.freeState((state as LmDecodeState).rs);
+  }
 }

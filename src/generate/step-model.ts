@@ -17,4 +17,6 @@ export interface StepModel {
   prime(state: DecodeState, tokens: Int32Array): Float32Array;
   /** A new state whose row i is a copy of row indices[i] of `state` (beam reordering; indices may repeat). */
   reorder(state: DecodeState, indices: Int32Array): DecodeState;
+  /** The decoder is done with `state` (a backend with its own heap, like wasm, frees it here). */
+  release?(state: DecodeState): void;
 }

@@ -1,6 +1,7 @@
 // The incremental decoder (prime once, then one token per step with the state carried) must
 // see exactly the logits a full forward pass over the same prefix computes.
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { JsBackend } from '../../src/backend/js/index.js';
 import { LanguageModel } from '../../src/nn/language-model.js';
 import { LmStepModel } from '../../src/generate/lm-step-model.js';
@@ -29,3 +30,19 @@ for (const cell of ['lstm', 'gru', 'rnn'] as const) {
     }
   });
 }
+
+test('decoding gives its recurrent state back: repeated generation on the wasm heap does not grow it', async () => {
+  const { createWasmBackend } = await import('../../src/backend/wasm/index.js');
+  const { generate, STRATEGIES } = await import('../../src/generate/decode.js');
+  const be = await createWasmBackend();
+  const model = new LanguageModel(be, { vocabSize: 17, cell: 'lstm', activation: 'tanh', layers: 2, hidden: 24, embed: 8, dropout: 0, tieWeights: false, init: 'pytorch' });
+  model.initialize(new Rng(3));
+  const sm = new LmStepModel(model);
+  const run = () => {
+    for (const strategy of STRATEGIES) generate(sm, strategy, { prime: Int32Array.from([1, 2, 3]), maxTokens: 12, numSamples: 3, beams: 3, seed: 7, eosId: 0 });
+  };
+  run(); // first pass sizes the model's scratch buffers
+  const before = be.heap.usedBytes;
+  for (let i = 0; i < 5; i++) run();
+  assert.equal(be.heap.usedBytes, before);
+});

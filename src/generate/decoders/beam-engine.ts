@@ -96,6 +96,7 @@ export function decodeBeams(model: StepModel, o: BeamOptions, expand: Expander):
     if (!isIdentity(parents, state.batch)) state = model.reorder(state, Int32Array.from(parents));
     logits = checked(model.step(state, Int32Array.from(tokens)), parents.length, v);
   }
+  model.release?.(state);
 
   /** One step of search `s`: its live beams are consumed, finished ones recorded; returns the new live beams. */
   function advance(s: Search): Hyp[] {

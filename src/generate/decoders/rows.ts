@@ -75,6 +75,7 @@ export function decodeRows(model: StepModel, o: DecodeOptions, choose: Chooser):
     }
     logits = checked(model.step(state, Int32Array.from(keep, (i) => tokens[i])), active.length, v);
   }
+  model.release?.(state);
 
   return runs.map((run) => {
     const by = run.done!.by;
