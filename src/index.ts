@@ -1,6 +1,6 @@
 /**
- * rnnlab's library API (the same code in Node and, for everything but file reading and the
- * native backend, in the browser). See README.md for a walk-through.
+ * rnnlab's library API for Node. Browsers import `rnnlab/browser` (src/browser.ts): the same
+ * API without files, the native addon and the trainer. See README.md for a walk-through.
  */
 export { RnnlabError } from './errors.js';
 export { Tensor, IntTensor, type FloatArray, type DType } from './tensor.js';
@@ -11,6 +11,7 @@ export type { Backend, BackendName, CellKind, RecurrentForwardArgs, RecurrentBac
 export { gates, cacheWidth } from './backend/backend.js';
 export { JsBackend } from './backend/js/index.js';
 export { createBackend, type BackendChoice, type BackendRequest } from './backend/select.js';
+export { createWasmBackend, type WasmBackend } from './backend/wasm/index.js';
 
 // models and training
 export { LanguageModel, type LossResult } from './nn/language-model.js';
@@ -21,7 +22,7 @@ export { Optimizer, type OptimizerOptions, type OptimizerName } from './optim/op
 export { clipGradNorm, gradNorm } from './optim/clip.js';
 export { LmTrainer, type TrainOptions, type TrainEvents, type TrainSummary, type StepEvent, type ValEvent } from './train/lm-trainer.js';
 export { prepareCorpus, readTexts, type Corpus, type CorpusOptions, type CorpusData, type Level, type Batching } from './train/corpus.js';
-export { saveCheckpoint, loadCheckpoint, resolveModelPath, type LoadedModel, type TrainState } from './train/checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, resolveModelPath, encodeCheckpoint, decodeCheckpoint, type LoadedModel, type TrainState } from './train/checkpoint.js';
 export { encodeSafetensors, decodeSafetensors, type StTensor, type StFile } from './io/safetensors.js';
 
 // measuring

@@ -20,6 +20,11 @@ export interface BackendRequest {
   threads?: number;
 }
 
+/** The native addon needs Node; elsewhere (a browser) it is not even imported. */
+function inNode(): boolean {
+  return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+}
+
 async function load(name: BackendName, threads: number | undefined): Promise<Backend> {
   switch (name) {
     case 'js':
@@ -29,6 +34,7 @@ async function load(name: BackendName, threads: number | undefined): Promise<Bac
       return m.createWasmBackend();
     }
     case 'native': {
+      if (!inNode()) throw new Error('the C++ addon runs only in Node');
       const m = await import('./native/index.js');
       return m.createNativeBackend({ threads });
     }
@@ -36,7 +42,8 @@ async function load(name: BackendName, threads: number | undefined): Promise<Bac
 }
 
 export async function createBackend(req: BackendRequest = {}): Promise<BackendChoice> {
-  const env = process.env.RNNLAB_BACKEND;
+  // `process` is absent in browsers, where only the request decides
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.RNNLAB_BACKEND;
   const name = req.name && req.name !== 'auto' ? req.name : env && env !== 'auto' ? env : 'auto';
   if (name !== 'auto' && name !== 'js' && name !== 'wasm' && name !== 'native') {
     throw new RnnlabError(`unknown backend "${name}" (expected auto, js, wasm or native)`);

@@ -1,0 +1,43 @@
+/**
+ * rnnlab in the browser: the library API without what needs Node (files, the C++ addon, the
+ * file-writing trainer). Load a model trained in Node from its bytes with `decodeCheckpoint`,
+ * run it on the wasm backend (`createBackend()` picks wasm, then js), train with the same
+ * LanguageModel / Optimizer / clipGradNorm loop the trainer uses, and generate.
+ * Imported as `rnnlab/browser`; it has no `node:` import anywhere in its graph.
+ */
+export { RnnlabError } from './errors.js';
+export { Tensor, IntTensor, type FloatArray, type DType } from './tensor.js';
+export { Rng } from './util/rng.js';
+
+// engine
+export type { Backend, BackendName, CellKind, RecurrentForwardArgs, RecurrentBackwardArgs, AdamArgs } from './backend/backend.js';
+export { gates, cacheWidth } from './backend/backend.js';
+export { JsBackend } from './backend/js/index.js';
+export { createWasmBackend, type WasmBackend } from './backend/wasm/index.js';
+export { createBackend, type BackendChoice, type BackendRequest } from './backend/select.js';
+
+// models and training steps
+export { LanguageModel, type LossResult } from './nn/language-model.js';
+export { RecurrentStack, type RecurrentState } from './nn/recurrent.js';
+export { validateModelConfig, cellKind, type ModelConfig } from './nn/config.js';
+export type { InitScheme } from './nn/init.js';
+export { Optimizer, type OptimizerOptions, type OptimizerName } from './optim/optimizer.js';
+export { clipGradNorm, gradNorm } from './optim/clip.js';
+export { encodeCheckpoint, decodeCheckpoint, type LoadedModel, type TrainState } from './train/checkpoint-format.js';
+export { encodeSafetensors, decodeSafetensors, type StTensor, type StFile } from './io/safetensors.js';
+
+// measuring
+export { evaluateStream, evaluateDocs, evalResult, type EvalResult } from './eval/perplexity.js';
+
+// text
+export { createTokenizer, type Tokenizer, type TokenizerSettings, type TokenizerKind } from './text/tokenizers/tokenizer.js';
+export { learnBpe } from './text/tokenizers/bpe.js';
+export { Vocab, SPECIALS, PAD, SOS, EOS, UNK } from './text/vocab.js';
+export { StreamBatcher } from './text/batching/stream.js';
+export { documentBatches, type DocBatch } from './text/batching/documents.js';
+export { splitDocuments, splitStream } from './text/split.js';
+
+// generation
+export * from './generate/index.js';
+export { LmStepModel } from './generate/lm-step-model.js';
+export { prettify } from './generate/prettify.js';
