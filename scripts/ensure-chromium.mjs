@@ -3,15 +3,16 @@
 // when Chromium is missing and we are root on Debian, it installs the `chromium` package;
 // otherwise it says in one line what to do.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 const path = process.env.RNNLAB_CHROMIUM ?? '/usr/bin/chromium';
 if (existsSync(path)) process.exit(0);
 if (process.env.RNNLAB_CHROMIUM) fail(`RNNLAB_CHROMIUM=${path} does not exist`);
 
 const root = typeof process.getuid === 'function' && process.getuid() === 0;
-const apt = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' }).status === 0;
-if (!root || !apt) fail(`the browser tests need Chromium at ${path}: install Debian's chromium (apt-get install chromium) or set RNNLAB_CHROMIUM`);
+// Debian's package is a real browser; Ubuntu's `chromium` is a transitional snap, unusable here.
+const debian = existsSync('/etc/os-release') && /^ID=debian$/m.test(readFileSync('/etc/os-release', 'utf8'));
+if (!root || !debian) fail(`the browser tests need Chromium at ${path}: install Debian's chromium (apt-get install chromium) or set RNNLAB_CHROMIUM`);
 
 console.error("browser tests: installing Debian's chromium (apt-get) …");
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

@@ -3,7 +3,8 @@
  * file-writing trainer). Load a model trained in Node from its bytes with `decodeCheckpoint`,
  * run it on the wasm backend (`createBackend()` picks wasm, then js), train with the same
  * LanguageModel / Optimizer / clipGradNorm loop the trainer uses, and generate.
- * Imported as `rnnlab/browser`; it has no `node:` import anywhere in its graph.
+ * Imported as `rnnlab/browser`. No module it loads imports a `node:` module; the Node-only
+ * parts it can reach (the addon's loader, the wasm file reader) are imported lazily, under Node only.
  */
 export { RnnlabError } from './errors.js';
 export { Tensor, IntTensor, type FloatArray, type DType } from './tensor.js';
@@ -23,7 +24,7 @@ export { validateModelConfig, cellKind, type ModelConfig } from './nn/config.js'
 export type { InitScheme } from './nn/init.js';
 export { Optimizer, type OptimizerOptions, type OptimizerName } from './optim/optimizer.js';
 export { clipGradNorm, gradNorm } from './optim/clip.js';
-export { encodeCheckpoint, decodeCheckpoint, type LoadedModel, type TrainState } from './train/checkpoint-format.js';
+export { encodeCheckpoint, decodeCheckpoint, type CheckpointTraining, type LoadedModel, type TrainState } from './train/checkpoint-format.js';
 export { encodeSafetensors, decodeSafetensors, type StTensor, type StFile } from './io/safetensors.js';
 
 // measuring

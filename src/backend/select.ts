@@ -6,6 +6,7 @@
 import { RnnlabError } from '../errors.js';
 import type { Backend, BackendName } from './backend.js';
 import { JsBackend } from './js/index.js';
+import { isNode } from '../util/runtime.js';
 
 export interface BackendChoice {
   backend: Backend;
@@ -20,11 +21,6 @@ export interface BackendRequest {
   threads?: number;
 }
 
-/** The native addon needs Node; elsewhere (a browser) it is not even imported. */
-function inNode(): boolean {
-  return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
-}
-
 async function load(name: BackendName, threads: number | undefined): Promise<Backend> {
   switch (name) {
     case 'js':
@@ -34,7 +30,8 @@ async function load(name: BackendName, threads: number | undefined): Promise<Bac
       return m.createWasmBackend();
     }
     case 'native': {
-      if (!inNode()) throw new Error('the C++ addon runs only in Node');
+      // in a browser the addon's loader (which imports node: modules) is not even fetched
+      if (!isNode()) throw new Error('the C++ addon runs only in Node');
       const m = await import('./native/index.js');
       return m.createNativeBackend({ threads });
     }

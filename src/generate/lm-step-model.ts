@@ -5,10 +5,19 @@
  */
 import type { LanguageModel } from '../nn/language-model.js';
 import type { RecurrentState } from '../nn/recurrent.js';
+import { RnnlabError } from '../errors.js';
 import type { DecodeState, StepModel } from './step-model.js';
 
 class LmDecodeState implements DecodeState {
+  /** Set once the tensors are freed: a heap block may be reused, so a second free or a later use would corrupt a live tensor. */
+  released = false;
   constructor(readonly batch: number, readonly rs: RecurrentState) {}
+}
+
+function live(state: DecodeState): LmDecodeState {
+  const s = state as LmDecodeState;
+  if (s.released) throw new RnnlabError('this decoding state was already released (or replaced by reorder)');
+  return s;
 }
 
 export class LmStepModel implements StepModel {
@@ -23,13 +32,13 @@ export class LmStepModel implements StepModel {
   }
 
   step(state: DecodeState, tokens: Int32Array): Float32Array {
-    const s = state as LmDecodeState;
+    const s = live(state);
     this.model.forward(tokens, null, s.batch, 1, s.rs, false, null);
     return Float32Array.from(this.model.logitsTensor().data.subarray(0, s.batch * this.vocabSize));
   }
 
   prime(state: DecodeState, tokens: Int32Array): Float32Array {
-    const s = state as LmDecodeState, B = s.batch, T = tokens.length, V = this.vocabSize;
+    const s = live(state), B = s.batch, T = tokens.length, V = this.vocabSize;
     const x = new Int32Array(B * T);
     for (let b = 0; b < B; b++) x.set(tokens, b * T);
     this.model.forward(x, null, B, T, s.rs, false, null);
@@ -38,7 +47,7 @@ export class LmStepModel implements StepModel {
   }
 
   reorder(state: DecodeState, indices: Int32Array): DecodeState {
-    const s = state as LmDecodeState, be = this.model.backend, H = this.model.config.hidden;
+    const s = live(state), be = this.model.backend, H = this.model.config.hidden;
     const next = this.model.newState(indices.length);
     for (let l = 0; l < s.rs.h.length; l++) {
       for (let i = 0; i < indices.length; i++) {
@@ -47,11 +56,14 @@ export class LmStepModel implements StepModel {
       }
     }
     // Decoders replace their state with the result, so the old one can go.
-    this.model.freeState(s.rs);
+    this.release(s);
     return new LmDecodeState(indices.length, next);
   }
 
   release(state: DecodeState): void {
-    this.model.freeState((state as LmDecodeState).rs);
+    const s = state as LmDecodeState;
+    if (s.released) return;
+    s.released = true;
+    this.model.freeState(s.rs);
   }
 }

@@ -62,18 +62,22 @@ export function scoreSequences(model: StepModel, prime: Int32Array, seqs: Output
   let active = seqs.map((_, i) => i).filter((i) => seqs[i].length > 0);
   if (active.length === 0) return out;
   let state = model.initState(active.length);
-  let logits = checked(model.prime(state, prime), active.length, v);
-  for (let pos = 0; ; pos++) {
-    for (let r = 0; r < active.length; r++) {
-      const row = logits.subarray(r * v, (r + 1) * v);
-      out[active[r]].push(row[seqs[active[r]][pos]] - logSumExp(row));
+  try {
+    let logits = checked(model.prime(state, prime), active.length, v);
+    for (let pos = 0; ; pos++) {
+      for (let r = 0; r < active.length; r++) {
+        const row = logits.subarray(r * v, (r + 1) * v);
+        out[active[r]].push(row[seqs[active[r]][pos]] - logSumExp(row));
+      }
+      const keep: number[] = [];
+      for (let r = 0; r < active.length; r++) if (pos + 1 < seqs[active[r]].length) keep.push(r);
+      if (keep.length === 0) return out;
+      if (keep.length < active.length) state = model.reorder(state, Int32Array.from(keep));
+      active = keep.map((r) => active[r]);
+      logits = checked(model.step(state, Int32Array.from(active, (i) => seqs[i][pos])), active.length, v);
     }
-    const keep: number[] = [];
-    for (let r = 0; r < active.length; r++) if (pos + 1 < seqs[active[r]].length) keep.push(r);
-    if (keep.length === 0) return out;
-    if (keep.length < active.length) state = model.reorder(state, Int32Array.from(keep));
-    active = keep.map((r) => active[r]);
-    logits = checked(model.step(state, Int32Array.from(active, (i) => seqs[i][pos])), active.length, v);
+  } finally {
+    model.release?.(state);
   }
 }
 

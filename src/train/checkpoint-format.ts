@@ -54,12 +54,21 @@ function toSt(t: Tensor): StTensor {
   return { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(t.data) };
 }
 
-/** The bytes of a checkpoint file (see saveCheckpoint for the arguments). */
+/** What last.safetensors adds to a model so that `--resume` continues exactly. */
+export interface CheckpointTraining {
+  state: TrainState;
+  optimizer: Optimizer;
+  /** The recurrent state carried across stream windows. */
+  carried: RecurrentState | null;
+  extraMeta?: Record<string, string>;
+}
+
+/**
+ * The bytes of a checkpoint file. `batching` is how the model saw its data: "stream", or
+ * "pad"/"bucket" for documents wrapped in [SOS] … [EOS] (generation then starts with [SOS]).
+ */
 export function encodeCheckpoint(
-  model: LanguageModel, vocab: Vocab, tokenizer: Tokenizer,
-  train?: { state: TrainState; optimizer: Optimizer; carried: RecurrentState | null; extraMeta?: Record<string, string> } | null,
-  /** How the model saw its data ("stream" or "pad"/"bucket": documents wrapped in [SOS] … [EOS]). */
-  batching?: string,
+  model: LanguageModel, vocab: Vocab, tokenizer: Tokenizer, train?: CheckpointTraining | null, batching?: string,
 ): Uint8Array {
   const tensors = new Map<string, StTensor>();
   for (const [name, t] of model.stateDict()) tensors.set(name, toSt(t));

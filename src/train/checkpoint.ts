@@ -8,20 +8,15 @@ import type { Backend } from '../backend/backend.js';
 import { RnnlabError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { LanguageModel } from '../nn/language-model.js';
-import type { RecurrentState } from '../nn/recurrent.js';
-import type { Optimizer } from '../optim/optimizer.js';
 import type { Tokenizer } from '../text/tokenizers/tokenizer.js';
 import type { Vocab } from '../text/vocab.js';
-import { decodeCheckpoint, encodeCheckpoint, type LoadedModel, type TrainState } from './checkpoint-format.js';
+import { decodeCheckpoint, encodeCheckpoint, type CheckpointTraining, type LoadedModel } from './checkpoint-format.js';
 
-export { FORMAT, encodeCheckpoint, decodeCheckpoint, type LoadedModel, type TrainState } from './checkpoint-format.js';
+export { FORMAT, encodeCheckpoint, decodeCheckpoint, type CheckpointTraining, type LoadedModel, type TrainState } from './checkpoint-format.js';
 
 /** Writes a checkpoint atomically (temp file, fsync, rename): a crash never leaves half a file. */
 export function saveCheckpoint(
-  path: string, model: LanguageModel, vocab: Vocab, tokenizer: Tokenizer,
-  train?: { state: TrainState; optimizer: Optimizer; carried: RecurrentState | null; extraMeta?: Record<string, string> } | null,
-  /** How the model saw its data ("stream" or "pad"/"bucket": documents wrapped in [SOS] … [EOS]). */
-  batching?: string,
+  path: string, model: LanguageModel, vocab: Vocab, tokenizer: Tokenizer, train?: CheckpointTraining | null, batching?: string,
 ): void {
   writeFileAtomic(path, encodeCheckpoint(model, vocab, tokenizer, train, batching));
 }

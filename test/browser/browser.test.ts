@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
@@ -22,9 +22,10 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'appl
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>rnnlab browser test</title>
 <script type="module">
-import * as lib from '/dist/src/browser.js';
-import { scenario } from '/dist/test/browser/scenario.js';
 try {
+  // dynamic imports, so a module that fails to load is reported here rather than timing out
+  const lib = await import('/dist/src/browser.js');
+  const { scenario } = await import('/dist/test/browser/scenario.js');
   const res = await fetch('/model.safetensors');
   window.__result = await scenario(lib, new Uint8Array(await res.arrayBuffer()));
 } catch (e) {
@@ -35,7 +36,13 @@ try {
 /** Serves the page, dist/ and the checkpoint; nothing else of the file system. */
 function serve(checkpoint: string): Promise<Server> {
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
     if (path === '/favicon.ico') {
       res.writeHead(204).end();
       return;
@@ -45,7 +52,7 @@ function serve(checkpoint: string): Promise<Server> {
       return;
     }
     const file = path === '/model.safetensors' ? checkpoint : normalize(join(ROOT, path));
-    if ((file !== checkpoint && !file.startsWith(join(ROOT, 'dist') + sep)) || !existsSync(file)) {
+    if ((file !== checkpoint && !file.startsWith(join(ROOT, 'dist') + sep)) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404).end();
       return;
     }
@@ -58,7 +65,7 @@ async function inChromium(url: string): Promise<{ result: ScenarioResult; proble
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: \`npm test\` installs Debian's chromium first (scripts/ensure-chromium.mjs), or set RNNLAB_CHROMIUM`);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    // This machine has no network: keep Chromium from trying to reach Google at every start.
+    // Tests run offline: without these Chromium keeps trying to reach Google's services.
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   try {
@@ -79,14 +86,13 @@ async function inChromium(url: string): Promise<{ result: ScenarioResult; proble
 
 test('Chromium loads rnnlab/browser, trains on wasm and samples a CLI-trained model exactly as Node does', { timeout: 300_000 }, async (t) => {
   const dir = tempDir('browser');
-  const server = await (async () => {
+  let server: Server | null = null;
+  try {
     writeFileSync(join(dir, 'text.txt'), TEXT);
     const r = rnnlab(['train', '--data', 'text.txt', '--out', 'run', '--backend', 'js', '--layers', '1', '--hidden', '32', '--embed', '8',
       '--batch', '4', '--seq', '32', '--max-steps', '200', '--lr', '1e-2', '--quiet'], { cwd: dir });
     assertOk(r, 'rnnlab train');
-    return serve(join(dir, 'run', 'model.safetensors'));
-  })();
-  try {
+    server = await serve(join(dir, 'run', 'model.safetensors'));
     const { port } = server.address() as AddressInfo;
     const { result: web, problems } = await inChromium(`http://127.0.0.1:${port}/`);
     assert.deepEqual(problems, []);
@@ -113,7 +119,7 @@ test('Chromium loads rnnlab/browser, trains on wasm and samples a CLI-trained mo
     assert.equal(web.greedy, node.greedy);
     assert.equal(web.sampled, node.sampled);
   } finally {
-    server.close();
+    server?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

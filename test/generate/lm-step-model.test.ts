@@ -45,4 +45,22 @@ test('decoding gives its recurrent state back: repeated generation on the wasm h
   const before = be.heap.usedBytes;
   for (let i = 0; i < 5; i++) run();
   assert.equal(be.heap.usedBytes, before);
+
+  // a callback that throws mid-decoding must not leak the state either (beams stream no tokens)
+  for (const strategy of ['greedy', 'sample'] as const) {
+    assert.throws(() => generate(sm, strategy, {
+      prime: Int32Array.from([1, 2]), maxTokens: 8, numSamples: 2, beams: 2, seed: 1,
+      onToken: () => { throw new Error('stop here'); },
+    }), /stop here/);
+  }
+  assert.equal(be.heap.usedBytes, before);
+
+  // releasing twice is harmless, using a released state is an error
+  const st = sm.initState(2);
+  sm.prime(st, Int32Array.from([4]));
+  const moved = sm.reorder(st, Int32Array.from([0]));
+  assert.throws(() => sm.step(st, Int32Array.from([1, 1])), /already released/);
+  sm.release(moved);
+  sm.release(moved);
+  assert.equal(be.heap.usedBytes, before);
 });

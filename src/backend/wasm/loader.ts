@@ -7,6 +7,8 @@
  * switched on at run time before the module is compiled; WebAssembly.validate then decides.
  */
 
+import { isNode } from '../../util/runtime.js';
+
 export type WasmVariant = 'relaxed' | 'simd128';
 
 export interface LoadedModule {
@@ -21,13 +23,6 @@ const FILES: Record<WasmVariant, string> = {
   relaxed: 'rnnlab-relaxed.wasm',
 };
 
-interface NodeProcess {
-  versions?: { node?: string };
-}
-function isNode(): boolean {
-  const p = (globalThis as { process?: NodeProcess }).process;
-  return typeof p?.versions?.node === 'string';
-}
 
 /** From dist/src/backend/wasm/ (compiled) the modules are in dist/wasm/. */
 function moduleUrl(file: string): URL {

@@ -73,30 +73,34 @@ export function decodeBeams(model: StepModel, o: BeamOptions, expand: Expander):
   }
 
   let state = model.initState(numSamples);
-  let logits = maxTokens > 0 ? checked(model.prime(state, prime), numSamples, v) : new Float32Array(0);
-  for (;;) {
-    const parents: number[] = [];
-    const tokens: number[] = [];
-    for (const s of searches) {
-      if (s.live.length === 0) continue;
-      const next = advance(s);
-      if (s.finished.length >= w) continue;
-      if (next.length > 0 && next[0].ids.length >= maxTokens) {
-        for (const h of next) s.finished.push({ ids: h.ids, lps: h.lps, proc: h.proc, by: 'length' });
-        continue;
+  let logits: Float32Array = new Float32Array(0); // read by advance() below
+  try {
+    if (maxTokens > 0) logits = checked(model.prime(state, prime), numSamples, v);
+    for (;;) {
+      const parents: number[] = [];
+      const tokens: number[] = [];
+      for (const s of searches) {
+        if (s.live.length === 0) continue;
+        const next = advance(s);
+        if (s.finished.length >= w) continue;
+        if (next.length > 0 && next[0].ids.length >= maxTokens) {
+          for (const h of next) s.finished.push({ ids: h.ids, lps: h.lps, proc: h.proc, by: 'length' });
+          continue;
+        }
+        for (const h of next) {
+          parents.push(h.row);
+          tokens.push(h.ids[h.ids.length - 1]);
+          h.row = parents.length - 1;
+        }
+        s.live = next;
       }
-      for (const h of next) {
-        parents.push(h.row);
-        tokens.push(h.ids[h.ids.length - 1]);
-        h.row = parents.length - 1;
-      }
-      s.live = next;
+      if (parents.length === 0) break;
+      if (!isIdentity(parents, state.batch)) state = model.reorder(state, Int32Array.from(parents));
+      logits = checked(model.step(state, Int32Array.from(tokens)), parents.length, v);
     }
-    if (parents.length === 0) break;
-    if (!isIdentity(parents, state.batch)) state = model.reorder(state, Int32Array.from(parents));
-    logits = checked(model.step(state, Int32Array.from(tokens)), parents.length, v);
+  } finally {
+    model.release?.(state); // also on a throw: the wasm heap is not garbage-collected
   }
-  model.release?.(state);
 
   /** One step of search `s`: its live beams are consumed, finished ones recorded; returns the new live beams. */
   function advance(s: Search): Hyp[] {

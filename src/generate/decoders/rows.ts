@@ -39,43 +39,47 @@ export function decodeRows(model: StepModel, o: DecodeOptions, choose: Chooser):
   if (maxTokens === 0) for (const run of runs) run.done = { by: 'length' };
 
   let state = model.initState(numSamples);
-  let active = runs.filter((r) => !r.done);
-  let logits = active.length > 0 ? checked(model.prime(state, prime), numSamples, v) : new Float32Array(0);
-  while (active.length > 0) {
-    const tokens = new Int32Array(active.length);
-    for (let i = 0; i < active.length; i++) {
-      const run = active[i];
-      const raw = logits.subarray(i * v, (i + 1) * v);
-      const t = choose(raw, run);
-      tokens[i] = t;
-      const lp = raw[t] - logSumExp(raw);
-      run.lps.push(lp);
-      if (t === eosId) {
-        run.done = { by: 'eos' };
-        continue;
+  try {
+    let active = runs.filter((r) => !r.done);
+    let logits = active.length > 0 ? checked(model.prime(state, prime), numSamples, v) : new Float32Array(0);
+    while (active.length > 0) {
+      const tokens = new Int32Array(active.length);
+      for (let i = 0; i < active.length; i++) {
+        const run = active[i];
+        const raw = logits.subarray(i * v, (i + 1) * v);
+        const t = choose(raw, run);
+        tokens[i] = t;
+        const lp = raw[t] - logSumExp(raw);
+        run.lps.push(lp);
+        if (t === eosId) {
+          run.done = { by: 'eos' };
+          continue;
+        }
+        run.ids.push(t);
+        run.history.push(t);
+        const cut = stop.check(run.ids);
+        if (cut !== null) {
+          run.ids.pop();
+          run.lps.pop();
+          run.done = { by: 'stop', cut };
+          continue;
+        }
+        o.onToken?.(run.sample, t);
+        if (run.ids.length >= maxTokens) run.done = { by: 'length' };
       }
-      run.ids.push(t);
-      run.history.push(t);
-      const cut = stop.check(run.ids);
-      if (cut !== null) {
-        run.ids.pop();
-        run.lps.pop();
-        run.done = { by: 'stop', cut };
-        continue;
+      const keep: number[] = [];
+      for (let i = 0; i < active.length; i++) if (!active[i].done) keep.push(i);
+      if (keep.length === 0) break;
+      if (keep.length < active.length) {
+        state = model.reorder(state, Int32Array.from(keep));
+        active = keep.map((i) => active[i]);
       }
-      o.onToken?.(run.sample, t);
-      if (run.ids.length >= maxTokens) run.done = { by: 'length' };
+      logits = checked(model.step(state, Int32Array.from(keep, (i) => tokens[i])), active.length, v);
     }
-    const keep: number[] = [];
-    for (let i = 0; i < active.length; i++) if (!active[i].done) keep.push(i);
-    if (keep.length === 0) break;
-    if (keep.length < active.length) {
-      state = model.reorder(state, Int32Array.from(keep));
-      active = keep.map((i) => active[i]);
-    }
-    logits = checked(model.step(state, Int32Array.from(keep, (i) => tokens[i])), active.length, v);
+  } finally {
+    // also when a processor or onToken throws: the wasm heap is not garbage-collected
+    model.release?.(state);
   }
-  model.release?.(state);
 
   return runs.map((run) => {
     const by = run.done!.by;
