@@ -75,18 +75,21 @@ void pack_panel(const float* const* src, long step, long kc, int ncv, float* dst
   }
 }
 
-// Contiguous columns [n0, n0+nc) of row-major B [K, ldb] (op(B) = B), rows [k0, k0+kc).
-void pack_b_rows(const float* B, long ldb, long k0, long kc, long n0, long nc, float* dst) {
-  for (long p = 0; p < nc; p += NR) {
-    const int ncv = (int)lmin(NR, nc - p);
-    float* d = dst + (p / NR) * kc * NR;
-    const float* s = B + k0 * ldb + n0 + p;
-    if (ncv == NR) {
-      for (long k = 0; k < kc; ++k) __builtin_memcpy(d + k * NR, s + k * ldb, sizeof(float) * NR);
+// W-wide panels of a row-major X [K, ld]: columns [c0, c0+count), rows [k0, k0+kc), each panel
+// kc×W with zero-padded columns. Both operands whose packed dimension is contiguous use it:
+// op(B) = B (W = NR) and op(A) = Aᵀ (W = MR).
+template <int W>
+void pack_contiguous(const float* X, long ld, long k0, long kc, long c0, long count, float* dst) {
+  for (long p = 0; p < count; p += W) {
+    const int w = (int)lmin(W, count - p);
+    float* d = dst + (p / W) * kc * W;
+    const float* s = X + k0 * ld + c0 + p;
+    if (w == W) {
+      for (long k = 0; k < kc; ++k) __builtin_memcpy(d + k * W, s + k * ld, sizeof(float) * W);
     } else {
       for (long k = 0; k < kc; ++k) {
-        for (int c = 0; c < ncv; ++c) d[k * NR + c] = s[k * ldb + c];
-        for (int c = ncv; c < NR; ++c) d[k * NR + c] = 0.f;
+        for (int c = 0; c < w; ++c) d[k * W + c] = s[k * ld + c];
+        for (int c = w; c < W; ++c) d[k * W + c] = 0.f;
       }
     }
   }
@@ -95,7 +98,7 @@ void pack_b_rows(const float* B, long ldb, long k0, long kc, long n0, long nc, f
 // Columns [n0, n0+nc) of op(B), k rows [k0, k0+kc), into ceil(nc/NR) panels.
 void pack_b_block(int transB, const float* B, long ldb, long k0, long kc, long n0, long nc, float* dst) {
   if (!transB) {
-    pack_b_rows(B, ldb, k0, kc, n0, nc, dst);
+    pack_contiguous<NR>(B, ldb, k0, kc, n0, nc, dst);
     return;
   }
   const float* src[NR];
@@ -106,28 +109,11 @@ void pack_b_block(int transB, const float* B, long ldb, long k0, long kc, long n
   }
 }
 
-// Rows [i0, i0+mc) of op(A) = Aᵀ (A stored [K, lda]), k [k0, k0+kc), into kc×MR panels.
-void pack_a_t(const float* A, long lda, long k0, long kc, long i0, long mc, float* dst) {
-  for (long p = 0; p < mc; p += MR) {
-    const int mr = (int)lmin(MR, mc - p);
-    float* d = dst + (p / MR) * kc * MR;
-    const float* s = A + k0 * lda + i0 + p;
-    if (mr == MR) {
-      for (long k = 0; k < kc; ++k) __builtin_memcpy(d + k * MR, s + k * lda, sizeof(float) * MR);
-    } else {
-      for (long k = 0; k < kc; ++k) {
-        for (int r = 0; r < mr; ++r) d[k * MR + r] = s[k * lda + r];
-        for (int r = mr; r < MR; ++r) d[k * MR + r] = 0.f;
-      }
-    }
-  }
-}
-
 // One (KC × nc) block of packed B against rows [i0, i0+mc) of op(A) (k offset k0).
 void macro_block(int transA, const float* A, long lda, long k0, long kc, long i0, long mc,
                  const float* pb, long nc, float alpha, float beta, float* C, long ldc, float* bufA) {
   if (transA) {
-    pack_a_t(A, lda, k0, kc, i0, mc, bufA);
+    pack_contiguous<MR>(A, lda, k0, kc, i0, mc, bufA); // rows [i0, i0+mc) of op(A) = Aᵀ
     for (long jr = 0; jr < nc; jr += NR) {
       const int n = (int)lmin(NR, nc - jr);
       const float* bp = pb + (jr / NR) * kc * NR;
@@ -178,7 +164,7 @@ void pack_b(int transB, const float* B, long ldb, long K, long ncols, const int3
     const long kc = lmin(KC, K - pc);
     float* blk = dst + pc * npan * NR;
     if (!colmap && !transB) {
-      pack_b_rows(B, ldb, pc, kc, 0, ncols, blk);
+      pack_contiguous<NR>(B, ldb, pc, kc, 0, ncols, blk);
       continue;
     }
     for (long p = 0; p < npan; ++p) {
