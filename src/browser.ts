@@ -1,8 +1,8 @@
 /**
  * rnnlab in the browser: the library API without what needs Node (files, the C++ addon, the
- * file-writing trainer). Load a model trained in Node from its bytes with `decodeCheckpoint`,
- * run it on the wasm backend (`createBackend()` picks wasm, then js), train with the same
- * LanguageModel / Optimizer / clipGradNorm loop the trainer uses, and generate.
+ * run directory). Load a model trained in Node from its bytes with `decodeCheckpoint`, run it
+ * on the wasm backend (`createBackend()` picks wasm, then js), train with the same TrainLoop
+ * the CLI uses (with sinks of your own for its events and checkpoints), and generate.
  * Imported as `rnnlab/browser`. No module it loads imports a `node:` module; the Node-only
  * parts it can reach (the addon's loader, the wasm file reader) are imported lazily, under Node only.
  */
@@ -17,18 +17,38 @@ export { JsBackend } from './backend/js/index.js';
 export { createWasmBackend, type WasmBackend } from './backend/wasm/index.js';
 export { createBackend, type BackendChoice, type BackendRequest } from './backend/select.js';
 
-// models and training steps
+// layers and models
+export type { Act, ForwardContext, Layer } from './nn/layer.js';
+export { Param, makeParam, type Buffer } from './nn/param.js';
+export { Embedding } from './nn/layers/embedding.js';
+export { Recurrent, type RecurrentState } from './nn/layers/recurrent.js';
+export { Dropout } from './nn/layers/dropout.js';
+export { Linear } from './nn/layers/linear.js';
+export { LastStep } from './nn/layers/last-step.js';
+export { Sequential } from './nn/layers/sequential.js';
 export { LanguageModel, type LossResult } from './nn/language-model.js';
-export { RecurrentStack, type RecurrentState } from './nn/recurrent.js';
+export { countParameters, type Model } from './nn/model.js';
+export { registerArchitecture, architecture, type Architecture } from './nn/architectures.js';
 export { validateModelConfig, cellKind, type ModelConfig } from './nn/config.js';
 export type { InitScheme } from './nn/init.js';
+
+// training
 export { Optimizer, type OptimizerOptions, type OptimizerName } from './optim/optimizer.js';
 export { clipGradNorm, gradNorm } from './optim/clip.js';
-export { encodeCheckpoint, decodeCheckpoint, type CheckpointTraining, type LoadedModel, type TrainState } from './train/checkpoint-format.js';
+export { TrainLoop, type TrainLoopOptions, type TrainSummary } from './train/loop.js';
+export { LmTask, type LmTaskSettings } from './train/lm-task.js';
+export type { Task } from './train/task.js';
+export type { RunEvent, StartEvent, StepEvent, ValEvent, EndEvent, RunSink, StopReason } from './train/events.js';
+export { DEFAULTS, flagOf, type RunConfig, type RunOptions, type TrainingSettings } from './run/config.js';
+export { RUN_OPTIONS, validateRunOptions, type OptionSpec } from './run/options.js';
+export { resolveNewRun, resolveResume } from './run/resolve.js';
+export {
+  encodeCheckpoint, decodeCheckpoint, requireLanguageModel, type CheckpointContents, type CheckpointTraining, type LoadedModel, type TrainState,
+} from './train/checkpoint-format.js';
 export { encodeSafetensors, decodeSafetensors, type StTensor, type StFile } from './io/safetensors.js';
 
 // measuring
-export { evaluateStream, evaluateDocs, evalResult, type EvalResult } from './eval/perplexity.js';
+export { evaluateStream, evaluateDocs, streamEvaluation, documentEvaluation, evalResult, type EvalResult } from './eval/perplexity.js';
 
 // text
 export { createTokenizer, type Tokenizer, type TokenizerSettings, type TokenizerKind } from './text/tokenizers/tokenizer.js';

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { createBackend, type BackendChoice } from '../backend/select.js';
 import type { SourceOptions } from '../text/sources/index.js';
 import { int, oneOf } from './parse.js';
+import { addRunOptions } from './run-options.js';
 
 export function backendOptions(c: Command): Command {
   return c
@@ -21,23 +22,17 @@ export async function pickBackend(o: { backend?: string; threads?: number }): Pr
   return choice;
 }
 
+/** The data-reading flags `train` has, for commands that read data too (eval). */
 export function sourceOptions(c: Command): Command {
-  return c
-    .option('--format <f>', 'input format: auto, text, json, jsonl or csv (auto: by extension; .gz is read transparently)', oneOf('auto', 'text', 'json', 'jsonl', 'csv'))
-    .option('--text-field <name>', 'JSON/JSONL: the field holding the text')
-    .option('--text-column <col>', 'CSV: text column(s), by name or 0-based index; several joined: "title,description"')
-    .option('--label-column <col>', 'CSV: label column, by name or index')
-    .option('--no-header', 'CSV: the first row is data, not a header')
-    .option('--max-docs <n>', 'use only the first N documents (0: all)', int(0), 0);
+  return addRunOptions(c, ['format', 'textField', 'textColumn', 'labelColumn', 'header', 'maxDocs']);
 }
 
 export function readSourceOptions(o: Record<string, unknown>): SourceOptions {
-  const col = (v: unknown) => (v === undefined ? undefined : /^\d+$/.test(String(v)) ? Number(v) : String(v));
   return {
     format: o.format as SourceOptions['format'],
     textField: o.textField as string | undefined,
-    textColumn: col(o.textColumn),
-    labelColumn: col(o.labelColumn),
+    textColumn: o.textColumn as string | number | undefined,
+    labelColumn: o.labelColumn as string | number | undefined,
     header: o.header as boolean | undefined,
   };
 }

@@ -7,7 +7,7 @@ import { compareStrategies, toCsv, toMarkdown } from '../generate/compare.js';
 import { DEFAULT_GRID, parseGrid } from '../generate/grid.js';
 import { LmStepModel } from '../generate/lm-step-model.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { loadCheckpoint } from '../train/checkpoint.js';
+import { loadLanguageModel } from '../train/checkpoint.js';
 import { backendOptions, pickBackend } from './common.js';
 import { int, text } from './parse.js';
 import { printJson } from './run.js';
@@ -40,7 +40,7 @@ export async function compareAction(o: Record<string, any>): Promise<void> {
     grid = parseGrid(src);
   }
   const { backend } = await pickBackend(o);
-  const m = loadCheckpoint(o.model, backend);
+  const m = loadLanguageModel(o.model, backend);
   const prime = encodePrime(m, o.prime, false);
   const banned = [m.vocab.pad, m.vocab.sos, m.vocab.unk].filter((id) => id >= 0);
   const rows = compareStrategies(new LmStepModel(m.model), {

@@ -2,7 +2,7 @@ import { RnnlabError } from '../errors.js';
 /** `rnnlab eval`: perplexity and bits per token of a model on a text file. */
 import { Command } from 'commander';
 import { evaluateDocs, evaluateStream } from '../eval/perplexity.js';
-import { loadCheckpoint } from '../train/checkpoint.js';
+import { loadLanguageModel } from '../train/checkpoint.js';
 import { prepareCorpus } from '../train/corpus.js';
 import { backendOptions, pickBackend, readSourceOptions, sourceOptions } from './common.js';
 import { int, oneOf } from './parse.js';
@@ -26,7 +26,7 @@ export async function evalAction(o: Record<string, any>): Promise<void> {
   if (!o.model) throw new RnnlabError('eval needs --model DIR|FILE');
   if (!o.data) throw new RnnlabError('eval needs --data FILE');
   const { backend } = await pickBackend(o);
-  const m = loadCheckpoint(o.model, backend);
+  const m = loadLanguageModel(o.model, backend);
   const level = m.tokenizer.kind === 'char' ? 'char' : m.tokenizer.kind === 'bpe' ? 'bpe' : 'word';
   const batching = (o.batching ?? (m.documents ? 'pad' : 'stream')) as 'stream' | 'pad';
   const corpus = await prepareCorpus(o.data, {

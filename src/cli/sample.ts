@@ -5,7 +5,7 @@ import { generate, type Strategy } from '../generate/decode.js';
 import type { BeamOptions, Generation } from '../generate/decoders/options.js';
 import { LmStepModel } from '../generate/lm-step-model.js';
 import { prettify } from '../generate/prettify.js';
-import { loadCheckpoint, type LoadedModel } from '../train/checkpoint.js';
+import { loadLanguageModel, type LoadedModel } from '../train/checkpoint.js';
 import { backendOptions, pickBackend } from './common.js';
 import { int, num, oneOf, text } from './parse.js';
 import { printJson } from './run.js';
@@ -100,7 +100,7 @@ export function decodeOptions(o: Record<string, any>, m: LoadedModel, prime: Int
 export async function sampleAction(o: Record<string, any>): Promise<void> {
   if (!o.model) throw new RnnlabError('sample needs --model DIR|FILE');
   const { backend } = await pickBackend(o);
-  const m = loadCheckpoint(o.model, backend);
+  const m = loadLanguageModel(o.model, backend);
   const prime = encodePrime(m, o.prime, o.strictVocab);
   const { strategy, opts } = decodeOptions(o, m, prime.ids);
   if (o.stream) {

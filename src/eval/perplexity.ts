@@ -3,6 +3,9 @@
  *   perplexity = exp(total NLL / predicted tokens),   bits per token = NLL / predicted / ln 2.
  * (Course notebooks average per-document perplexities and compute 2^loss from a natural-log
  * loss; neither is what these numbers are.) For a char model bits per token is bits/char.
+ *
+ * Each evaluation is a generator that yields after every batch, so a training run can give the
+ * event loop a turn during a long validation; evaluateStream/evaluateDocs run one to the end.
  */
 import type { LanguageModel } from '../nn/language-model.js';
 import { documentBatches } from '../text/batching/documents.js';
@@ -22,31 +25,55 @@ export function evalResult(nll: number, tokens: number): EvalResult {
   return { nll, tokens, loss, perplexity: Math.exp(loss), bitsPerToken: loss / Math.LN2 };
 }
 
+/** Runs an evaluation generator to its end. */
+export function drain<R>(g: Generator<void, R>): R {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
 /** A token stream cut into B rows walked in windows of T, the state carried across windows. */
-export function evaluateStream(model: LanguageModel, ids: Int32Array, B: number, T: number): EvalResult {
+export function* streamEvaluation(model: LanguageModel, ids: Int32Array, B: number, T: number): Generator<void, EvalResult> {
   const rows = Math.max(1, Math.min(B, ids.length - 1));
   const batcher = new StreamBatcher(ids, rows, T);
   const state = model.newState(rows);
   let nll = 0, tokens = 0;
-  for (let k = 0; k < batcher.windows; k++) {
-    const w = batcher.window(k);
-    const r = model.forward(w.x, w.y, w.B, w.T, state, false, null);
-    nll += r.nll;
-    tokens += r.count;
+  try {
+    for (let k = 0; k < batcher.windows; k++) {
+      const w = batcher.window(k);
+      const r = model.forward(w.x, w.y, w.B, w.T, state, false, null);
+      nll += r.nll;
+      tokens += r.count;
+      yield;
+    }
+  } finally {
+    model.freeState(state);
   }
-  model.freeState(state);
   return evalResult(nll, tokens);
 }
 
 /** Documents padded per batch; [PAD] targets count neither in the NLL nor in the tokens. */
-export function evaluateDocs(model: LanguageModel, docs: readonly Int32Array[], B: number, padId: number, maxLen?: number): EvalResult {
+export function* documentEvaluation(model: LanguageModel, docs: readonly Int32Array[], B: number, padId: number, maxLen?: number): Generator<void, EvalResult> {
   let nll = 0, tokens = 0;
   for (const b of documentBatches(docs, { batchSize: B, mode: 'pad', padId, maxLen })) {
     const state = model.newState(b.B);
-    const r = model.forward(b.x, b.y, b.B, b.T, state, false, null, padId);
-    model.freeState(state);
-    nll += r.nll;
-    tokens += r.count;
+    try {
+      const r = model.forward(b.x, b.y, b.B, b.T, state, false, null, padId);
+      nll += r.nll;
+      tokens += r.count;
+    } finally {
+      model.freeState(state);
+    }
+    yield;
   }
   return evalResult(nll, tokens);
+}
+
+export function evaluateStream(model: LanguageModel, ids: Int32Array, B: number, T: number): EvalResult {
+  return drain(streamEvaluation(model, ids, B, T));
+}
+
+export function evaluateDocs(model: LanguageModel, docs: readonly Int32Array[], B: number, padId: number, maxLen?: number): EvalResult {
+  return drain(documentEvaluation(model, docs, B, padId, maxLen));
 }

@@ -3,8 +3,9 @@
  * the recurrent state carried between calls, so generating n tokens costs n steps whatever
  * the prefix length (the prime itself is one T = len forward).
  */
-import type { LanguageModel } from '../nn/language-model.js';
-import type { RecurrentState } from '../nn/recurrent.js';
+import { LanguageModel } from '../nn/language-model.js';
+import type { RecurrentState } from '../nn/layers/recurrent.js';
+import type { Model } from '../nn/model.js';
 import { RnnlabError } from '../errors.js';
 import type { DecodeState, StepModel } from './step-model.js';
 
@@ -22,8 +23,12 @@ function live(state: DecodeState): LmDecodeState {
 
 export class LmStepModel implements StepModel {
   readonly vocabSize: number;
+  private readonly model: LanguageModel;
 
-  constructor(private readonly model: LanguageModel) {
+  /** `model` must be a language model (a decoded checkpoint may hold another kind). */
+  constructor(model: Model) {
+    if (!(model instanceof LanguageModel)) throw new RnnlabError(`generation needs a language model, not a model of kind "${model.arch}"`);
+    this.model = model;
     this.vocabSize = model.config.vocabSize;
   }
 

@@ -2,13 +2,15 @@
  * The safetensors format (huggingface/safetensors): an 8-byte little-endian header length,
  * a JSON header { name: { dtype, shape, data_offsets: [begin, end] }, __metadata__: {str: str} },
  * then the raw little-endian tensor bytes. Written by hand: the format is ~60 lines and the npm
- * packages for it are unmaintained. Only F32 (and I32 for integer state) are produced; F64/F16/BF16
- * are read (converted to float32) so PyTorch exports load too.
+ * packages for it are unmaintained. F32, I32 and I64 (PyTorch's dtype for counters such as
+ * BatchNorm's num_batches_tracked) are produced; F64/F16/BF16 are read (converted to float32)
+ * and I64 is read into int32, so PyTorch exports load too.
  */
 import { RnnlabError } from '../errors.js';
 
 export interface StTensor {
-  dtype: 'F32' | 'I32';
+  /** I64 is written from int32 values (read back as I32). */
+  dtype: 'F32' | 'I32' | 'I64';
   shape: number[];
   data: Float32Array | Int32Array;
 }
@@ -27,8 +29,9 @@ export function encodeSafetensors(tensors: Map<string, StTensor>, metadata: Reco
   for (const [name, t] of tensors) {
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (n !== t.data.length) throw new Error(`tensor ${name}: shape [${t.shape}] does not match ${t.data.length} values`);
-    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + 4 * n] };
-    offset += 4 * n;
+    const width = t.dtype === 'I64' ? 8 : 4;
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + width * n] };
+    offset += width * n;
   }
   let json = JSON.stringify(header);
   // Pad with spaces so the data starts 8-byte aligned (as the reference implementation does).
@@ -42,6 +45,11 @@ export function encodeSafetensors(tensors: Map<string, StTensor>, metadata: Reco
   out.set(hb, 8);
   let pos = 8 + hb.length;
   for (const t of tensors.values()) {
+    if (t.dtype === 'I64') {
+      for (let i = 0; i < t.data.length; i++) dv.setBigInt64(pos + 8 * i, BigInt(Math.trunc(t.data[i])), true);
+      pos += 8 * t.data.length;
+      continue;
+    }
     // x86 and every JS engine we target are little-endian, so the typed array's bytes are the file's.
     out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), pos);
     pos += t.data.byteLength;
@@ -89,7 +97,7 @@ export function decodeSafetensors(bytes: Uint8Array, what: string): StFile {
     raw.set(bytes.subarray(dataStart + b, dataStart + end));
     const rv = new DataView(raw.buffer);
     let data: Float32Array | Int32Array;
-    let dtype: 'F32' | 'I32' = 'F32';
+    let dtype: StTensor['dtype'] = 'F32';
     switch (e.dtype) {
       case 'F32': data = new Float32Array(raw.buffer); break;
       case 'I32': data = new Int32Array(raw.buffer); dtype = 'I32'; break;

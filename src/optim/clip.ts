@@ -1,14 +1,15 @@
 /**
  * Global gradient-norm clipping, as torch.nn.utils.clip_grad_norm_: the L2 norm over every
  * gradient together; when it exceeds maxNorm all gradients are scaled by maxNorm/(norm + 1e-6).
- * Returns the norm before clipping (what the metrics log shows).
+ * Returns the norm before clipping (what the metrics log shows). Frozen parameters have no
+ * gradient and are skipped, as PyTorch skips parameters whose .grad is None.
  */
 import type { Backend } from '../backend/backend.js';
 import type { Param } from '../nn/param.js';
 
 export function gradNorm(backend: Backend, params: readonly Param[]): number {
   let s = 0;
-  for (const p of params) s += backend.sumSquares(p.grad, p.grad.size);
+  for (const p of params) if (!p.frozen) s += backend.sumSquares(p.grad, p.grad.size);
   return Math.sqrt(s);
 }
 
@@ -16,7 +17,7 @@ export function clipGradNorm(backend: Backend, params: readonly Param[], maxNorm
   const norm = gradNorm(backend, params);
   if (maxNorm > 0) {
     const coef = maxNorm / (norm + 1e-6);
-    if (coef < 1) for (const p of params) backend.scale(p.grad, coef, p.grad.size);
+    if (coef < 1) for (const p of params) if (!p.frozen) backend.scale(p.grad, coef, p.grad.size);
   }
   return norm;
 }

@@ -1,25 +1,33 @@
 /**
  * Checkpoint bytes, with no file system (so a browser can load a model trained in Node).
- * A checkpoint is a safetensors file whose tensor names are the PyTorch state_dict of
- * `embedding` / `rnn` / `decoder`, so `model.load_state_dict(load_file(path))` works in PyTorch.
- * `__metadata__` holds JSON strings: `config`, `vocab` (id → token), `tokenizer` (settings) and,
- * in last.safetensors, `train_state` (step, epoch, data position, RNG state, hyper-parameters).
+ * A checkpoint is a safetensors file whose tensor names are the model's PyTorch state_dict
+ * (parameters and buffers), so `model.load_state_dict(load_file(path))` works in PyTorch.
+ * `__metadata__` holds strings: `format` (rnnlab/2), `arch` (the registry key of
+ * src/nn/architectures.ts), and JSON `config`, `vocab` (id → token), `tokenizer` (settings),
+ * `batching`, `frozen` (names of frozen parameters); in last.safetensors also `train_state`
+ * (step, epoch, data position, RNG state, optimizer step counts, hyper-parameters) and
+ * `run_config` (the whole run configuration, so `--resume` needs nothing typed again).
  * last.safetensors also carries the optimizer state (`optimizer.<param>.exp_avg`, …) and the
- * recurrent state being carried across windows (`state.h_l<k>`, `state.c_l<k>`), which is what
- * makes `--resume` continue the exact loss curve.
+ * recurrent state carried across windows (`state.h_l<k>`, `state.c_l<k>`), which is what makes
+ * `--resume` continue the exact loss curve.
+ *
+ * Files written before the registry (`format: rnnlab-lm/1`, no `arch`) are language models
+ * and load as such.
  */
 import type { Backend } from '../backend/backend.js';
 import { RnnlabError } from '../errors.js';
 import { decodeSafetensors, encodeSafetensors, type StTensor } from '../io/safetensors.js';
-import { validateModelConfig, type ModelConfig } from '../nn/config.js';
+import { architecture } from '../nn/architectures.js';
 import { LanguageModel } from '../nn/language-model.js';
-import type { RecurrentState } from '../nn/recurrent.js';
+import type { Model } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor.js';
 import { createTokenizer, type Tokenizer, type TokenizerSettings } from '../text/tokenizers/tokenizer.js';
 import { Vocab } from '../text/vocab.js';
 
-export const FORMAT = 'rnnlab-lm/1';
+export const FORMAT = 'rnnlab/2';
+/** The format of files written before the architecture registry: always a language model. */
+export const LEGACY_FORMAT = 'rnnlab-lm/1';
 
 export interface TrainState {
   step: number;
@@ -27,66 +35,85 @@ export interface TrainState {
   /** Next batch index inside `epoch`. */
   batchIndex: number;
   rng: number[];
+  /** Best validation loss at an epoch end (what --lr-decay and --patience compare with). */
   bestValLoss: number | null;
   /** Epochs in a row without validation improvement (--patience); absent in older checkpoints. */
   badEpochs?: number;
+  /** Validation loss of the weights in model.safetensors (any validation, epoch end or final); absent in older checkpoints. */
+  savedValLoss?: number | null;
+  /** optimizer.step (apply() calls). */
   optimizerStep: number;
+  /** Updates per parameter (Adam's bias correction); absent in older checkpoints (then optimizerStep for all). */
+  optimizerSteps?: Record<string, number>;
   lr: number;
-  /** The training options of the run, so a resume can refuse a different setup. */
+  /** The training settings of the run, so a resume can refuse a different setup. */
   options: Record<string, unknown>;
   dataFingerprint: string;
+  /** Training seconds so far (validation excluded), over every session of the run. */
   elapsedSeconds: number;
 }
 
-export interface LoadedModel {
-  model: LanguageModel;
+export interface LoadedModel<M extends Model = Model> {
+  model: M;
   vocab: Vocab;
   tokenizer: Tokenizer;
-  /** Everything beyond the model when the file is a last.safetensors. */
+  /** Everything beyond the model when the file is a last.safetensors (optimizer and carried state). */
   extra: Map<string, StTensor>;
   trainState: TrainState | null;
+  /** The run configuration saved by a training run (last.safetensors), or null. */
+  runConfig: Record<string, unknown> | null;
   metadata: Record<string, string>;
   /** True when the model was trained on [SOS] … [EOS] documents (so generation starts with [SOS]). */
   documents: boolean;
 }
 
-function toSt(t: Tensor): StTensor {
-  return { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(t.data) };
+function toSt(t: Tensor, dtype: StTensor['dtype'] = 'F32'): StTensor {
+  return dtype === 'F32'
+    ? { dtype, shape: [...t.shape], data: Float32Array.from(t.data) }
+    : { dtype, shape: [...t.shape], data: Int32Array.from(t.data, (v) => Math.round(v)) };
 }
 
 /** What last.safetensors adds to a model so that `--resume` continues exactly. */
 export interface CheckpointTraining {
   state: TrainState;
   optimizer: Optimizer;
-  /** The recurrent state carried across stream windows. */
-  carried: RecurrentState | null;
-  extraMeta?: Record<string, string>;
+  /** Further tensors to keep (the recurrent state carried across stream windows: `state.h_l0`, …). */
+  tensors?: Map<string, Tensor>;
+  /** The run configuration (saved as `run_config`). */
+  runConfig?: Record<string, unknown>;
 }
 
-/**
- * The bytes of a checkpoint file. `batching` is how the model saw its data: "stream", or
- * "pad"/"bucket" for documents wrapped in [SOS] … [EOS] (generation then starts with [SOS]).
- */
-export function encodeCheckpoint(
-  model: LanguageModel, vocab: Vocab, tokenizer: Tokenizer, train?: CheckpointTraining | null, batching?: string,
-): Uint8Array {
+export interface CheckpointContents {
+  model: Model;
+  vocab: Vocab;
+  tokenizer: Tokenizer;
+  /** How the model saw its data: "stream", or "pad"/"bucket" for [SOS] … [EOS] documents. */
+  batching?: string;
+  training?: CheckpointTraining | null;
+}
+
+/** The bytes of a checkpoint file. */
+export function encodeCheckpoint(c: CheckpointContents): Uint8Array {
+  const { model } = c;
   const tensors = new Map<string, StTensor>();
-  for (const [name, t] of model.stateDict()) tensors.set(name, toSt(t));
+  const int64 = new Set(model.buffers().filter((b) => b.dtype === 'int64').map((b) => b.name));
+  for (const [name, t] of model.stateDict()) tensors.set(name, toSt(t, int64.has(name) ? 'I64' : 'F32'));
+  const frozen = model.params().filter((p) => p.frozen).map((p) => p.name);
   const metadata: Record<string, string> = {
     format: FORMAT,
+    arch: model.arch,
     config: JSON.stringify(model.config),
-    vocab: JSON.stringify(vocab.toJSON()),
-    tokenizer: JSON.stringify(tokenizer.settings),
+    vocab: JSON.stringify(c.vocab.toJSON()),
+    tokenizer: JSON.stringify(c.tokenizer.settings),
   };
-  if (batching) metadata.batching = batching;
+  if (frozen.length) metadata.frozen = JSON.stringify(frozen);
+  if (c.batching) metadata.batching = c.batching;
+  const train = c.training;
   if (train) {
     for (const [name, t] of train.optimizer.stateTensors()) tensors.set(`optimizer.${name}`, toSt(t));
-    if (train.carried) {
-      train.carried.h.forEach((t, l) => tensors.set(`state.h_l${l}`, toSt(t)));
-      train.carried.c?.forEach((t, l) => tensors.set(`state.c_l${l}`, toSt(t)));
-    }
+    for (const [name, t] of train.tensors ?? []) tensors.set(name, toSt(t));
     metadata.train_state = JSON.stringify(train.state);
-    Object.assign(metadata, train.extraMeta ?? {});
+    if (train.runConfig) metadata.run_config = JSON.stringify(train.runConfig);
   }
   return encodeSafetensors(tensors, metadata);
 }
@@ -103,11 +130,17 @@ export function decodeCheckpoint(bytes: Uint8Array, backend: Backend, file = 'th
       throw new RnnlabError(`${file}: metadata "${key}" is not valid JSON`);
     }
   };
-  const config = validateModelConfig(json<ModelConfig>('config'));
+  if (meta.format !== undefined && meta.format !== FORMAT && meta.format !== LEGACY_FORMAT) {
+    throw new RnnlabError(`${file} has format "${meta.format}", which this version of rnnlab cannot read (it reads ${FORMAT} and ${LEGACY_FORMAT})`);
+  }
+  const arch = architecture(meta.arch ?? 'lm', file);
   const vocab = Vocab.fromJSON(json<unknown>('vocab'));
   const tokenizer = createTokenizer(json<TokenizerSettings>('tokenizer'));
-  if (vocab.size !== config.vocabSize) throw new RnnlabError(`${file}: vocabulary has ${vocab.size} tokens but the model expects ${config.vocabSize}`);
-  const model = new LanguageModel(backend, config);
+  const model = arch.build(backend, json<unknown>('config'));
+  const vocabSize = (model.config as { vocabSize?: number }).vocabSize;
+  if (vocabSize !== undefined && vocab.size !== vocabSize) {
+    throw new RnnlabError(`${file}: vocabulary has ${vocab.size} tokens but the model expects ${vocabSize}`);
+  }
   for (const [name, t] of model.stateDict()) {
     const s = st.tensors.get(name);
     if (!s) throw new RnnlabError(`${file} lacks the tensor ${name}`);
@@ -119,9 +152,20 @@ export function decodeCheckpoint(bytes: Uint8Array, backend: Backend, file = 'th
     }
     t.data.set(s.data);
   }
+  const frozen = new Set(meta.frozen ? json<string[]>('frozen') : []);
+  for (const p of model.params()) p.setFrozen(frozen.has(p.name));
   const extra = new Map([...st.tensors].filter(([n]) => n.startsWith('optimizer.') || n.startsWith('state.')));
   const trainState = meta.train_state ? json<TrainState>('train_state') : null;
+  const runConfig = meta.run_config ? json<Record<string, unknown>>('run_config') : null;
   // Older files lack "batching": a vocabulary with [SOS] then means documents.
   const documents = meta.batching ? meta.batching !== 'stream' : vocab.sos >= 0;
-  return { model, vocab, tokenizer, extra, trainState, metadata: meta, documents };
+  return { model, vocab, tokenizer, extra, trainState, runConfig, metadata: meta, documents };
+}
+
+/** The loaded model as a language model, or a clear error for another kind (a classifier). */
+export function requireLanguageModel(m: LoadedModel, file = 'the checkpoint'): LoadedModel<LanguageModel> {
+  if (!(m.model instanceof LanguageModel)) {
+    throw new RnnlabError(`${file} holds a ${architecture(m.model.arch).description}, not a language model`);
+  }
+  return m as LoadedModel<LanguageModel>;
 }

@@ -8,17 +8,16 @@ import type { Backend } from '../backend/backend.js';
 import { RnnlabError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { LanguageModel } from '../nn/language-model.js';
-import type { Tokenizer } from '../text/tokenizers/tokenizer.js';
-import type { Vocab } from '../text/vocab.js';
-import { decodeCheckpoint, encodeCheckpoint, type CheckpointTraining, type LoadedModel } from './checkpoint-format.js';
+import { decodeCheckpoint, encodeCheckpoint, requireLanguageModel, type CheckpointContents, type LoadedModel } from './checkpoint-format.js';
 
-export { FORMAT, encodeCheckpoint, decodeCheckpoint, type CheckpointTraining, type LoadedModel, type TrainState } from './checkpoint-format.js';
+export {
+  FORMAT, LEGACY_FORMAT, encodeCheckpoint, decodeCheckpoint, requireLanguageModel,
+  type CheckpointContents, type CheckpointTraining, type LoadedModel, type TrainState,
+} from './checkpoint-format.js';
 
 /** Writes a checkpoint atomically (temp file, fsync, rename): a crash never leaves half a file. */
-export function saveCheckpoint(
-  path: string, model: LanguageModel, vocab: Vocab, tokenizer: Tokenizer, train?: CheckpointTraining | null, batching?: string,
-): void {
-  writeFileAtomic(path, encodeCheckpoint(model, vocab, tokenizer, train, batching));
+export function saveCheckpoint(path: string, contents: CheckpointContents): void {
+  writeFileAtomic(path, encodeCheckpoint(contents));
 }
 
 /** `--model DIR|FILE`: a directory means its model.safetensors. */
@@ -41,4 +40,9 @@ export function loadCheckpoint(path: string, backend: Backend): LoadedModel {
     throw new RnnlabError(`cannot read model ${file}: ${(e as Error).message}`);
   }
   return decodeCheckpoint(bytes, backend, file);
+}
+
+/** loadCheckpoint for commands that need a language model (eval, sample, compare-strategies). */
+export function loadLanguageModel(path: string, backend: Backend): LoadedModel<LanguageModel> {
+  return requireLanguageModel(loadCheckpoint(path, backend), path);
 }

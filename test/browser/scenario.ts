@@ -59,7 +59,7 @@ export async function scenario(lib: typeof Lib, checkpoint: Uint8Array): Promise
   }
   const val = lib.evaluateStream(model, ids.subarray(cut), 2, 32);
 
-  const bytes = lib.encodeCheckpoint(model, vocab, tok, null, 'stream');
+  const bytes = lib.encodeCheckpoint({ model, vocab, tokenizer: tok, batching: 'stream' });
   const again = lib.decodeCheckpoint(bytes, be);
   const roundTrip = Array.from(again.model.stateDict().get('decoder.weight')!.data.subarray(0, 8));
 

@@ -159,8 +159,9 @@ export function rewriteSafetensorsMetadata(src: string, dst: string, edit: (meta
   writeFileSync(dst, Buffer.concat([len, hb, bytes.subarray(8 + n)]));
 }
 
+/** A line of metrics.jsonl (the event schema of src/train/events.ts). */
 export interface Metric {
-  type: 'step' | 'val';
+  type: 'start' | 'step' | 'val' | 'end';
   step: number;
   epoch: number;
   loss: number;

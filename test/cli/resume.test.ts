@@ -12,10 +12,24 @@ import {
   rnnlab, rnnlabAsync, snapshot, tempDir, TINY, writePangrams, type Metric, type RunResult,
 } from './helpers.js';
 
-/** What must match between runs: everything but the timing fields. */
+/** What must match between runs: the step and val lines, without the timing fields. */
 function comparable(ms: Metric[], type?: 'step' | 'val'): string[] {
-  return ms.filter((m) => !type || m.type === type).map((m) => {
+  return ms.filter((m) => (type ? m.type === type : m.type === 'step' || m.type === 'val')).map((m) => {
     const { tokens_per_sec: _a, elapsed: _b, ...rest } = m;
+    return JSON.stringify(rest);
+  });
+}
+
+/**
+ * The validations of a run as the uninterrupted run makes them: a run stopped by --max-steps
+ * at `split` inside an epoch validated there once more (marked final, kept in its history);
+ * that line is left out, and so is `best`, which that extra validation may move (it can become
+ * model.safetensors). Epoch-end decisions (--lr-decay, --patience) show in the step lines' lr
+ * and in where the run stops.
+ */
+function validations(ms: Metric[], split?: number): string[] {
+  return ms.filter((m) => m.type === 'val' && !(m.final && m.step === split)).map((m) => {
+    const { best: _b, ...rest } = m;
     return JSON.stringify(rest);
   });
 }
@@ -50,7 +64,8 @@ async function resumeRuns(p: Plan): Promise<{ dir: string; whole: Metric[]; part
     async () => check(await rnnlabAsync([...args, '--out', 'whole', ...budget], { cwd: dir }), 'uninterrupted run'),
     ...p.splits.map((s) => async () => {
       check(await rnnlabAsync([...args, '--out', `part${s}`, '--max-steps', String(s)], { cwd: dir }), `--max-steps ${s}`);
-      const r = await rnnlabAsync([...args, '--out', `part${s}`, '--resume', ...budget], { cwd: dir });
+      // the budget of the first part is the run's own: the resume gives the whole run's anew
+      const r = await rnnlabAsync([...args, '--out', `part${s}`, '--resume', '--max-steps', String(p.total)], { cwd: dir });
       check(r, `--resume after ${s}`);
     }),
   ];
@@ -76,8 +91,11 @@ test('resume: 6 + 6 steps = 12 steps exactly, with --dropout 0.2 and 2 layers (R
   const steps = whole.filter((m) => m.type === 'step');
   assert.deepEqual(steps.map((m) => m.step), [...Array(12).keys()].map((i) => i + 1));
   assertSameSteps(whole, parts[0].ms, 'resume after 6');
-  // Both runs end mid-epoch at step 12 with one validation.
-  assert.deepEqual(comparable(parts[0].ms, 'val'), comparable(whole, 'val'));
+  // Both runs end mid-epoch at step 12 with a final validation; the stopped one also validated at 6.
+  assert.deepEqual(validations(parts[0].ms, 6), validations(whole));
+  assert.deepEqual(parts[0].ms.filter((m) => m.type === 'val').map((m) => [m.step, m.final ?? false]), [[0, false], [6, true], [12, true]]);
+  // Two sessions, each with its start and end line.
+  assert.deepEqual(parts[0].ms.filter((m) => m.type === 'start' || m.type === 'end').map((m) => `${m.type}@${m.step}`), ['start@0', 'end@6', 'start@6', 'end@12']);
   // The final weights, optimizer moments and carried state are bit-identical.
   assert.ok(tensorBytes(join(dir, 'whole', 'last.safetensors')).equals(tensorBytes(join(parts[0].out, 'last.safetensors'))), 'last.safetensors tensors differ');
   assert.ok(tensorBytes(join(dir, 'whole', 'model.safetensors')).equals(tensorBytes(join(parts[0].out, 'model.safetensors'))), 'model.safetensors tensors differ');
@@ -91,12 +109,14 @@ test('resume across epoch boundaries (4 steps per epoch): split at a boundary an
     name: 'epochs', total: 12, splits: [4, 6],
     args: ['--backend', 'js', '--hidden', '16', '--embed', '8', '--layers', '2', '--dropout', '0.2', '--batch', '4', '--seq', '50', '--epochs', '10', '--lr', '0.01'],
   });
-  assert.deepEqual(whole.filter((m) => m.type === 'val').map((m) => m.step), [4, 8, 12], 'a validation after each 4-step epoch');
+  assert.deepEqual(whole.filter((m) => m.type === 'val').map((m) => m.step), [0, 4, 8, 12], 'the untrained validation, then one after each 4-step epoch');
   assert.deepEqual(whole.filter((m) => m.type === 'step').map((m) => m.epoch), [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
   for (const { split, ms } of parts) {
     assertSameSteps(whole, ms, `resume after ${split}`);
-    assert.deepEqual(comparable(ms), comparable(whole), `resume after ${split}: metrics.jsonl (val lines included) should equal the uninterrupted run's`);
+    assert.deepEqual(validations(ms, split), validations(whole), `resume after ${split}: the validations should be the uninterrupted run's`);
   }
+  // Stopped at an epoch end, nothing extra happened: the lines are the uninterrupted run's, best included.
+  assert.deepEqual(comparable(parts[0].ms), comparable(whole));
 });
 
 test('resume with --lr-decay and --patience: a mid-epoch stop does not change which epochs count as improvements', async () => {
@@ -111,7 +131,7 @@ test('resume with --lr-decay and --patience: a mid-epoch stop does not change wh
   if (vals.every((m) => m.best)) process.stdout.write('# note: the uninterrupted run never had a non-improving epoch; this test exercised less than intended\n');
   for (const { split, ms, out } of parts) {
     assertSameSteps(whole, ms, `resume after ${split}`);
-    assert.deepEqual(comparable(ms), comparable(whole), `resume after ${split}: metrics.jsonl should equal the uninterrupted run's`);
+    assert.deepEqual(validations(ms, split), validations(whole), `resume after ${split}: the validations should be the uninterrupted run's`);
     assert.ok(tensorBytes(join(dir, 'whole', 'last.safetensors')).equals(tensorBytes(join(out, 'last.safetensors'))), `resume after ${split}: the final weights and optimizer state differ`);
   }
 });
@@ -127,7 +147,7 @@ test('resume with --patience: epochs without improvement counted before the stop
   if (bad < 2) process.stdout.write('# note: the uninterrupted run did not stop early; this test exercised less than intended\n');
   for (const { split, ms } of parts) {
     assertSameSteps(whole, ms, `resume after ${split}`);
-    assert.deepEqual(comparable(ms), comparable(whole), `resume after ${split}: metrics.jsonl should equal the uninterrupted run's`);
+    assert.deepEqual(validations(ms, split), validations(whole), `resume after ${split}: the validations should be the uninterrupted run's`);
   }
 });
 
@@ -184,7 +204,9 @@ test('resume without --epochs keeps the run\'s own epoch count (not the default)
   const data = writePangrams(dir);
   const args = ['train', '--data', data, '--out', 'run', ...TINY, '--batch', '4', '--seq', '50', '--quiet'];
   assertOk(rnnlab([...args, '--epochs', '12', '--max-steps', '3'], { cwd: dir }));
-  assertOk(rnnlab([...args, '--resume'], { cwd: dir }));
+  // The run keeps its --max-steps 3 budget: resuming alone has nothing left to do, and says so.
+  assertOneLineError(rnnlab(['train', '--out', 'run', '--resume'], { cwd: dir }), /already reached its budget of --max-steps 3.*--max-steps/, 'resume of a run that spent its budget');
+  assertOk(rnnlab(['train', '--out', 'run', '--resume', '--max-steps', '0', '--quiet'], { cwd: dir }));
   const ms = readMetrics(join(dir, 'run', 'metrics.jsonl'));
   const vals = ms.filter((m) => m.type === 'val');
   assert.equal(vals[vals.length - 1].epoch, 11, 'the last validation is epoch 12 of 12 (0-based 11)');

@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   assertOk, inParallel, listFiles, PANGRAM, readMetrics, readSafetensorsHeader, rnnlab, rnnlabAsync, tempDir,
@@ -65,11 +66,21 @@ function assertMetadata(h: StHeader, file: string, cell: string, embed: number, 
   assert.equal(tok.kind, 'char');
 }
 
-/** step lines count 1, 2, …, n; val lines follow their step; epochs never go back. */
+/**
+ * The event schema of metrics.jsonl (README › metrics.jsonl): a start line, the untrained
+ * validation at step 0, step lines counting 1, 2, …, n, val lines carrying the step they
+ * follow, epochs never going back, and an end line saying why the run stopped.
+ */
 function assertMetricsShape(ms: Metric[], steps: number, file: string): void {
   assert.ok(ms.length > 0, `${file} is empty`);
+  assert.equal(ms[0].type, 'start', `${file}: the first line is the start event`);
+  assert.equal(ms[ms.length - 1].type, 'end', `${file}: the last line is the end event`);
+  const end = ms[ms.length - 1] as Metric & { stopped_by: string };
+  assert.match(end.stopped_by, /^(epochs|max-steps|time|early-stopping)$/);
+  const body = ms.slice(1, -1);
+  assert.ok(body[0].type === 'val' && body[0].step === 0 && body[0].untrained === true, `${file}: the untrained validation comes first`);
   let lastStep = 0, lastEpoch = 0;
-  for (const m of ms) {
+  for (const m of body) {
     assert.ok(m.type === 'step' || m.type === 'val', `${file}: unknown line type ${String(m.type)}`);
     assert.ok(Number.isFinite(m.loss) && m.loss >= 0, `${file}: loss ${m.loss}`);
     assert.ok(Number.isInteger(m.epoch) && m.epoch >= lastEpoch, `${file}: epoch ${m.epoch} after ${lastEpoch}`);
@@ -77,6 +88,7 @@ function assertMetricsShape(ms: Metric[], steps: number, file: string): void {
     if (m.type === 'step') {
       assert.equal(m.step, lastStep + 1, `${file}: step lines should count up by one`);
       lastStep = m.step;
+      for (const k of ['batch', 'batches', 'grad_norm', 'lr', 'tokens', 'tokens_per_sec', 'elapsed']) assert.ok(Number.isFinite(m[k] as number), `${file}: step line field ${k}`);
     } else {
       assert.equal(m.step, lastStep, `${file}: a val line should carry the step it follows`);
       assert.ok(Number.isFinite(m.perplexity as number) && Number.isInteger(m.tokens as number), `${file}: val line fields`);
@@ -84,9 +96,10 @@ function assertMetricsShape(ms: Metric[], steps: number, file: string): void {
     }
   }
   assert.equal(lastStep, steps, `${file}: last step`);
-  const last = ms[ms.length - 1];
+  const last = body[body.length - 1];
   assert.equal(last.type, 'val', `${file}: a run ends with a validation`);
   assert.equal(last.step, steps);
+  assert.equal(end.step, steps);
 }
 
 test('train: an LSTM run writes model.safetensors, last.safetensors and metrics.jsonl with PyTorch names and shapes', () => {
@@ -96,7 +109,7 @@ test('train: an LSTM run writes model.safetensors, last.safetensors and metrics.
   const r = rnnlab(['train', '--data', data, '--out', 'run', ...TINY, '--batch', '8', '--seq', '32', '--epochs', '2'], { cwd: dir });
   assertOk(r, 'train');
   const out = join(dir, 'run');
-  assert.deepEqual(listFiles(out), ['last.safetensors', 'metrics.jsonl', 'model.safetensors']);
+  assert.deepEqual(listFiles(out), ['config.json', 'last.safetensors', 'metrics.jsonl', 'model.safetensors']);
   // What it says on stdout and stderr.
   assert.match(r.stdout, /^trained 26 steps \(2 epochs\)/m);
   assert.match(r.stdout, /best validation: perplexity [\d.]+ · [\d.]+ bits\/char/);
@@ -131,9 +144,16 @@ test('train: an LSTM run writes model.safetensors, last.safetensors and metrics.
   assert.equal(ts.options.batch, 8);
   assert.equal(ts.options.seq, 32);
 
+  // config.json: the whole run configuration, defaults filled in, for people and tools.
+  const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { arch: string; config: Record<string, unknown>; model: Record<string, unknown>; parameters: { total: number; trainable: number } };
+  assert.equal(cfg.arch, 'lm');
+  assert.deepEqual([cfg.config.data, cfg.config.batch, cfg.config.seq, cfg.config.epochs, cfg.config.lr, cfg.config.batching], [data, 8, 32, 2, 0.002, 'stream']);
+  assert.equal(cfg.model.hidden, H);
+  assert.equal(cfg.parameters.total, cfg.parameters.trainable);
+
   const ms = readMetrics(join(out, 'metrics.jsonl'));
   assertMetricsShape(ms, 26, 'metrics.jsonl');
-  assert.deepEqual(ms.filter((m) => m.type === 'val').map((m) => m.step), [13, 26], 'a validation at the end of each epoch');
+  assert.deepEqual(ms.filter((m) => m.type === 'val').map((m) => m.step), [0, 13, 26], 'the untrained validation, then one at the end of each epoch');
   // tokens per step = batch × window length: 3096 training chars → 8 rows of floor(3095 / 8) = 386
   // = 12 × 32 + 2, so the 13th window of each epoch is 2 long.
   ms.filter((x) => x.type === 'step').forEach((m, i) => {
@@ -178,8 +198,8 @@ test('train: without --out the run goes to runs/<level>-<cell>-<time> under the 
   const r = rnnlab(['train', '--data', data, ...TINY, '--cell', 'gru', '--batch', '4', '--seq', '16', '--max-steps', '2', '--quiet'], { cwd: dir });
   assertOk(r);
   const files = listFiles(join(dir, 'runs'));
-  assert.equal(files.length, 3, files.join(', '));
-  assert.match(files[0], /^char-gru-\d{8}-\d{6}\/last\.safetensors$/);
+  assert.equal(files.length, 4, files.join(', '));
+  assert.match(files[0], /^char-gru-\d{8}-\d{6}\/config\.json$/);
   assert.ok(files.every((f) => f.startsWith(files[0].split('/')[0] + '/')));
 });
 
@@ -200,11 +220,11 @@ test('train: a tiny LSTM learns a repetitive text (validation loss < 1.0 nats/ch
   assert.ok(Math.abs(untrained - Math.log(V)) < 0.3, `untrained loss ${untrained} vs ln ${V} = ${Math.log(V).toFixed(4)}`);
 
   const ms = readMetrics(join(dir, 'run', 'metrics.jsonl'));
-  const vals = ms.filter((m) => m.type === 'val');
+  const step0 = ms.find((m) => m.type === 'val' && m.untrained);
+  assert.ok(step0 && step0.step === 0 && Math.abs(step0.loss - untrained) < 1e-4, 'the untrained validation is the step-0 line of metrics.jsonl');
+  const vals = ms.filter((m) => m.type === 'val' && !m.untrained);
   assert.equal(vals.length, 6);
-  // If a step-0 line exists it is the untrained validation; compare against it too.
-  const step0 = vals.find((m) => m.step === 0);
-  const before = step0 ? step0.loss : untrained;
+  const before = step0.loss;
   const best = Math.min(...vals.map((m) => m.loss));
   assert.ok(best < 1.0, `best validation loss ${best} should be < 1.0 nats/char`);
   assert.ok(best < before - 1, `best ${best} should be well below the untrained ${before}`);

@@ -10,7 +10,7 @@ import type { DType } from '../../src/tensor.js';
 import { Rng } from '../../src/util/rng.js';
 import { LanguageModel } from '../../src/nn/language-model.js';
 import type { ModelConfig } from '../../src/nn/config.js';
-import type { RecurrentState } from '../../src/nn/recurrent.js';
+import type { RecurrentState } from '../../src/nn/layers/recurrent.js';
 import { Optimizer } from '../../src/optim/optimizer.js';
 import { assertClose } from '../helpers.js';
 

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { JsBackend } from '../../src/backend/js/index.js';
 import { LanguageModel } from '../../src/nn/language-model.js';
 import { prepareCorpus } from '../../src/train/corpus.js';
-import { LmTrainer } from '../../src/train/lm-trainer.js';
-import { loadCheckpoint } from '../../src/train/checkpoint.js';
+import { TrainingRun } from '../../src/run/session.js';
+import { loadLanguageModel } from '../../src/train/checkpoint.js';
 import { LmStepModel } from '../../src/generate/lm-step-model.js';
 import { generate } from '../../src/generate/decode.js';
 import { prettify } from '../../src/generate/prettify.js';
@@ -37,19 +37,20 @@ test('word-level arXiv pipeline: train, perplexity, prettified samples', async (
   }
   assert.ok(corpus.vocab.has('state-of-the-art') || corpus.vocab.tokens.some((t) => /^[a-z]+-[a-z]+/.test(t)), 'hyphenated compounds stay whole');
   assert.throws(() => new LanguageModel(be, { vocabSize: corpus.vocab.size, cell: 'lstm', activation: 'tanh', layers: 2, hidden: 32, embed: 16, dropout: 0, tieWeights: true, init: 'pytorch' }), RnnlabError);
-  const model = new LanguageModel(be, { vocabSize: corpus.vocab.size, cell: 'lstm', activation: 'tanh', layers: 2, hidden: 32, embed: 32, dropout: 0, tieWeights: true, init: 'pytorch' });
-  const out = mkdtempSync(join(tmpdir(), 'rnnlab-word-'));
+  // The same corpus through the library-level run (its defaults for everything not given).
+  const out = join(mkdtempSync(join(tmpdir(), 'rnnlab-word-')), 'run');
+  const run = await TrainingRun.create({
+    data: path, textField: 'summary', maxDocs: 30, level: 'word', lowercase: true, batching: 'pad', batch: 4,
+    layers: 2, hidden: 32, embed: 32, tieWeights: true, lr: 1e-2, epochs: 3, out,
+  }, { backend: be });
+  assert.deepEqual(run.corpus.vocab.tokens, corpus.vocab.tokens, 'the run builds the same vocabulary');
   const vals: number[] = [];
-  const trainer = new LmTrainer(be, model, corpus.vocab, corpus.tokenizer, corpus.data, {
-    batch: 4, seq: 0, epochs: 3, maxSteps: 0, maxSeconds: 0, lr: 1e-2, optimizer: 'adam', momentum: 0, weightDecay: 0,
-    clip: 1, seed: 42, batching: 'pad', maxLen: 0, overflow: 'split', lrDecay: 1, patience: 0,
-  }, out, { validation: (v) => vals.push(v.result.perplexity) });
-  const s = await trainer.run();
+  const s = await run.run([{ event: (e) => { if (e.type === 'val') vals.push(e.perplexity); } }]);
   assert.ok(vals.length === 4, 'untrained + 3 epochs');
   assert.ok(vals[0] > corpus.vocab.size * 0.5, `untrained perplexity ${vals[0]} ≈ vocabulary size ${corpus.vocab.size}`);
   assert.ok(s.best!.perplexity < vals[0] / 1.5, `trained perplexity ${s.best!.perplexity} well below untrained ${vals[0]}`);
 
-  const m = loadCheckpoint(out, be);
+  const m = loadLanguageModel(out, be);
   assert.equal(m.model.config.tieWeights, true);
   assert.equal(m.tokenizer.kind, 'word');
   const prime = m.vocab.encode(['[SOS]', ...m.tokenizer.tokenize('We propose')], 'unk').ids;

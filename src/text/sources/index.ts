@@ -6,21 +6,14 @@ import { readTextChunks } from './open.js';
 import { readPlainText } from './plain.js';
 import { codePointLength } from './stats.js';
 import type { Doc, SourceFormat, SourceOptions, SourceStats } from './types.js';
+import { detectFormat, extension } from './format.js';
 
 export type { Doc, SourceFormat, SourceOptions, SourceStats } from './types.js';
 export { readAllText } from './plain.js';
 export { codePointLength } from './stats.js';
+export { detectFormat } from './format.js';
 
 const FORMATS: readonly SourceFormat[] = ['auto', 'text', 'json', 'jsonl', 'csv'];
-
-/** The format 'auto' resolves to for a path: by extension, after stripping `.gz`. */
-export function detectFormat(path: string): Exclude<SourceFormat, 'auto'> {
-  const ext = extension(path);
-  if (ext === '.json') return 'json';
-  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
-  if (ext === '.csv' || ext === '.tsv') return 'csv';
-  return 'text';
-}
 
 /**
  * Streams the documents of a file, one at a time, NFC-normalised. Gzip is detected by its
@@ -59,11 +52,4 @@ export async function* readDocuments(path: string, opts: SourceOptions = {}, sta
     yield out;
   }
   if (count === 0) throw new RnnlabError(`${path} contains no documents`);
-}
-
-function extension(path: string): string {
-  const name = path.toLowerCase().replace(/\.gz$/, '');
-  const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(dot) : '';
 }

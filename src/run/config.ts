@@ -1,0 +1,128 @@
+/**
+ * The configuration of a training run: every setting `rnnlab train` has, typed, with the
+ * defaults in one place (DEFAULTS). The CLI builds its flags from options.ts, which describes
+ * the same fields; a library caller passes a partial config and gets the same defaults and
+ * the same checks. Field names are the CLI flags in camelCase (`--max-time` → maxTime), so a
+ * message can always name the flag the user typed.
+ */
+import type { SourceFormat } from '../text/sources/types.js';
+import type { Batching, Level } from '../train/corpus.js';
+
+export type { Batching, Level };
+
+export interface RunConfig {
+  // ---- data
+  /** The training file (plain text, JSON, JSON Lines or CSV, optionally gzipped). */
+  data: string;
+  format: SourceFormat;
+  /** JSON/JSONL: the field holding the text (default "text"). */
+  textField?: string;
+  /** CSV: text column(s), by name or 0-based index ("title,description"). */
+  textColumn?: string | number;
+  /** CSV: label column. */
+  labelColumn?: string | number;
+  /** CSV: the first row is a header. */
+  header: boolean;
+  /** Use only the first N documents (0: all). */
+  maxDocs: number;
+  // ---- tokens and batches
+  level: Level;
+  /** Word level: word (razdel-like rules) or wordpunct; unset: word. */
+  tokenizer?: 'word' | 'wordpunct';
+  lowercase: boolean;
+  bpeMerges: number;
+  minFreq: number;
+  maxVocab: number;
+  /** Unset: stream for plain text and char level, pad for records. */
+  batching?: Batching;
+  maxLen: number;
+  overflow: 'split' | 'cut';
+  valFraction: number;
+  // ---- model
+  cell: 'lstm' | 'gru' | 'rnn';
+  activation: 'tanh' | 'relu';
+  layers: number;
+  hidden: number;
+  embed: number;
+  dropout: number;
+  tieWeights: boolean;
+  init: 'pytorch' | 'xavier-orthogonal';
+  /** Keep the embedding frozen for the first N steps (0: never frozen, -1: always). */
+  freezeEmbedding: number;
+  // ---- training
+  batch: number;
+  seq: number;
+  epochs: number;
+  /** Stop after this many optimizer steps in all (0: no limit). */
+  maxSteps: number;
+  /** Stop after this many seconds of training in all, over every session of the run (0: no limit). */
+  maxTime: number;
+  lr: number;
+  optimizer: 'adam' | 'sgd';
+  momentum: number;
+  weightDecay: number;
+  /** Global gradient-norm limit (0: off). */
+  clip: number;
+  /** Multiply the learning rate by this after an epoch without validation improvement (1: never). */
+  lrDecay: number;
+  /** Stop after this many epochs without validation improvement (0: never). */
+  patience: number;
+  seed: number;
+  /** Also write last.safetensors every N steps within an epoch (0: only at epoch ends and stops). */
+  saveEvery: number;
+  // ---- output
+  /** The run directory (unset: runs/<level>-<cell>-<time>). */
+  out?: string;
+}
+
+/** Every default of a run: what an omitted flag means. */
+export const DEFAULTS = {
+  format: 'auto',
+  header: true,
+  maxDocs: 0,
+  level: 'char',
+  lowercase: false,
+  bpeMerges: 2000,
+  minFreq: 1,
+  maxVocab: 0,
+  maxLen: 0,
+  overflow: 'split',
+  valFraction: 0.1,
+  cell: 'lstm',
+  activation: 'tanh',
+  layers: 2,
+  hidden: 256,
+  embed: 64,
+  dropout: 0,
+  tieWeights: false,
+  init: 'pytorch',
+  freezeEmbedding: 0,
+  batch: 32,
+  seq: 64,
+  epochs: 10,
+  maxSteps: 0,
+  maxTime: 0,
+  lr: 2e-3,
+  optimizer: 'adam',
+  momentum: 0,
+  weightDecay: 0,
+  clip: 1,
+  lrDecay: 1,
+  patience: 0,
+  seed: 42,
+  saveEvery: 0,
+} as const satisfies Partial<RunConfig>;
+
+/** What a caller gives: the data (for a new run) and any settings that differ from DEFAULTS. */
+export type RunOptions = Partial<RunConfig>;
+
+/** The settings that decide how a run trains (saved in every last.safetensors, checked on resume). */
+export type TrainingSettings = Pick<RunConfig,
+  'batch' | 'seq' | 'epochs' | 'maxSteps' | 'maxTime' | 'lr' | 'optimizer' | 'momentum' | 'weightDecay' | 'clip' |
+  'lrDecay' | 'patience' | 'seed' | 'maxLen' | 'overflow' | 'saveEvery' | 'freezeEmbedding'> & { batching: Batching };
+
+/** The CLI flag of a config field: `maxTime` → `--max-time` (`header` → `--no-header`). */
+export function flagOf(key: string): string {
+  if (key === 'header') return '--no-header';
+  return '--' + key.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase());
+}

@@ -1,0 +1,136 @@
+/**
+ * Every setting of a training run, described once: its flag, its help line, the values it
+ * takes, and what a resume may do with it. The CLI builds `rnnlab train`'s flags from this
+ * table (defaults come from config.ts DEFAULTS, not from the argument parser), and
+ * `validateRunOptions` applies the same value checks to a library caller's config.
+ */
+import { RnnlabError } from '../errors.js';
+import { DEFAULTS, flagOf, type RunConfig } from './config.js';
+
+export type ValueSpec =
+  | { kind: 'int'; min: number; max?: number }
+  | { kind: 'num'; min: number; max: number; exclusiveMin?: boolean }
+  | { kind: 'choice'; values: readonly string[] }
+  | { kind: 'string' }
+  /** A CSV column: a name, a 0-based index, or a comma-separated list of them. */
+  | { kind: 'column' }
+  /** A switch (`--lowercase`); `--no-header` switches a default-true setting off. */
+  | { kind: 'flag' };
+
+/**
+ * On resume: `budget` may be given anew (the run's own value is kept otherwise); `free` may
+ * change without changing the results; `fixed` must equal the run's (it is taken from the run
+ * when omitted, and a different value is refused).
+ */
+export type ResumePolicy = 'budget' | 'free' | 'fixed';
+
+export interface OptionSpec {
+  key: keyof RunConfig;
+  /** Placeholder in the help ('<n>'); absent for switches. */
+  arg?: string;
+  help: string;
+  value: ValueSpec;
+  group: 'data' | 'tokens' | 'model' | 'training' | 'output';
+  resume: ResumePolicy;
+}
+
+const int = (min: number, max?: number): ValueSpec => ({ kind: 'int', min, max });
+const num = (min: number, max: number, exclusiveMin = false): ValueSpec => ({ kind: 'num', min, max, exclusiveMin });
+const choice = (...values: string[]): ValueSpec => ({ kind: 'choice', values });
+
+export const RUN_OPTIONS: readonly OptionSpec[] = [
+  { key: 'data', arg: '<file>', help: '(required for a new run) training text: plain text, JSON, JSON Lines or CSV (optionally .gz)', value: { kind: 'string' }, group: 'data', resume: 'free' },
+  { key: 'format', arg: '<f>', help: 'input format: auto, text, json, jsonl or csv (auto: by extension; .gz is read transparently)', value: choice('auto', 'text', 'json', 'jsonl', 'csv'), group: 'data', resume: 'fixed' },
+  { key: 'textField', arg: '<name>', help: 'JSON/JSONL: the field holding the text', value: { kind: 'string' }, group: 'data', resume: 'fixed' },
+  { key: 'textColumn', arg: '<col>', help: 'CSV: text column(s), by name or 0-based index; several joined: "title,description"', value: { kind: 'column' }, group: 'data', resume: 'fixed' },
+  { key: 'labelColumn', arg: '<col>', help: 'CSV: label column, by name or index', value: { kind: 'column' }, group: 'data', resume: 'fixed' },
+  { key: 'header', help: 'CSV: the first row is data, not a header', value: { kind: 'flag' }, group: 'data', resume: 'fixed' },
+  { key: 'maxDocs', arg: '<n>', help: 'use only the first N documents (0: all)', value: int(0), group: 'data', resume: 'fixed' },
+
+  { key: 'level', arg: '<level>', help: 'token level: char, word or bpe', value: choice('char', 'word', 'bpe'), group: 'tokens', resume: 'fixed' },
+  { key: 'tokenizer', arg: '<name>', help: 'word level: word (razdel-like rules) or wordpunct', value: choice('word', 'wordpunct'), group: 'tokens', resume: 'fixed' },
+  { key: 'lowercase', help: 'lower-case the text first', value: { kind: 'flag' }, group: 'tokens', resume: 'fixed' },
+  { key: 'bpeMerges', arg: '<n>', help: 'bpe level: merges learned from the training text', value: int(1, 1_000_000), group: 'tokens', resume: 'fixed' },
+  { key: 'minFreq', arg: '<n>', help: 'vocabulary: drop tokens seen fewer times', value: int(1), group: 'tokens', resume: 'fixed' },
+  { key: 'maxVocab', arg: '<n>', help: 'vocabulary size limit, specials included (0: none)', value: int(0), group: 'tokens', resume: 'fixed' },
+  { key: 'batching', arg: '<mode>', help: 'stream (TBPTT over one token stream), pad (documents padded per batch) or bucket (similar lengths together); default: stream for plain text and char level, pad for records', value: choice('stream', 'pad', 'bucket'), group: 'tokens', resume: 'fixed' },
+  { key: 'maxLen', arg: '<n>', help: 'pad/bucket: longest document in tokens (0: no limit)', value: int(0), group: 'tokens', resume: 'fixed' },
+  { key: 'overflow', arg: '<how>', help: 'pad/bucket: documents over --max-len are split or cut', value: choice('split', 'cut'), group: 'tokens', resume: 'fixed' },
+  { key: 'valFraction', arg: '<f>', help: 'held-out share for validation (stream: the tail; documents: a seeded split)', value: num(0, 0.9), group: 'tokens', resume: 'fixed' },
+
+  { key: 'cell', arg: '<cell>', help: 'recurrent cell: lstm, gru or rnn', value: choice('lstm', 'gru', 'rnn'), group: 'model', resume: 'fixed' },
+  { key: 'activation', arg: '<f>', help: 'rnn cell nonlinearity: tanh or relu', value: choice('tanh', 'relu'), group: 'model', resume: 'fixed' },
+  { key: 'layers', arg: '<n>', help: 'recurrent layers', value: int(1, 64), group: 'model', resume: 'fixed' },
+  { key: 'hidden', arg: '<n>', help: 'hidden units per layer', value: int(1, 65536), group: 'model', resume: 'fixed' },
+  { key: 'embed', arg: '<n>', help: 'embedding width (0: one-hot input)', value: int(0, 65536), group: 'model', resume: 'fixed' },
+  { key: 'dropout', arg: '<f>', help: 'dropout between layers and before the decoder', value: num(0, 0.99), group: 'model', resume: 'fixed' },
+  { key: 'tieWeights', help: 'share the embedding and decoder weights (needs --embed = --hidden)', value: { kind: 'flag' }, group: 'model', resume: 'fixed' },
+  { key: 'init', arg: '<scheme>', help: 'pytorch (default init) or xavier-orthogonal', value: choice('pytorch', 'xavier-orthogonal'), group: 'model', resume: 'fixed' },
+  { key: 'freezeEmbedding', arg: '<n>', help: 'keep the embedding frozen (not trained) for the first N steps (-1: always)', value: int(-1), group: 'model', resume: 'fixed' },
+
+  { key: 'batch', arg: '<n>', help: 'sequences per batch', value: int(1, 1_000_000), group: 'training', resume: 'fixed' },
+  { key: 'seq', arg: '<n>', help: 'stream batching: timesteps per window (truncated BPTT length)', value: int(1, 1_000_000), group: 'training', resume: 'fixed' },
+  { key: 'epochs', arg: '<n>', help: 'passes over the training data', value: int(1, 1_000_000), group: 'training', resume: 'budget' },
+  { key: 'maxSteps', arg: '<n>', help: 'stop after this many optimizer steps in all (0: no limit)', value: int(0), group: 'training', resume: 'budget' },
+  { key: 'maxTime', arg: '<seconds>', help: 'stop after this much training time in all, resumed sessions included (0: no limit)', value: num(0, Infinity), group: 'training', resume: 'budget' },
+  { key: 'lr', arg: '<f>', help: 'learning rate', value: num(0, Infinity, true), group: 'training', resume: 'fixed' },
+  { key: 'optimizer', arg: '<name>', help: 'adam or sgd', value: choice('adam', 'sgd'), group: 'training', resume: 'fixed' },
+  { key: 'momentum', arg: '<f>', help: 'sgd momentum', value: num(0, 0.9999), group: 'training', resume: 'fixed' },
+  { key: 'weightDecay', arg: '<f>', help: 'L2 penalty added to the gradient', value: num(0, Infinity), group: 'training', resume: 'fixed' },
+  { key: 'clip', arg: '<f>', help: 'global gradient-norm limit (0: off)', value: num(0, Infinity), group: 'training', resume: 'fixed' },
+  { key: 'lrDecay', arg: '<f>', help: 'multiply the learning rate by this after an epoch without validation improvement', value: num(0, 1, true), group: 'training', resume: 'fixed' },
+  { key: 'patience', arg: '<n>', help: 'stop after this many epochs without validation improvement (0: never)', value: int(0), group: 'training', resume: 'fixed' },
+  { key: 'seed', arg: '<n>', help: 'random seed (weights, dropout, splits, shuffling)', value: int(0, 2 ** 32 - 1), group: 'training', resume: 'fixed' },
+  { key: 'saveEvery', arg: '<n>', help: 'also write last.safetensors every N steps inside an epoch, so a crash loses at most N steps (0: epoch ends only)', value: int(0), group: 'training', resume: 'free' },
+
+  { key: 'out', arg: '<dir>', help: 'the run directory: model.safetensors, last.safetensors, metrics.jsonl, config.json (default runs/<level>-<cell>-<time>)', value: { kind: 'string' }, group: 'output', resume: 'free' },
+];
+
+export function optionSpec(key: string): OptionSpec | undefined {
+  return RUN_OPTIONS.find((o) => o.key === key);
+}
+
+/** What a value must be, as a sentence ending ("an integer from 1 to 64"). */
+export function describeValue(v: ValueSpec): string {
+  switch (v.kind) {
+    case 'int': return `an integer from ${v.min}${v.max !== undefined ? ` to ${v.max}` : ' up'}`;
+    case 'num': return `a number in ${v.exclusiveMin ? '(' : '['}${v.min}, ${v.max === Infinity ? '∞)' : `${v.max}]`}`;
+    case 'choice': return `one of: ${v.values.join(', ')}`;
+    case 'string': return 'a text';
+    case 'column': return 'a column name or 0-based index';
+    case 'flag': return 'true or false';
+  }
+}
+
+/** True when `x` is an acceptable value. */
+export function acceptsValue(v: ValueSpec, x: unknown): boolean {
+  switch (v.kind) {
+    case 'int': return Number.isInteger(x) && (x as number) >= v.min && (v.max === undefined || (x as number) <= v.max);
+    case 'num': return typeof x === 'number' && Number.isFinite(x) && x >= v.min && x <= v.max && !(v.exclusiveMin && x === v.min);
+    case 'choice': return typeof x === 'string' && v.values.includes(x);
+    case 'string': return typeof x === 'string' && x.length > 0;
+    case 'column': return (typeof x === 'string' && x.length > 0) || (Number.isInteger(x) && (x as number) >= 0);
+    case 'flag': return typeof x === 'boolean';
+  }
+}
+
+/**
+ * Checks the value of every field a caller set (unknown fields included): a library caller
+ * gets the same one-line messages, naming the CLI flags, as a user of the CLI.
+ */
+export function validateRunOptions(given: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    const spec = optionSpec(key);
+    if (!spec) throw new RnnlabError(`unknown training setting "${key}" (known: ${RUN_OPTIONS.map((o) => o.key).join(', ')})`);
+    if (!acceptsValue(spec.value, value)) {
+      throw new RnnlabError(`${flagOf(key)} must be ${describeValue(spec.value)}, got ${JSON.stringify(value)}`);
+    }
+  }
+}
+
+/** The default of a field, for help texts ('' when it has none). */
+export function defaultText(key: keyof RunConfig): string {
+  const d = (DEFAULTS as Partial<RunConfig>)[key];
+  return d === undefined ? '' : String(d);
+}

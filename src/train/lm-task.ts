@@ -1,0 +1,129 @@
+/**
+ * Language modelling as a training task: cross-entropy at every position. Two shapes of data:
+ *   stream — truncated BPTT: B rows walked in windows of T, the final recurrent state of one
+ *            window carried (detached) into the next, reset at each epoch;
+ *   docs   — [SOS] … [EOS] documents padded per batch ([PAD] ignored in the loss), every row
+ *            from a zero state, the document order shuffled per epoch from (seed, epoch).
+ */
+import { documentEvaluation, streamEvaluation, type EvalResult } from '../eval/perplexity.js';
+import type { LanguageModel } from '../nn/language-model.js';
+import type { RecurrentState } from '../nn/layers/recurrent.js';
+import type { Tensor } from '../tensor.js';
+import { documentBatches } from '../text/batching/documents.js';
+import { StreamBatcher } from '../text/batching/stream.js';
+import { Rng } from '../util/rng.js';
+import type { CorpusData } from './corpus.js';
+import { fingerprint } from './fingerprint.js';
+import type { StepResult, Task } from './task.js';
+
+export interface LmBatch {
+  x: Int32Array;
+  y: Int32Array;
+  B: number;
+  T: number;
+}
+
+export interface LmTaskSettings {
+  batch: number;
+  seq: number;
+  seed: number;
+  batching: 'stream' | 'pad' | 'bucket';
+  /** pad/bucket: longest document (0: no limit). */
+  maxLen: number;
+  overflow: 'split' | 'cut';
+}
+
+export class LmTask implements Task<LmBatch> {
+  readonly trainTokens: number;
+  readonly valTokens: number;
+  readonly fingerprint: string;
+  private carriedState: RecurrentState | null = null;
+  private docState: RecurrentState | null = null;
+
+  constructor(
+    readonly model: LanguageModel,
+    private readonly data: CorpusData,
+    private readonly padId: number,
+    private readonly s: LmTaskSettings,
+  ) {
+    const total = (xs: Int32Array | Int32Array[]) => (Array.isArray(xs) ? xs.reduce((n, d) => n + d.length, 0) : xs.length);
+    this.trainTokens = total(data.train);
+    this.valTokens = total(data.val);
+    this.fingerprint = fingerprint(data);
+  }
+
+  epoch(epoch: number): { count: number; get(i: number): LmBatch } {
+    const s = this.s;
+    if (this.data.kind === 'stream') {
+      const sb = new StreamBatcher(this.data.train, s.batch, s.seq);
+      return { count: sb.windows, get: (i) => sb.window(i) };
+    }
+    // The document order of epoch e depends on (seed, e) only, so a resumed run sees the same batches.
+    const batches = documentBatches(this.data.train, {
+      batchSize: s.batch, mode: s.batching === 'bucket' ? 'bucket' : 'pad', padId: this.padId,
+      maxLen: s.maxLen || undefined, overflow: s.overflow,
+      shuffle: new Rng((s.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0),
+    });
+    return { count: batches.length, get: (i) => batches[i] };
+  }
+
+  beginEpoch(_epoch: number, index: number): void {
+    if (this.data.kind !== 'stream') return;
+    if (!this.carriedState || this.carriedState.B !== this.s.batch) {
+      if (this.carriedState) this.model.freeState(this.carriedState);
+      this.carriedState = this.model.newState(this.s.batch);
+    }
+    // Each epoch starts from zeros; a resumed run mid-epoch has restored the carried state.
+    if (index === 0) for (const t of [...this.carriedState.h, ...(this.carriedState.c ?? [])]) this.model.backend.fill(t, 0, 0, t.size);
+  }
+
+  trainStep(b: LmBatch, rng: Rng): StepResult {
+    const m = this.model;
+    let state: RecurrentState;
+    if (this.data.kind === 'stream') state = this.carriedState!;
+    else state = this.docState = m.newState(b.B);
+    m.zeroGrad();
+    const r = m.forward(b.x, b.y, b.B, b.T, state, true, rng, this.data.kind === 'stream' ? -1 : this.padId);
+    m.backward();
+    return { nll: r.nll, count: r.count };
+  }
+
+  afterStep(_b: LmBatch): void {
+    if (this.data.kind === 'stream') this.model.commitState(this.carriedState!);
+    else if (this.docState) {
+      this.model.freeState(this.docState);
+      this.docState = null;
+    }
+  }
+
+  validation(): Generator<void, EvalResult> | null {
+    const { data, s } = this;
+    if (data.kind === 'stream') {
+      if (data.val.length < 2) return null;
+      // as many rows as the batch, but never rows shorter than one window
+      const rows = Math.min(s.batch, Math.max(1, Math.floor((data.val.length - 1) / s.seq)));
+      return streamEvaluation(this.model, data.val, rows, s.seq);
+    }
+    if (data.val.length === 0) return null;
+    return documentEvaluation(this.model, data.val, s.batch, this.padId, s.maxLen || undefined);
+  }
+
+  carried(): Map<string, Tensor> {
+    const m = new Map<string, Tensor>();
+    const st = this.data.kind === 'stream' ? this.carriedState : null;
+    if (!st) return m;
+    st.h.forEach((t, l) => m.set(`state.h_l${l}`, t));
+    st.c?.forEach((t, l) => m.set(`state.c_l${l}`, t));
+    return m;
+  }
+
+  restoreCarried(get: (name: string) => Float32Array | Int32Array | undefined): void {
+    if (this.data.kind !== 'stream' || !get('state.h_l0')) return;
+    this.carriedState = this.model.newState(this.s.batch);
+    for (const [name, t] of this.carried()) {
+      const v = get(name);
+      if (!v) throw new Error(`checkpoint lacks ${name}`);
+      t.data.set(v);
+    }
+  }
+}
