@@ -130,6 +130,33 @@ test('train: settings that cannot work (--tie-weights with --embed ≠ --hidden,
   ]);
 });
 
+test('train: settings that would be silently ignored are refused, naming the flag', async () => {
+  const docs = join(dir, 'docs.jsonl');
+  writeFileSync(docs, Array.from({ length: 10 }, (_, i) => JSON.stringify({ text: `document ${i} about a fox` })).join('\n') + '\n');
+  const cases: [string[], RegExp, string][] = [
+    [[...TRAIN(text), '--momentum', '0.9'], /^error: --momentum applies only to --optimizer sgd/, '--momentum with Adam'],
+    [[...TRAIN(text), '--activation', 'relu'], /^error: --activation applies only to --cell rnn/, '--activation relu with LSTM'],
+    [[...TRAIN(text), '--bpe-merges', '100'], /^error: --bpe-merges applies only to --level bpe/, '--bpe-merges at char level'],
+    [[...TRAIN(text), '--max-len', '50'], /^error: --max-len applies only to document batching/, '--max-len with stream batching'],
+    [[...TRAIN(text), '--tokenizer', 'wordpunct'], /^error: --tokenizer applies only to --level word/, '--tokenizer at char level'],
+    [[...TRAIN(text), '--text-field', 'body'], /^error: --text-field applies only to JSON/, '--text-field on plain text'],
+    [[...TRAIN(text), '--label-column', '0'], /^error: --label-column has no effect/, '--label-column for a language model'],
+    [[...TRAIN(text), '--val-fraction', '0', '--patience', '2'], /^error: --patience needs validation data/, '--patience without validation'],
+    [[...TRAIN(text), '--embed', '0', '--freeze-embedding', '5'], /^error: --freeze-embedding needs an embedding/, '--freeze-embedding with one-hot input'],
+    [['--data', docs, ...TINY, '--level', 'word', '--batch', '2', '--seq', '16', '--max-steps', '2'], /^error: --seq applies only to --batching stream/, '--seq with padded documents'],
+  ];
+  const lines = await inParallel(cases.map(([args, re, what]) => () => trainFails(args, re, what)));
+  for (const l of lines) {
+    const words = l.split(/\s+/).filter((w) => !w.includes('/'));
+    assert.ok(!words.some((w) => /^\(?[a-z]+[A-Z]\w*/.test(w)), `a message names CLI flags, not library options (textField): ${l}`);
+  }
+});
+
+test('train: a model too large for memory is refused up front with an estimate, not a crash', async () => {
+  const line = await trainFails(['--data', text, '--hidden', '65536', '--layers', '64', '--batch', '4', '--seq', '16'], /^error: the model needs about [\d.]+ (GB|TB) \(.*parameters.*\) but this machine has [\d.]+ GB: use a smaller --hidden/, 'a 2-trillion-byte model');
+  assert.match(line, /[\d,]+ parameters/);
+});
+
 /** eval and/or sample on a bad --model: exit 1, one line, nothing on stdout, no files written. */
 async function modelFails(model: string, pattern: RegExp | undefined, what: string, cmds: ('eval' | 'sample')[] = ['eval', 'sample']): Promise<void> {
   const before = listFiles(dir);

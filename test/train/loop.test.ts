@@ -1,0 +1,127 @@
+/**
+ * The training loop as a library piece (no files): it gives the event loop a turn while it
+ * trains and validates, stop() takes effect after the current step, its events follow one
+ * schema, tokens/s and the time budget leave validation out, checkpoints reach every sink,
+ * and --freeze-embedding's schedule freezes and unfreezes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { JsBackend } from '../../src/backend/js/index.js';
+import { LanguageModel } from '../../src/nn/language-model.js';
+import { createTokenizer } from '../../src/text/tokenizers/tokenizer.js';
+import { Vocab } from '../../src/text/vocab.js';
+import type { CorpusData } from '../../src/train/corpus.js';
+import { decodeCheckpoint } from '../../src/train/checkpoint-format.js';
+import type { RunEvent, RunSink } from '../../src/train/events.js';
+import { LmTask } from '../../src/train/lm-task.js';
+import { TrainLoop } from '../../src/train/loop.js';
+import type { Task } from '../../src/train/task.js';
+import { DEFAULTS, type TrainingSettings } from '../../src/run/config.js';
+import { Rng } from '../../src/util/rng.js';
+
+const V = 12;
+const vocab = Vocab.build(new Map(Array.from({ length: V }, (_, i) => [String.fromCharCode(97 + i), 1])), { specials: [] });
+const tokenizer = createTokenizer({ kind: 'char', lowercase: false });
+
+function setup(over: Partial<TrainingSettings> = {}, slowValidationMs = 0) {
+  const be = new JsBackend('float32');
+  const rng = new Rng(1);
+  const stream = Int32Array.from({ length: 6000 }, (_, i) => (i * 7 + (i >> 3)) % V);
+  const data: CorpusData = { kind: 'stream', train: stream.subarray(0, 5400), val: stream.subarray(5400) };
+  const model = new LanguageModel(be, { vocabSize: V, cell: 'lstm', activation: 'tanh', layers: 1, hidden: 24, embed: 8, dropout: 0, tieWeights: false, init: 'pytorch' });
+  model.initialize(rng);
+  const settings: TrainingSettings = { ...DEFAULTS, batching: 'stream', batch: 4, seq: 16, epochs: 2, ...over };
+  const lm = new LmTask(model, data, -1, settings);
+  // A validation that takes a while (busy, not sleeping: as a real one would).
+  const task: Task = slowValidationMs === 0 ? lm : Object.assign(Object.create(lm) as Task, {
+    validation: () => {
+      const inner = lm.validation()!;
+      return (function* () {
+        const until = performance.now() + slowValidationMs;
+        while (performance.now() < until) yield;
+        return yield* inner;
+      })();
+    },
+  });
+  const events: RunEvent[] = [];
+  const saved: { kind: string; step: number; bytes: Uint8Array }[] = [];
+  const sink: RunSink = { event: (e) => events.push(e), checkpoint: (kind, bytes, step) => saved.push({ kind, step, bytes: bytes() }) };
+  const loop = new TrainLoop({
+    task, settings, sinks: [sink], rng, contents: () => ({ model, vocab, tokenizer, batching: 'stream' }),
+    embeddingParams: model.embedding.params(),
+  });
+  return { be, model, loop, events, saved };
+}
+
+test('the loop gives the event loop a turn at least every ~50 ms, while training and while validating', async () => {
+  const { loop, events } = setup({ epochs: 1 }, 400);
+  let ticks = 0, longest = 0, last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    ticks++;
+  }, 5);
+  const s = await loop.run();
+  clearInterval(timer);
+  assert.equal(s.stoppedBy, 'epochs');
+  assert.ok(ticks > 10, `a 5 ms timer fired ${ticks} times during the run`);
+  assert.ok(longest < 250, `the longest stretch without a turn was ${longest.toFixed(0)} ms`);
+  // Validation time is not training time: the two slow validations (≥ 800 ms) are left out.
+  const end = events.find((e) => e.type === 'end')!;
+  const wall = events.filter((e) => e.type === 'step').length;
+  assert.ok(end.type === 'end' && end.elapsed < 0.8, `elapsed ${end.type === 'end' ? end.elapsed : '?'} s counts training only (${wall} steps)`);
+});
+
+test('stop() from a timer: the step in progress finishes, last is saved mid-epoch, the summary says interrupt', async () => {
+  const { loop, events, saved, be } = setup({ epochs: 5 });
+  setTimeout(() => loop.stop(), 30);
+  const s = await loop.run();
+  assert.equal(s.stoppedBy, 'interrupt');
+  const steps = events.filter((e) => e.type === 'step');
+  assert.ok(s.steps > 0 && s.steps === steps.length && s.steps < 5 * 84, `stopped at step ${s.steps}`);
+  const last = saved[saved.length - 1];
+  assert.equal(last.kind, 'last');
+  assert.equal(last.step, s.steps);
+  const ck = decodeCheckpoint(last.bytes, be);
+  assert.equal(ck.trainState!.step, s.steps);
+  assert.ok(ck.extra.has('state.h_l0') && ck.extra.has('optimizer.rnn.weight_hh_l0.exp_avg'));
+  const end = events[events.length - 1];
+  assert.ok(end.type === 'end' && end.stopped_by === 'interrupt');
+});
+
+test('events: start, the untrained validation, steps, a validation per epoch and the end, in one schema', async () => {
+  const { loop, events, saved } = setup({ epochs: 2 });
+  await loop.run();
+  const types = events.map((e) => e.type);
+  assert.equal(types[0], 'start');
+  assert.equal(types[types.length - 1], 'end');
+  const start = events[0];
+  assert.ok(start.type === 'start' && start.steps_per_epoch === 85 && start.total_steps === 170 && !start.resumed);
+  assert.deepEqual(events.filter((e) => e.type === 'val').map((e) => (e.type === 'val' ? [e.step, !!e.untrained] : [])), [[0, true], [85, false], [170, false]]);
+  for (const e of events) {
+    assert.ok(Object.keys(e).every((k) => /^[a-z_]+$/.test(k)), `snake_case fields: ${Object.keys(e).join(', ')}`);
+    JSON.parse(JSON.stringify(e));
+  }
+  // model.safetensors after each improving validation, last.safetensors at each epoch end
+  assert.deepEqual(saved.filter((x) => x.kind === 'last').map((x) => x.step), [85, 170]);
+  assert.ok(saved.some((x) => x.kind === 'best'));
+});
+
+test('--freeze-embedding N: the embedding is frozen for the first N steps, then trained', async () => {
+  const { loop, model } = setup({ epochs: 1, maxSteps: 10, freezeEmbedding: 4 });
+  const w = model.embedding.weight!;
+  const snapshots: number[][] = [];
+  const orig = loop.optimizer.apply.bind(loop.optimizer);
+  loop.optimizer.apply = () => {
+    orig();
+    snapshots.push(Array.from(w.value.data));
+  };
+  const first = Array.from(w.value.data);
+  await loop.run();
+  assert.equal(snapshots.length, 10);
+  for (let i = 0; i < 4; i++) assert.deepEqual(snapshots[i], first, `step ${i + 1}: frozen`);
+  assert.notDeepEqual(snapshots[4], first, 'step 5: trained');
+  assert.equal(w.frozen, false);
+  assert.equal(loop.optimizer.stepCounts()['embedding.weight'], 6);
+});
