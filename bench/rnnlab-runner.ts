@@ -2,7 +2,7 @@
  * The rnnlab side of one benchmark cell (workload × backend × threads), run in its own child
  * process so its peak RSS is its own: `node dist/bench/run.js --child '<ChildSpec json>'`.
  *
- * Training step (as src/train/lm-trainer.ts does it): zeroGrad, forward with cross-entropy at
+ * Training step (as src/train/loop.ts does it): zeroGrad, forward with cross-entropy at
  * every position (CLS: one per sequence), backward through time, clipGradNorm 1.0, Adam.
  * Sampling run: generate(LmStepModel, 'sample', …) from a fresh state: one prime forward, then
  * one T = 1 forward per generated token.

@@ -11,6 +11,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_PREFIX, type ChildEvent, type ChildSpec } from './protocol.js';
 import { markdown, median, valueOf, type BackendId, type CellResult, type Row, type RunInfo } from './report.js';
@@ -445,7 +446,9 @@ async function main(argv: string[]): Promise<void> {
     let base = `${o.out.replace(/\/$/, '')}/${stamp(started)}`;
     for (let i = 2; existsSync(`${base}.md`); i++) base = `${o.out.replace(/\/$/, '')}/${stamp(started)}-${i}`;
     writeFileSync(`${base}.md`, md);
-    writeFileSync(`${base}.json`, JSON.stringify({ info, options: { ...o, only: o.only.map((w) => w.id) }, workloads: o.only, rows }, null, 2) + '\n');
+    // paths relative to the repository, so a results file says nothing about the machine's layout
+    const rel = (p: string) => relative(ROOT, p) || '.';
+    writeFileSync(`${base}.json`, JSON.stringify({ info, options: { ...o, out: rel(o.out), python: o.python, only: o.only.map((w) => w.id) }, workloads: o.only, rows }, null, 2) + '\n');
     process.stderr.write(`\nsaved ${base}.md and ${base}.json\n`);
   }
 }

@@ -8,7 +8,3 @@ export class RnnlabError extends Error {
     this.name = 'RnnlabError';
   }
 }
-
-export function fail(message: string): never {
-  throw new RnnlabError(message);
-}

@@ -8,6 +8,7 @@
  *   B  batch rows            T  timesteps            N = T·B flattened positions
  *   E  input/embedding width H  hidden width         G = gates·H (LSTM 4H, GRU 3H, RNN H)
  *   V  vocabulary size       L  recurrent layers
+ *   C  classes (a classifier's outputs)   F  channels (convolution filters)   K  kernel width
  * Sequence tensors inside the engine are time-major [T, B, ·], so one timestep is a
  * contiguous [B, ·] block (a GEMM operand with no gather). The model converts from
  * PyTorch's batch_first [B, T] at its edges.

@@ -41,15 +41,14 @@ export function gradCheck(what: string, f: () => number, x: FloatArray, analytic
 }
 
 /**
- * A file of the shared corpora (../shared/data beside the repository, as on CI and the
- * developers' machines; /work/shared/data as a fallback).
+ * A file of the shared corpora: ../shared/data beside the repository, as on CI and the
+ * developers' machines (README › The two commands says the tests need it).
  */
 export function sharedData(rel: string): string {
   const root = fileURLToPath(new URL('../../', import.meta.url)); // dist/test/helpers.js → repository root
-  for (const base of [join(root, '..', 'shared', 'data'), '/work/shared/data']) {
-    if (existsSync(join(base, rel))) return join(base, rel);
-  }
-  throw new Error(`shared data file ${rel} not found beside the repository (../shared/data)`);
+  const p = join(root, '..', 'shared', 'data', rel);
+  if (!existsSync(p)) throw new Error(`shared data file ${rel} not found: the tests read the corpora from ../shared/data beside the repository`);
+  return p;
 }
 
 /** The demo corpus shipped inside the package. */

@@ -3,39 +3,21 @@
  * the default from DEFAULTS, and a parser that turns a bad value into commander's one-line
  * error. No commander defaults are set, so the options object holds exactly what was typed.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { flagOf } from '../run/config.js';
-import { defaultText, describeValue, RUN_OPTIONS, type OptionSpec } from '../run/options.js';
+import { defaultText, RUN_OPTIONS, type OptionSpec } from '../run/options.js';
+import { int, num, oneOf } from './parse.js';
 
 function parser(spec: OptionSpec): ((v: string) => unknown) | null {
   const v = spec.value;
-  const fail = (): never => {
-    throw new InvalidArgumentError(`expected ${describeValue(v)}.`);
-  };
   switch (v.kind) {
-    case 'int':
-      return (s) => {
-        if (!/^\s*-?\d+\s*$/.test(s)) fail();
-        const n = Number(s);
-        if (n < v.min || (v.max !== undefined && n > v.max)) fail();
-        return n;
-      };
-    case 'num':
-      return (s) => {
-        // Decimal notation only: Number() would also take '0x10' or '' silently.
-        if (!/^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(s)) fail();
-        const n = Number(s);
-        if (!Number.isFinite(n) || n < v.min || n > v.max || (v.exclusiveMin && n === v.min)) fail();
-        return n;
-      };
-    case 'choice':
-      return (s) => (v.values.includes(s) ? s : fail());
-    case 'column':
-      return (s) => (/^\d+$/.test(s.trim()) ? Number(s) : s);
-    case 'string':
-      return (s) => s;
-    case 'flag':
-      return null;
+    case 'int': return int(v.min, v.max);
+    case 'num': return num(v.min, v.max, v.exclusiveMin);
+    case 'choice': return oneOf(...v.values);
+    // a column by 0-based index, or by name
+    case 'column': return (s) => (/^\d+$/.test(s.trim()) ? Number(s) : s);
+    case 'string': return (s) => s;
+    case 'flag': return null;
   }
 }
 

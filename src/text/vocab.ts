@@ -43,12 +43,12 @@ export class Vocab {
    */
   static build(counts: Map<string, number>, opts: VocabBuildOptions): Vocab {
     const minFreq = opts.minFreq ?? 1;
-    if (!Number.isFinite(minFreq)) throw new RnnlabError(`minFreq must be a number, got ${opts.minFreq}`);
+    if (!Number.isFinite(minFreq)) throw new RnnlabError(`--min-freq must be a number, got ${opts.minFreq}`);
     const specials = [...opts.specials];
     if (new Set(specials).size !== specials.length) throw new RnnlabError(`special tokens must be distinct, got ${specials.join(' ')}`);
     const maxVocab = opts.maxVocab ?? Infinity;
     if (!(maxVocab >= specials.length) || (maxVocab !== Infinity && !Number.isInteger(maxVocab))) {
-      throw new RnnlabError(`maxVocab must be an integer of at least ${specials.length} (the number of special tokens), got ${opts.maxVocab}`);
+      throw new RnnlabError(`--max-vocab must be an integer of at least ${specials.length} (the number of special tokens), got ${opts.maxVocab}`);
     }
     const special = new Set(specials);
     const kept: [string, number][] = [];

@@ -132,7 +132,7 @@ describe('JSON Lines', () => {
       readAll(missing, { textField: 'summary' }),
       /line 2: record has no field "summary" \(fields: "title", "abstract"\)$/,
     );
-    await rejects(readAll(file('nofield.jsonl', '{"body":"x"}\n')), /line 1: record has no field "text" \(fields: "body"\); choose the text field with textField$/);
+    await rejects(readAll(file('nofield.jsonl', '{"body":"x"}\n')), /line 1: record has no field "text" \(fields: "body"\); choose the text field with --text-field$/);
     await rejects(readAll(file('notobj.jsonl', '{"text":"a"}\n[1,2]\n')), /line 2: expected a JSON object \(a record\), found an array$/);
     await rejects(readAll(file('num.jsonl', '{"text":5}\n')), /line 1: field "text" is a number \(5\), not a string$/);
     await rejects(readAll(file('blank.jsonl', '\n\n')), /contains no documents$/);
@@ -259,7 +259,7 @@ describe('CSV', () => {
 
   test('column errors list the columns', async () => {
     const path = file('d.csv', 'cls,title,desc\n1,a,b\n');
-    await rejects(readAll(path), /: choose the text column with textColumn \(columns: "cls", "title", "desc"\)$/);
+    await rejects(readAll(path), /: choose the text column with --text-column \(columns: "cls", "title", "desc"\)$/);
     await rejects(readAll(path, { textColumn: 'body' }), /no column named "body" \(columns: "cls", "title", "desc"\); if the file has no header row/);
     await rejects(readAll(path, { textColumn: 5 }), /column index 5 is out of range \(rows have 3 fields, indices 0–2\)$/);
     await rejects(readAll(path, { header: false, textColumn: 'title' }), /column "title" must be a 0-based index because the file has no header row/);

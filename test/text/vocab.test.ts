@@ -37,7 +37,7 @@ test('minFreq and maxVocab (which counts the specials) cut the tail', () => {
   assert.equal(small.size, 6);
   assert.deepEqual(small.tokens.slice(4), ['d', 'a']);
   assert.equal(Vocab.build(c, { specials: SPECIALS, maxVocab: 4 }).size, 4);
-  throwsRnnlab(() => Vocab.build(c, { specials: SPECIALS, maxVocab: 3 }), /maxVocab must be an integer of at least 4/);
+  throwsRnnlab(() => Vocab.build(c, { specials: SPECIALS, maxVocab: 3 }), /--max-vocab must be an integer of at least 4/);
 });
 
 test('specials given in counts are not duplicated; custom special order is kept', () => {

@@ -30,14 +30,14 @@ function textColumns(spec: string | number | undefined, header: string[] | null,
     const named = header ? findName(header, 'text') : -1;
     if (named !== -1) return [named];
     if (width === 1) return [0];
-    throw new RnnlabError(`${path}: choose the text column with textColumn (${columnList(header, width)})`);
+    throw new RnnlabError(`${path}: choose the text column with --text-column (${columnList(header, width)})`);
   }
   if (typeof spec === 'number') return [columnIndex(spec, header, width, path)];
   // A header name may itself contain a comma, so try the whole string before splitting.
   const whole = header ? findName(header, spec.trim()) : -1;
   if (whole !== -1) return [whole];
   const parts = spec.split(',').map((s) => s.trim());
-  if (parts.some((p) => p.length === 0)) throw new RnnlabError(`${path}: textColumn "${spec}" has an empty column name`);
+  if (parts.some((p) => p.length === 0)) throw new RnnlabError(`${path}: --text-column "${spec}" has an empty column name`);
   return parts.map((p) => columnIndex(p, header, width, path));
 }
 
@@ -54,8 +54,8 @@ function columnIndex(spec: string | number, header: string[] | null, width: numb
     const named = header ? findName(header, spec) : -1;
     if (named !== -1) return named;
     if (!/^\d+$/.test(spec)) {
-      if (!header) throw new RnnlabError(`${path}: column "${spec}" must be a 0-based index because the file has no header row (header: false)`);
-      throw new RnnlabError(`${path}: no column named "${spec}" (${columnList(header, width)}); if the file has no header row, set header: false and use 0-based indices`);
+      if (!header) throw new RnnlabError(`${path}: column "${spec}" must be a 0-based index because the file has no header row (--no-header)`);
+      throw new RnnlabError(`${path}: no column named "${spec}" (${columnList(header, width)}); if the file has no header row, use --no-header and 0-based indices`);
     }
     spec = Number(spec);
   }

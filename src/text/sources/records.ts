@@ -15,7 +15,7 @@ export function recordToDoc(value: unknown, opts: SourceOptions, path: string, w
   const record = value as Record<string, unknown>;
   const textField = opts.textField ?? DEFAULT_TEXT_FIELD;
   if (!Object.hasOwn(record, textField)) {
-    const hint = opts.textField === undefined ? '; choose the text field with textField' : '';
+    const hint = opts.textField === undefined ? '; choose the text field with --text-field' : '';
     throw new RnnlabError(`${path} ${where}: record has no field "${textField}" (fields: ${fieldList(record)})${hint}`);
   }
   const text = record[textField];
