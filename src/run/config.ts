@@ -6,11 +6,13 @@
  * message can always name the flag the user typed.
  */
 import type { SourceFormat } from '../text/sources/types.js';
+import type { ModelConfig } from '../nn/config.js';
 import type { Batching, Level } from '../train/corpus.js';
 
 export type { Batching, Level };
 
-export interface RunConfig {
+/** The model's settings are those of ModelConfig (src/nn/config.ts), less the vocabulary size the data decides. */
+export interface RunConfig extends Omit<ModelConfig, 'vocabSize'> {
   // ---- data
   /** The training file (plain text, JSON, JSON Lines or CSV, optionally gzipped). */
   data: string;
@@ -38,15 +40,7 @@ export interface RunConfig {
   maxLen: number;
   overflow: 'split' | 'cut';
   valFraction: number;
-  // ---- model
-  cell: 'lstm' | 'gru' | 'rnn';
-  activation: 'tanh' | 'relu';
-  layers: number;
-  hidden: number;
-  embed: number;
-  dropout: number;
-  tieWeights: boolean;
-  init: 'pytorch' | 'xavier-orthogonal';
+  // ---- model (beyond ModelConfig)
   /** Keep the embedding frozen for the first N steps (0: never frozen, -1: always). */
   freezeEmbedding: number;
   // ---- training

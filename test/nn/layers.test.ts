@@ -246,3 +246,18 @@ test('Layer parameters are in PyTorch state_dict order and a tied Linear lists t
     'embedding.weight', 'rnn.weight_ih_l0', 'rnn.weight_hh_l0', 'rnn.bias_ih_l0', 'rnn.bias_hh_l0', 'decoder.weight', 'decoder.bias',
   ]);
 });
+
+test('Embedding.load: pretrained vectors, frozen or trained; a wrong size or a one-hot input is refused', () => {
+  const emb = new Embedding(be, 'embedding', 3, 2);
+  emb.load(Float32Array.from([1, 2, 3, 4, 5, 6]), { frozen: true });
+  assert.deepEqual(Array.from(emb.weight!.value.data), [1, 2, 3, 4, 5, 6]);
+  assert.equal(emb.weight!.frozen, true);
+  const ids = be.allocInt(2);
+  ids.data.set([2, 0]);
+  const y = emb.forward({ t: null, ids, T: 2, B: 1, C: 3, lengths: null }, { train: true, rng: null });
+  assert.deepEqual(Array.from(y.t!.data.subarray(0, 4)), [5, 6, 1, 2]);
+  emb.load(Float32Array.from([0, 0, 0, 0, 0, 0]), { frozen: false });
+  assert.equal(emb.weight!.frozen, false);
+  assert.throws(() => emb.load(new Float32Array(5), { frozen: true }), /5 values, the embedding needs 3×2/);
+  assert.throws(() => new Embedding(be, 'embedding', 3, 0).load(new Float32Array(0), { frozen: true }), /one-hot/);
+});
