@@ -15,6 +15,7 @@
  * and load as such.
  */
 import type { Backend } from '../backend/backend.js';
+import type { EvalResult } from '../eval/perplexity.js';
 import { RnnlabError } from '../errors.js';
 import { decodeSafetensors, encodeSafetensors, type StTensor } from '../io/safetensors.js';
 import { architecture } from '../nn/architectures.js';
@@ -41,6 +42,8 @@ export interface TrainState {
   badEpochs?: number;
   /** Validation loss of the weights in model.safetensors (any validation, epoch end or final); absent in older checkpoints. */
   savedValLoss?: number | null;
+  /** That whole validation (perplexity, bits per token, tokens), so a resumed run can report it. */
+  savedVal?: EvalResult | null;
   /** optimizer.step (apply() calls). */
   optimizerStep: number;
   /** Updates per parameter (Adam's bias correction); absent in older checkpoints (then optimizerStep for all). */

@@ -129,6 +129,7 @@ export class TrainLoop {
     this.bestValLoss = s.bestValLoss;
     this.badEpochs = s.badEpochs ?? 0;
     this.savedValLoss = s.savedValLoss !== undefined ? s.savedValLoss : s.bestValLoss;
+    this.savedResult = s.savedVal ?? null;
     this.elapsedBefore = s.elapsedSeconds;
     this.task.restoreCarried((name) => r.extra.get(name)?.data);
   }
@@ -307,6 +308,7 @@ export class TrainLoop {
       bestValLoss: this.bestValLoss,
       badEpochs: this.badEpochs,
       savedValLoss: this.savedValLoss,
+      savedVal: this.savedResult,
       optimizerStep: this.optimizer.step,
       optimizerSteps: this.optimizer.stepCounts(),
       lr: this.optimizer.lr,
