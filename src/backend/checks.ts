@@ -198,7 +198,8 @@ export class CompiledOp {
 
   private badScalar(a: CompiledArg, v: unknown): never {
     if (a.kind === CELL) throw new TypeError(`${this.name}: ${a.path} must be one of ${CELLS.join(', ')}, got ${show(v)}`);
-    const Err = typeof v === 'number' ? RangeError : TypeError;
+    // a number out of range is a RangeError; anything else is the wrong kind of value
+    const Err = typeof v === 'number' && (a.kind === SIZE || a.kind === INT) ? RangeError : TypeError;
     throw new Err(`${this.name}: ${a.path} must be ${WANT[a.spec.kind]}, got ${show(v)}`);
   }
 
