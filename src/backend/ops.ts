@@ -82,7 +82,7 @@ export interface OpSpec<Name extends string = string> {
   readonly returns?: 'number' | readonly string[];
 }
 
-// ---- argument constructors (extents read the scalars by name) -------------------------------
+// ---- argument constructors -------------------------------------------------------------------
 
 type TensorOptions = Pick<ArgSpec, 'offset' | 'below'>;
 const input = (path: string, extent?: SizeFn, o: TensorOptions = {}): ArgSpec => ({ path, kind: 'tensor', extent, ...o });

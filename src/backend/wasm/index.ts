@@ -1,10 +1,11 @@
 /**
  * The wasm backend: AssemblyScript SIMD kernels (assembly/, built to dist/wasm/ by
  * scripts/build-wasm.mjs) over one WebAssembly.Memory that holds every tensor. Ops pass byte
- * offsets to the kernels, so a call costs ~15 ns plus the work (and the shared argument check,
- * tens of ns: base.ts). Two builds of the same
- * kernels: SIMD128, and SIMD128 + relaxed-SIMD FMA (f32x4.relaxed_madd) when the engine
- * accepts it (Node 20: switched on at run time, see loader.ts).
+ * offsets to the kernels, so a call costs ~15 ns plus the work (and the argument check every
+ * backend runs first, tens of ns: base.ts). The kernels' signatures are generated from the
+ * AssemblyScript sources (kernels.gen.ts). Two builds of the same kernels: SIMD128, and
+ * SIMD128 + relaxed-SIMD FMA (f32x4.relaxed_madd) when the engine accepts it (Node 20:
+ * switched on at run time, see loader.ts).
  *
  * Numerics follow the reference backend (src/backend/js/) within float32 tolerance: GEMMs
  * sum in a different order (and with FMA in the relaxed build), tanh/sigmoid are Eigen's
