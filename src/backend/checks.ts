@@ -76,6 +76,8 @@ export class CompiledOp {
   private readonly tensorArgs: readonly CompiledArg[];
   private readonly indexArgs: readonly CompiledArg[];
   private readonly objectParams: readonly { param: number; name: string }[];
+  /** Parameters that hold tensors or options objects (what release() drops). */
+  private readonly held: Int32Array;
 
   constructor(readonly spec: OpSpec<OpName>, readonly index: number) {
     this.name = spec.name;
@@ -112,6 +114,7 @@ export class CompiledOp {
     this.boundedArgs = this.scalarArgs.filter((a) => a.atLeast);
     this.tensorArgs = this.args.filter((a) => isTensorKind(a.kind));
     this.indexArgs = this.tensorArgs.filter((a) => a.spec.below);
+    this.held = Int32Array.from(new Set([...this.tensorArgs.map((a) => a.param), ...objectParams.map((o) => o.param)]));
   }
 
   /** Validates the call in argv (filling in omitted trailing sizes); throws before any kernel runs. */
@@ -164,9 +167,9 @@ export class CompiledOp {
    * reachable until this op's next call (a freed model's weights, say).
    */
   release(): void {
-    const argv = this.argv, values = this.values;
-    for (let i = 0; i < this.params; i++) argv[i] = undefined;
-    for (let i = 0; i < values.length; i++) values[i] = undefined;
+    const argv = this.argv, values = this.values, held = this.held;
+    for (let i = 0; i < held.length; i++) argv[held[i]] = undefined;
+    for (let i = 0; i < this.tensorArgs.length; i++) values[this.tensorArgs[i].index] = undefined;
   }
 
   private read(a: CompiledArg): unknown {

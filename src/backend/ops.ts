@@ -121,12 +121,15 @@ const colsB = (s: Scalars) => (s[transB] ? s[K] : s[N]);
 // dc0 exist for LSTM only, dhw is used by GRU only.
 const LSTM = CELLS.indexOf('lstm');
 const GRU = CELLS.indexOf('gru');
-const gateRows = (s: Scalars) => gates(CELLS[s[cell]]) * s[H];
+// per cell code, precomputed: extents run on every call
+const GATES = CELLS.map(gates);
+const CACHE_PER_UNIT = CELLS.map((c) => cacheWidth(c, 1));
+const gateRows = (s: Scalars) => GATES[s[cell]] * s[H];
 const TBG = (s: Scalars) => s[T] * s[B] * gateRows(s);
 const TBH = (s: Scalars) => s[T] * s[B] * s[H];
 const BH = (s: Scalars) => s[B] * s[H];
 const GH = (s: Scalars) => gateRows(s) * s[H];
-const TBW = (s: Scalars) => s[T] * s[B] * cacheWidth(CELLS[s[cell]], s[H]);
+const TBW = (s: Scalars) => s[T] * s[B] * CACHE_PER_UNIT[s[cell]] * s[H];
 const lstmBH = (s: Scalars) => (s[cell] === LSTM ? s[B] * s[H] : 0);
 const gruTBG = (s: Scalars) => (s[cell] === GRU ? TBG(s) : 0);
 
@@ -138,7 +141,10 @@ const tableRows = (table: string) => ({
   what: `the rows of ${table}`,
 });
 
-/** The table. Its order is the ABI's (native/abi.ts), so append rather than insert where you can. */
+/**
+ * The table. Any change to an op's name, arguments or their order is a new native ABI
+ * (native/abi.ts): regenerate native/src/ops.gen.h (scripts/gen-native-ops.mjs) and rebuild.
+ */
 export const OP_SPECS = [
   op('gemm', 'C[M,N] = alpha·op(A)·op(B) + beta·C; row strides lda/ldb/ldc default to the packed widths.', [
     bool('transA'), bool('transB'), size('M'), size('N'), size('K'), float('alpha'),

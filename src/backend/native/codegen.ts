@@ -53,7 +53,7 @@ function decode(s: Slot, slot: number): string {
   }
 }
 
-function comment(op: OpSpec, s: Slot): string {
+function comment(s: Slot): string {
   const notes: string[] = [];
   if (s.spec?.path.includes('.')) notes.push(s.spec.path);
   if (s.spec?.offset) notes.push(`at element ${s.spec.offset}`);
@@ -72,7 +72,7 @@ function renderOp(op: OpSpec): string {
     `// ${op.name}: ${op.doc}`,
     `struct ${name} {`,
     `  static constexpr const char* kName = "${op.name}";`,
-    ...slots.map((s) => `  ${fieldType(s)} ${s.name};${comment(op, s)}`),
+    ...slots.map((s) => `  ${fieldType(s)} ${s.name};${comment(s)}`),
     '',
     `  static ${name} unpack(const double* a) {`,
     `    ${name} o;`,
