@@ -84,18 +84,6 @@ export function crossEntropy(
   return loss;
 }
 
-/** probs[i,:] = softmax(logits[i,:]·invT). */
-export function softmax(probs: usize, logits: usize, n: i32, V: i32, invT: f32): void {
-  const rowBytes = <usize>V << 2;
-  for (let r = 0; r < n; r++) {
-    const x = logits + <usize>r * rowBytes;
-    const p = probs + <usize>r * rowBytes;
-    const mx = rowMax(x, V);
-    const sum = expRow(p, x, V, mx, invT);
-    scaleInPlace(p, V, <f32>(1 / sum));
-  }
-}
-
 function scaleInPlace(p: usize, n: i32, s: f32): void {
   const sv = f32x4.splat(s);
   let j = 0;
@@ -300,14 +288,6 @@ export function copy(dst: usize, src: usize, n: i32): void {
 
 export function scale(p: usize, alpha: f32, n: i32): void {
   scaleInPlace(p, n, alpha);
-}
-
-/** y += alpha·x */
-export function axpy(y: usize, alpha: f32, x: usize, n: i32): void {
-  const av = f32x4.splat(alpha);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(f4(y, i), madd(av, v128.load(f4(x, i)), v128.load(f4(y, i))));
-  for (; i < n; i++) store<f32>(f4(y, i), load<f32>(f4(y, i)) + alpha * load<f32>(f4(x, i)));
 }
 
 /** Σ p[i]², squares and sum in float64 (a float32 square is exact in float64). */

@@ -44,7 +44,7 @@
     },
     {
       "target_name": "rnnlab_native",
-      "sources": ["src/addon.cc", "src/pool.cc"],
+      "sources": ["src/addon.cc", "src/napi_ops.cc", "src/dispatch.cc", "src/gemm_mt.cc", "src/recurrent_mt.cc", "src/pool.cc"],
       "dependencies": ["rnnlab_isa_scalar", "rnnlab_isa_avx2", "rnnlab_isa_avx512"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

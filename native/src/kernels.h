@@ -2,7 +2,7 @@
 //
 // isa_avx512.cc, isa_avx2.cc and isa_scalar.cc each compile kernels_impl.h with their own
 // compiler flags (binding.gyp builds them as separate static libraries) and export one
-// function returning a KernelTable. addon.cc picks a table at run time from CPUID, so the
+// function returning a KernelTable. dispatch.cc picks a table at run time from CPUID, so the
 // binary runs on any x86-64 (and builds elsewhere with the scalar table only).
 //
 // This header must stay declarations-only: no inline functions, no templates. Anything with
@@ -10,9 +10,9 @@
 // another would be merged by the linker (ODR), and a baseline caller could end up executing
 // AVX-512 code. The ISA TUs keep everything else in an anonymous namespace.
 //
-// Threading lives in addon.cc: every kernel here is serial and works on a slice (rows,
-// columns or an element range) that the caller chose. All pointers are float32 row-major
-// with element strides; "ld" arguments are row strides in elements.
+// Threading lives in gemm_mt.cc, recurrent_mt.cc and napi_ops.cc: every kernel here is serial
+// and works on a slice (rows, columns or an element range) that the caller chose. All pointers
+// are float32 row-major with element strides; "ld" arguments are row strides in elements.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -80,14 +80,12 @@ struct KernelTable {
   // One row: returns logZ − logits[y]; writes gradScale·(softmax − onehot) into dl if non-null
   // (dl may equal logits).
   double (*ce_row)(const float* logits, long V, long y, float* dl, float gradScale);
-  void (*softmax_row)(float* probs, const float* logits, long V, double invTemp);
 
   // ---- elementwise (element range [i0, i1)) ----------------------------------------------
   void (*dropout)(float* y, const float* x, long i0, long i1, uint64_t threshold, double scale, uint32_t seed);
   void (*adam)(float* p, const float* g, float* m, float* v, long n, const AdamParams* a);
   void (*sgd)(float* p, const float* g, float* buf, long n, double lr, double momentum, double wd);
   void (*scale)(float* x, long n, double alpha);
-  void (*axpy)(float* y, const float* x, long n, double alpha);
   double (*sumsq)(const float* x, long n);
   void (*fill)(float* x, long n, float v);
   void (*add_rows)(float* y, const float* b, long rows, long cols, long ldy);  // y[r, :] += b

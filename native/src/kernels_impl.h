@@ -15,7 +15,7 @@
 //
 // Numerics: the elementwise code is written so that the vectoriser can widen it (the TUs are
 // built with -O3 -ffp-contract=off), and is evaluated in float except where the reference
-// backend's float64 arithmetic is cheap to mirror exactly (optimizers, scale, axpy, dropout).
+// backend's float64 arithmetic is cheap to mirror exactly (optimizers, scale, dropout).
 // fp-contract=off also keeps vector bodies and scalar tails bit-identical, so results do
 // not depend on where a thread's slice starts.
 
@@ -531,24 +531,6 @@ double ce_row(const float* logits, long V, long y, float* dl, float gradScale) {
   return loss;
 }
 
-void softmax_row(float* probs, const float* logits, long V, double invTemp) {
-  const float mx = row_max(logits, V);
-  const float s = (float)invTemp;
-  double sum;
-  if (probs == logits) {
-    sum = 0;
-    for (long j = 0; j < V; ++j) {
-      const float e = exp_r((logits[j] - mx) * s);
-      probs[j] = e;
-      sum += e;
-    }
-  } else {
-    sum = row_expsum<true>(logits, probs, V, mx, s);
-  }
-  const float inv = (float)(1.0 / sum);
-  for (long j = 0; j < V; ++j) probs[j] *= inv;
-}
-
 // ---------------------------------------------------------------------------------------
 // Elementwise.
 
@@ -630,9 +612,6 @@ void sgd(float* __restrict p, const float* __restrict g, float* __restrict buf, 
 void scale(float* x, long n, double alpha) {
   for (long i = 0; i < n; ++i) x[i] = (float)((double)x[i] * alpha);
 }
-void axpy(float* __restrict y, const float* __restrict x, long n, double alpha) {
-  for (long i = 0; i < n; ++i) y[i] = (float)((double)y[i] + alpha * (double)x[i]);
-}
 double sumsq(const float* __restrict x, long n) {
   double acc[LANES];
   for (int l = 0; l < LANES; ++l) acc[l] = 0;
@@ -667,8 +646,8 @@ const KernelTable kTable = {
     RNNLAB_ISA_NAME, MR, NR, KC, MC, NC,
     gemm_work_floats, gemm_rect, packed_b_floats, pack_b, gemm_packed, dot_nt, gemv_n,
     lstm_fwd, gru_fwd, rnn_fwd, lstm_bwd, gru_bwd, rnn_bwd,
-    ce_row, softmax_row,
-    dropout, adam, sgd, scale, axpy, sumsq, fill, add_rows, sum_rows, add,
+    ce_row,
+    dropout, adam, sgd, scale, sumsq, fill, add_rows, sum_rows, add,
 };
 
 }  // namespace

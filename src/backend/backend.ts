@@ -8,8 +8,14 @@
  * Gradient outputs whose doc says "accumulates" are added to (+=), like llm.c and
  * PyTorch's .grad; the others are overwritten.
  *
+ * Every op is also described in src/backend/ops.ts (its arguments, and how many elements of
+ * each tensor it touches). From that table every backend checks each call before a kernel
+ * runs (an out-of-range call is the same RangeError everywhere), and an op a backend has no
+ * kernel for runs the reference kernel on the tensors' typed-array views (base.ts).
+ *
  * The js backend (backend/js/) is the specification: every other backend is tested
- * against it on random shapes (test/backend/conformance.test.ts).
+ * against it on random shapes (test/backend/conformance-suite.ts, run by js.test.ts,
+ * wasm.test.ts and native.test.ts).
  */
 import type { DType, IntTensor, Tensor } from '../tensor.js';
 
@@ -122,11 +128,18 @@ export interface Backend {
    * C[M,N] = alpha·op(A)·op(B) + beta·C with op(X) = X or Xᵀ; A is [M,K] ([K,M] if transA),
    * B is [K,N] ([N,K] if transB). Offsets address sub-matrices (one timestep of a sequence).
    * beta = 0 ignores C's old contents (NaN included).
+   *
+   * lda, ldb, ldc are the row strides of A, B and C as stored (elements between the starts of
+   * two rows), at least the stored row width. The defaults are the packed widths (lda = K, or M
+   * if transA; ldb = N, or K if transB; ldc = N); a larger one addresses a column slice of a
+   * wider matrix, e.g. one direction's half of a bidirectional layer's [N,2H] output
+   * (cOff = H, ldc = 2H).
    */
   gemm(
     transA: boolean, transB: boolean, M: number, N: number, K: number,
     alpha: number, A: Tensor, aOff: number, B: Tensor, bOff: number,
     beta: number, C: Tensor, cOff: number,
+    lda?: number, ldb?: number, ldc?: number,
   ): void;
 
   /** Y[r,:] += b for r < rows; Y is [rows, cols]. */
@@ -145,7 +158,10 @@ export interface Backend {
 
   /** A whole recurrent layer over a sequence: the only per-step GEMM is h_{t-1}·W_hhᵀ. */
   recurrentForward(a: RecurrentForwardArgs): void;
-  /** Backpropagation through time for the layer run by recurrentForward. */
+  /**
+   * Backpropagation through time for the layer run by recurrentForward. T = 0 accumulates
+   * nothing into dwhh/dbhh and sets dh0/dc0 to 0.
+   */
   recurrentBackward(a: RecurrentBackwardArgs): void;
 
   /**
@@ -157,19 +173,23 @@ export interface Backend {
     logits: Tensor, targets: IntTensor, n: number, V: number, ignoreIndex: number,
     dlogits: Tensor | null, gradScale: number,
   ): CrossEntropyResult;
-  /** probs[i,:] = softmax(logits[i,:] / temperature), rows i < n. */
-  softmax(probs: Tensor, logits: Tensor, n: number, V: number, temperature: number): void;
+
+  /** y[i] = max(x[i], 0) for i < n. y may be x. */
+  reluForward(y: Tensor, x: Tensor, n: number): void;
+  /** dx[i] = dy[i] where y[i] > 0, else 0 (y is the forward's output). dx may be dy. */
+  reluBackward(dx: Tensor, dy: Tensor, y: Tensor, n: number): void;
 
   /** Inverted dropout: y = x·keep/(1−p), keep decided by dropoutHash(seed, i) (src/util/rng.ts) ≥ p·2³². */
   dropoutForward(y: Tensor, x: Tensor, n: number, p: number, seed: number): void;
   /** dx = dy·keep/(1−p) with the same mask (regenerated, not stored). dx may be dy. */
   dropoutBackward(dx: Tensor, dy: Tensor, n: number, p: number, seed: number): void;
 
+  /** t[off + i] = value for i < n. */
   fill(t: Tensor, value: number, off: number, n: number): void;
+  /** dst[dstOff + i] = src[srcOff + i] for i < n (the ranges may overlap: memmove). */
   copy(dst: Tensor, dstOff: number, src: Tensor, srcOff: number, n: number): void;
+  /** t[i] ·= alpha for i < n. */
   scale(t: Tensor, alpha: number, n: number): void;
-  /** y += alpha·x. */
-  axpy(y: Tensor, alpha: number, x: Tensor, n: number): void;
   /** Σ t[i]², for the global gradient norm (summed in float64). */
   sumSquares(t: Tensor, n: number): number;
 

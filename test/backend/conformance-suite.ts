@@ -151,7 +151,7 @@ export function conformanceSuite(name: string, make: () => Promise<Backend>): vo
     });
   }
 
-  test(`${name}: cross-entropy (ignore index, in-place gradient) and softmax`, async () => {
+  test(`${name}: cross-entropy (ignore index, in-place gradient)`, async () => {
     const be = await get();
     for (const [n, V] of [[1, 1], [5, 3], [17, 83], [9, 1001]]) {
       const targets = Array.from({ length: n }, (_, i) => (i % 4 === 3 ? 0 : rng.int(V)));
@@ -167,11 +167,6 @@ export function conformanceSuite(name: string, make: () => Promise<Backend>): vo
       const r3 = be.crossEntropy(l2, t2, n, V, 0, l2, 0.5); // in place
       assert.ok(Math.abs(r3.loss - r1.loss) <= 1e-5 * Math.max(1, Math.abs(r1.loss)));
       close('CE gradient in place', d1, l2);
-      const [s1, s2] = pair(be, [n * V], null);
-      const [q1, q2] = pair(be, [n * V], init);
-      ref.softmax(s1, q1, n, V, 0.7);
-      be.softmax(s2, q2, n, V, 0.7);
-      close('softmax', s1, s2);
     }
   });
 
@@ -195,9 +190,6 @@ export function conformanceSuite(name: string, make: () => Promise<Backend>): vo
     for (const n of [1, 7, 1031]) {
       const [a1, a2] = pair(be, [n + 4], randn(n + 4));
       const [b1, b2] = pair(be, [n + 4], randn(n + 4));
-      ref.axpy(a1, -0.3, b1, n);
-      be.axpy(a2, -0.3, b2, n);
-      close('axpy', a1, a2);
       ref.scale(a1, 1.7, n);
       be.scale(a2, 1.7, n);
       close('scale', a1, a2);

@@ -1,8 +1,9 @@
 /**
  * Reference GEMM over flat arrays: C[M,N] = alpha·op(A)·op(B) + beta·C, all row-major,
- * addressed by element offsets. Loop orders keep the innermost loop contiguous (i-k-j for
- * the N cases, dot products for A·Bᵀ), which is what V8 compiles well; speed lives in the
- * wasm and native backends, this one is the specification.
+ * addressed by element offsets and row strides (lda, ldb, ldc: elements between the starts of
+ * two stored rows; the packed widths when omitted). Loop orders keep the innermost loop
+ * contiguous (i-k-j for the N cases, dot products for A·Bᵀ), which is what V8 compiles well;
+ * speed lives in the wasm and native backends, this one is the specification.
  */
 import type { FloatArray } from '../../tensor.js';
 
@@ -10,19 +11,23 @@ export function gemm(
   transA: boolean, transB: boolean, M: number, N: number, K: number,
   alpha: number, A: FloatArray, aOff: number, B: FloatArray, bOff: number,
   beta: number, C: FloatArray, cOff: number,
+  lda = transA ? M : K, ldb = transB ? K : N, ldc = N,
 ): void {
-  if (beta === 0) C.fill(0, cOff, cOff + M * N);
-  else if (beta !== 1) for (let i = cOff; i < cOff + M * N; i++) C[i] *= beta;
+  for (let i = 0; i < M; i++) {
+    const ci = cOff + i * ldc;
+    if (beta === 0) C.fill(0, ci, ci + N);
+    else if (beta !== 1) for (let j = ci; j < ci + N; j++) C[j] *= beta;
+  }
   if (M === 0 || N === 0 || K === 0 || alpha === 0) return;
 
   if (!transB) {
-    // C[i,:] += alpha·A[i,k]·B[k,:]; A[i,k] is A[aOff + i*K + k], or A[aOff + k*M + i] when transposed.
+    // C[i,:] += alpha·A[i,k]·B[k,:]; A[i,k] is A[aOff + i*lda + k], or A[aOff + k*lda + i] when transposed.
     for (let i = 0; i < M; i++) {
-      const ci = cOff + i * N;
+      const ci = cOff + i * ldc;
       for (let k = 0; k < K; k++) {
-        const a = alpha * (transA ? A[aOff + k * M + i] : A[aOff + i * K + k]);
+        const a = alpha * (transA ? A[aOff + k * lda + i] : A[aOff + i * lda + k]);
         if (a === 0) continue;
-        const bk = bOff + k * N;
+        const bk = bOff + k * ldb;
         for (let j = 0; j < N; j++) C[ci + j] += a * B[bk + j];
       }
     }
@@ -30,15 +35,15 @@ export function gemm(
   }
   // B is [N,K]: C[i,j] += alpha·Σ_k op(A)[i,k]·B[j,k]
   for (let i = 0; i < M; i++) {
-    const ci = cOff + i * N;
+    const ci = cOff + i * ldc;
     for (let j = 0; j < N; j++) {
-      const bj = bOff + j * K;
+      const bj = bOff + j * ldb;
       let s = 0;
       if (!transA) {
-        const ai = aOff + i * K;
+        const ai = aOff + i * lda;
         for (let k = 0; k < K; k++) s += A[ai + k] * B[bj + k];
       } else {
-        for (let k = 0; k < K; k++) s += A[aOff + k * M + i] * B[bj + k];
+        for (let k = 0; k < K; k++) s += A[aOff + k * lda + i] * B[bj + k];
       }
       C[ci + j] += alpha * s;
     }

@@ -32,19 +32,3 @@ export function crossEntropy(
   }
   return { loss, count };
 }
-
-export function softmax(probs: FloatArray, logits: FloatArray, n: number, V: number, temperature: number): void {
-  const inv = 1 / temperature;
-  for (let r = 0; r < n; r++) {
-    const o = r * V;
-    let max = -Infinity;
-    for (let j = 0; j < V; j++) if (logits[o + j] > max) max = logits[o + j];
-    let sum = 0;
-    for (let j = 0; j < V; j++) {
-      const e = Math.exp((logits[o + j] - max) * inv);
-      probs[o + j] = e;
-      sum += e;
-    }
-    for (let j = 0; j < V; j++) probs[o + j] /= sum;
-  }
-}

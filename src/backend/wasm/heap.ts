@@ -129,7 +129,7 @@ export class HeapStorage<A extends Float32Array | Int32Array> implements Storage
   private view: A;
   private gen: number;
   constructor(
-    private readonly heap: Heap,
+    readonly heap: Heap,
     readonly ptr: number,
     readonly length: number,
     private readonly make: (buf: ArrayBuffer, ptr: number, length: number) => A,

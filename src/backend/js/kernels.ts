@@ -1,0 +1,134 @@
+/**
+ * The reference kernels with the Backend op signatures, over each tensor's typed-array view
+ * (`t.data`). They are the js backend, and the default of every other backend for an op it
+ * has no kernel of its own for (base.ts): every storage exposes `data` — an ArrayBuffer of
+ * the js backend, a view of the wasm memory re-created after growth, a native ArrayBuffer.
+ *
+ * Arguments arrive checked (checks.ts) with omitted trailing sizes filled in, so nothing
+ * here re-validates sizes; data-dependent checks (cross-entropy targets) stay in the kernels.
+ * Each `.data` is read once per call, never kept: a wasm view goes stale when memory grows.
+ */
+import type { OpMethods } from '../ops.js';
+import type { FloatArray } from '../../tensor.js';
+import { dropoutHash } from '../../util/rng.js';
+import { gemm } from './gemm.js';
+import { lstmBackward, lstmForward } from './lstm.js';
+import { gruBackward, gruForward } from './gru.js';
+import { rnnBackward, rnnForward } from './rnn.js';
+import { crossEntropy } from './loss.js';
+import { adam, sgd } from './optim.js';
+import { embeddingBackward, embeddingForward, onehotBackward, onehotForward } from './embedding.js';
+import { reluBackward, reluForward } from './relu.js';
+
+export const referenceKernels: OpMethods = {
+  gemm(transA, transB, M, N, K, alpha, A, aOff, B, bOff, beta, C, cOff, lda, ldb, ldc) {
+    gemm(transA, transB, M, N, K, alpha, A.data, aOff, B.data, bOff, beta, C.data, cOff, lda, ldb, ldc);
+  },
+
+  addBias(Y, b, rows, cols) {
+    const y = Y.data, bb = b.data;
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) y[r * cols + c] += bb[c];
+  },
+  sumRows(db, dY, rows, cols) {
+    const d = db.data, y = dY.data;
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) d[c] += y[r * cols + c];
+  },
+
+  embeddingForward(out, ids, W, n, E) {
+    embeddingForward(out.data, ids.data, W.data, n, E);
+  },
+  embeddingBackward(dW, ids, dOut, n, E) {
+    embeddingBackward(dW.data, ids.data, dOut.data, n, E);
+  },
+  onehotForward(out, ids, W, n, G, V) {
+    onehotForward(out.data, ids.data, W.data, n, G, V);
+  },
+  onehotBackward(dW, ids, dOut, n, G, V) {
+    onehotBackward(dW.data, ids.data, dOut.data, n, G, V);
+  },
+
+  recurrentForward(a) {
+    const { T, B, H } = a;
+    const cache = a.cache ? a.cache.data : null;
+    switch (a.cell) {
+      case 'lstm':
+        lstmForward(T, B, H, a.xw.data, a.whh.data, a.bhh.data, a.h0.data, a.c0?.data ?? null, a.hs.data, cache, a.cT?.data ?? null);
+        break;
+      case 'gru':
+        gruForward(T, B, H, a.xw.data, a.whh.data, a.bhh.data, a.h0.data, a.hs.data, cache);
+        break;
+      case 'rnn_tanh':
+      case 'rnn_relu':
+        rnnForward(a.cell === 'rnn_relu', T, B, H, a.xw.data, a.whh.data, a.bhh.data, a.h0.data, a.hs.data);
+        break;
+    }
+  },
+
+  recurrentBackward(a) {
+    const { T, B, H } = a;
+    switch (a.cell) {
+      case 'lstm':
+        lstmBackward(T, B, H, a.whh.data, a.h0.data, a.c0?.data ?? null, a.hs.data, a.cache.data,
+          a.dhs.data, a.dxw.data, a.dwhh.data, a.dbhh.data, a.dh0?.data ?? null, a.dc0?.data ?? null);
+        break;
+      case 'gru':
+        gruBackward(T, B, H, a.whh.data, a.h0.data, a.hs.data, a.cache.data,
+          a.dhs.data, a.dxw.data, a.dhw.data, a.dwhh.data, a.dbhh.data, a.dh0?.data ?? null);
+        break;
+      case 'rnn_tanh':
+      case 'rnn_relu':
+        rnnBackward(a.cell === 'rnn_relu', T, B, H, a.whh.data, a.h0.data, a.hs.data,
+          a.dhs.data, a.dxw.data, a.dwhh.data, a.dbhh.data, a.dh0?.data ?? null);
+        break;
+    }
+  },
+
+  crossEntropy(logits, targets, n, V, ignoreIndex, dlogits, gradScale) {
+    return crossEntropy(logits.data, targets.data, n, V, ignoreIndex, dlogits ? dlogits.data : null, gradScale);
+  },
+
+  reluForward(y, x, n) {
+    reluForward(y.data, x.data, n);
+  },
+  reluBackward(dx, dy, y, n) {
+    reluBackward(dx.data, dy.data, y.data, n);
+  },
+
+  dropoutForward(y, x, n, p, seed) {
+    dropout(y.data, x.data, n, p, seed);
+  },
+  dropoutBackward(dx, dy, n, p, seed) {
+    dropout(dx.data, dy.data, n, p, seed);
+  },
+
+  fill(t, value, off, n) {
+    t.data.fill(value, off, off + n);
+  },
+  copy(dst, dstOff, src, srcOff, n) {
+    dst.data.set(src.data.subarray(srcOff, srcOff + n), dstOff);
+  },
+  scale(t, alpha, n) {
+    const d = t.data;
+    for (let i = 0; i < n; i++) d[i] *= alpha;
+  },
+  sumSquares(t, n) {
+    const d = t.data;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += d[i] * d[i];
+    return s;
+  },
+
+  adam(param, grad, m, v, n, a) {
+    adam(param.data, grad.data, m.data, v.data, n, a);
+  },
+  sgd(param, grad, buf, n, lr, momentum, weightDecay) {
+    sgd(param.data, grad.data, buf ? buf.data : null, n, lr, momentum, weightDecay);
+  },
+};
+
+/** Inverted dropout; forward and backward are the same masked scaling. */
+function dropout(y: FloatArray, x: FloatArray, n: number, p: number, seed: number): void {
+  const threshold = p * 4294967296;
+  const s = 1 / (1 - p);
+  for (let i = 0; i < n; i++) y[i] = dropoutHash(seed, i) >= threshold ? x[i] * s : 0;
+}
