@@ -25,6 +25,7 @@ export { Recurrent, type RecurrentState } from './nn/layers/recurrent.js';
 export { Dropout } from './nn/layers/dropout.js';
 export { Linear } from './nn/layers/linear.js';
 export { LastStep } from './nn/layers/last-step.js';
+export { ReLU } from './nn/layers/relu.js';
 export { Sequential } from './nn/layers/sequential.js';
 export { LanguageModel, type LossResult } from './nn/language-model.js';
 export { countParameters, type Model } from './nn/model.js';

@@ -14,6 +14,7 @@ import { Embedding } from '../../src/nn/layers/embedding.js';
 import { LastStep } from '../../src/nn/layers/last-step.js';
 import { Linear } from '../../src/nn/layers/linear.js';
 import { Recurrent } from '../../src/nn/layers/recurrent.js';
+import { ReLU } from '../../src/nn/layers/relu.js';
 import { Sequential } from '../../src/nn/layers/sequential.js';
 import { LanguageModel } from '../../src/nn/language-model.js';
 import type { ModelConfig } from '../../src/nn/config.js';
@@ -64,8 +65,11 @@ const compositions: Composition[] = [
     build: () => new Sequential('', [new Embedding(be, 'embedding', V, E), new Recurrent(be, 'rnn', 'gru', E, H, 1, 0), new Dropout(be, 0.4), new Linear(be, 'decoder', H, C)]),
   },
   {
-    name: 'one-hot ids → tanh RNN → LastStep → Linear → Linear (no bias)', T: 3, B: 2, V, pooled: true, lengths: [2, 3], classes: C,
-    build: () => new Sequential('', [new Embedding(be, 'embedding', V, 0), new Recurrent(be, 'rnn', 'rnn_tanh', V, H, 1, 0), new LastStep(be), new Linear(be, 'fc1', H, 6), new Linear(be, 'fc2', 6, C, { bias: false })]),
+    name: 'one-hot ids → tanh RNN → LastStep → Linear → ReLU → Linear (no bias)', T: 3, B: 2, V, pooled: true, lengths: [2, 3], classes: C,
+    build: () => new Sequential('', [
+      new Embedding(be, 'embedding', V, 0), new Recurrent(be, 'rnn', 'rnn_tanh', V, H, 1, 0), new LastStep(be),
+      new Linear(be, 'fc1', H, 6), new ReLU(be), new Linear(be, 'fc2', 6, C, { bias: false }),
+    ]),
   },
 ];
 
