@@ -1,8 +1,8 @@
 /**
  * One scenario run twice: in headless Chromium and in Node, on `rnnlab/browser` only (the page
  * imports dist/src/browser.js, with no bundler and no import map). It trains a small char LSTM
- * with the trainer's step (forward, backward, clip, Adam), then loads a checkpoint given as bytes
- * and decodes from it. The test compares the two runs' numbers.
+ * with the CLI's TrainLoop and sinks of its own (events, checkpoint bytes), then loads a
+ * checkpoint given as bytes and decodes from it. The test compares the two runs' numbers.
  */
 import type * as Lib from '../../src/browser.js';
 
@@ -41,26 +41,28 @@ export async function scenario(lib: typeof Lib, checkpoint: Uint8Array): Promise
   });
   const rng = new lib.Rng(11);
   model.initialize(rng);
-  const opt = new lib.Optimizer(be, model.params(), { name: 'adam', lr: 1e-2 });
-  const batches = new lib.StreamBatcher(ids.subarray(0, cut), 4, 32);
-  const state = model.newState(4);
+  // The CLI's training loop, with sinks of the page's own: the events and the checkpoint bytes.
+  const settings = { ...lib.DEFAULTS, batching: 'stream' as const, batch: 4, seq: 32, epochs: 6, lr: 1e-2, seed: 11 };
+  const data = { kind: 'stream' as const, train: ids.subarray(0, cut), val: ids.subarray(cut) };
   const losses: number[] = [];
-  for (let epoch = 0; epoch < 6; epoch++) {
-    for (let k = 0; k < batches.windows; k++) {
-      const w = batches.window(k);
-      model.zeroGrad();
-      const r = model.forward(w.x, w.y, w.B, w.T, state, true, rng);
-      model.backward();
-      lib.clipGradNorm(be, model.params(), 1);
-      opt.apply();
-      model.commitState(state);
-      losses.push(r.nll / r.count);
-    }
-  }
-  const val = lib.evaluateStream(model, ids.subarray(cut), 2, 32);
-
-  const bytes = lib.encodeCheckpoint({ model, vocab, tokenizer: tok, batching: 'stream' });
-  const again = lib.decodeCheckpoint(bytes, be);
+  let valBits = NaN;
+  const best: { bytes?: Uint8Array } = {};
+  const loop = new lib.TrainLoop({
+    task: new lib.LmTask(model, data, -1, settings), settings, rng,
+    contents: () => ({ model, vocab, tokenizer: tok, batching: 'stream' }),
+    sinks: [{
+      event: (e) => {
+        if (e.type === 'step') losses.push(e.loss);
+        if (e.type === 'val') valBits = e.bits_per_token;
+      },
+      checkpoint: (kind, encode) => {
+        if (kind === 'best') best.bytes = encode();
+      },
+    }],
+  });
+  const summary = await loop.run();
+  if (summary.stoppedBy !== 'epochs' || !best.bytes) throw new Error(`the loop stopped by ${summary.stoppedBy}`);
+  const again = lib.decodeCheckpoint(best.bytes, be);
   const roundTrip = Array.from(again.model.stateDict().get('decoder.weight')!.data.subarray(0, 8));
 
   const loaded = lib.decodeCheckpoint(checkpoint, be, 'model.safetensors');
@@ -76,7 +78,7 @@ export async function scenario(lib: typeof Lib, checkpoint: Uint8Array): Promise
     variant: typeof wasm.variant === 'string' ? wasm.variant : '',
     reason: choice.reason,
     losses,
-    valBits: val.bitsPerToken,
+    valBits,
     greedy: text('greedy', {}),
     sampled: text('sample', { temperature: 0.8, topK: 5 }),
     roundTrip,
