@@ -1,0 +1,81 @@
+/**
+ * The safetensors reader and writer on their own: a round trip of every dtype rnnlab writes
+ * (F32, I32, I64), PyTorch's F64/F16/BF16 read as float32, and every malformation a one-line
+ * RnnlabError naming the file, never a crash or a read past the end.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RnnlabError } from '../../src/errors.js';
+import { decodeSafetensors, encodeSafetensors, type StTensor } from '../../src/io/safetensors.js';
+
+function file(header: Record<string, unknown>, data: Uint8Array): Uint8Array {
+  const hb = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + hb.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(hb.length), true);
+  out.set(hb, 8);
+  out.set(data, 8 + hb.length);
+  return out;
+}
+
+test('round trip: F32, I32 and I64 tensors with metadata; data 8-byte aligned', () => {
+  const tensors = new Map<string, StTensor>([
+    ['w', { dtype: 'F32', shape: [2, 3], data: Float32Array.from([1, -2, 3.5, 0, 1e-20, -7]) }],
+    ['ids', { dtype: 'I32', shape: [3], data: Int32Array.from([0, -1, 2147483647]) }],
+    ['count', { dtype: 'I64', shape: [], data: Int32Array.from([123456]) }],
+  ]);
+  const bytes = encodeSafetensors(tensors, { format: 'x', note: 'ü' });
+  const hlen = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+  assert.equal((8 + hlen) % 8, 0);
+  const back = decodeSafetensors(bytes, 'f');
+  assert.deepEqual(back.metadata, { format: 'x', note: 'ü' });
+  assert.deepEqual(Array.from(back.tensors.get('w')!.data), Array.from(tensors.get('w')!.data));
+  assert.deepEqual(back.tensors.get('w')!.shape, [2, 3]);
+  assert.deepEqual(Array.from(back.tensors.get('ids')!.data), [0, -1, 2147483647]);
+  assert.equal(back.tensors.get('count')!.dtype, 'I32');
+  assert.deepEqual(Array.from(back.tensors.get('count')!.data), [123456]);
+});
+
+test('PyTorch dtypes F64, F16 and BF16 are read as float32', () => {
+  const data = new Uint8Array(8 + 2 + 2);
+  const dv = new DataView(data.buffer);
+  dv.setFloat64(0, 0.1, true);
+  dv.setUint16(8, 0x3c00, true); // f16 1.0
+  dv.setUint16(10, 0xc040, true); // bf16 −3.0
+  const st = decodeSafetensors(file({
+    a: { dtype: 'F64', shape: [1], data_offsets: [0, 8] },
+    b: { dtype: 'F16', shape: [1], data_offsets: [8, 10] },
+    c: { dtype: 'BF16', shape: [1], data_offsets: [10, 12] },
+  }, data), 'f');
+  assert.equal(st.tensors.get('a')!.data[0], Math.fround(0.1));
+  assert.equal(st.tensors.get('b')!.data[0], 1);
+  assert.equal(st.tensors.get('c')!.data[0], -3);
+});
+
+test('malformed files: one RnnlabError naming the file, for each way a header can be wrong', () => {
+  const ok = { w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } };
+  const eight = new Uint8Array(8);
+  const huge = new Uint8Array(16);
+  new DataView(huge.buffer).setBigUint64(0, 2n ** 40n, true);
+  const cases: [string, Uint8Array, RegExp][] = [
+    ['empty', new Uint8Array(0), /too short/],
+    ['short', new Uint8Array(5), /too short/],
+    ['header length past the end', huge, /bad header length/],
+    ['header not JSON', (() => { const b = file(ok, eight); b[8] = 0x7b; b[9] = 0x7b; return b; })(), /not JSON/],
+    ['header an array', file([] as unknown as Record<string, unknown>, eight), /not an object/],
+    ['unknown dtype', file({ w: { dtype: 'Q8', shape: [2], data_offsets: [0, 8] } }, eight), /unsupported dtype Q8/],
+    ['offsets past the data', file({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, eight), /bad data offsets/],
+    ['offsets that disagree with the shape', file({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, eight), /bad data offsets/],
+    ['negative offset', file({ w: { dtype: 'F32', shape: [2], data_offsets: [-8, 0] } }, eight), /bad data offsets/],
+    ['entry without shape', file({ w: { dtype: 'F32', data_offsets: [0, 8] } }, eight), /malformed/],
+    ['metadata not strings', file({ __metadata__: { a: 1 }, ...ok }, eight), /metadata a is not a string/],
+  ];
+  for (const [what, bytes, re] of cases) {
+    assert.throws(() => decodeSafetensors(bytes, 'model.safetensors'), (e: unknown) => {
+      assert.ok(e instanceof RnnlabError, `${what}: ${String(e)}`);
+      assert.match(e.message, /^model\.safetensors is not a valid safetensors file/, what);
+      assert.match(e.message, re, what);
+      assert.ok(!e.message.includes('\n'), `${what}: one line`);
+      return true;
+    });
+  }
+});
