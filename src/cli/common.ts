@@ -24,7 +24,7 @@ export async function pickBackend(o: { backend?: string; threads?: number }): Pr
 
 /** The data-reading flags `train` has, for commands that read data too (eval). */
 export function sourceOptions(c: Command): Command {
-  return addRunOptions(c, ['format', 'textField', 'textColumn', 'labelColumn', 'header', 'maxDocs']);
+  return addRunOptions(c, ['format', 'textField', 'textColumn', 'header', 'maxDocs']);
 }
 
 export function readSourceOptions(o: Record<string, unknown>): SourceOptions {
@@ -32,7 +32,6 @@ export function readSourceOptions(o: Record<string, unknown>): SourceOptions {
     format: o.format as SourceOptions['format'],
     textField: o.textField as string | undefined,
     textColumn: o.textColumn as string | number | undefined,
-    labelColumn: o.labelColumn as string | number | undefined,
     header: o.header as boolean | undefined,
   };
 }

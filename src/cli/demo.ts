@@ -28,11 +28,11 @@ export async function demoAction(o: Record<string, any>): Promise<void> {
   // Smaller on the reference backend so a minute still gets somewhere.
   const big = backend.name !== 'js';
   process.stdout.write(`rnnlab demo: a character-level LSTM learns H. G. Wells' The Time Machine (${fmtTime(o.seconds)} of training)\n`);
-  // Every other setting is the library's default (src/run/config.ts). A demo run starts clean.
+  // Every other setting is the library's default (src/run/config.ts). A demo replaces an earlier demo in --out, never another run.
   const run = await TrainingRun.create({
     data: DEMO_CORPUS, out: o.out, layers: big ? 2 : 1, hidden: big ? 256 : 128, embed: big ? 64 : 32,
     epochs: 1000, maxTime: o.seconds, lr: 3e-3, valFraction: 0.05,
-  }, { backend, fresh: true });
+  }, { backend, demo: true });
   const progress = progressSink('char', false, run.corpus.vocab.size);
   let s;
   try {

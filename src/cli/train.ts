@@ -77,7 +77,9 @@ export async function trainAction(o: Record<string, any>, cmd: Command): Promise
     process.stdout.write(`saved ${files.join(', ')}\n`);
   }
   if (signal) {
-    process.stderr.write(`interrupted at step ${s.steps}; continue with: rnnlab train --out ${quoteArg(run.out)} --resume\n`);
+    // The run was cut short: the resume command when there is something left to do.
+    if (s.stoppedBy === 'interrupt') process.stderr.write(`interrupted at step ${s.steps}; continue with: rnnlab train --out ${quoteArg(run.out)} --resume\n`);
+    else process.stderr.write(`interrupted: the run had reached its end (${s.stoppedBy}); its final validation was skipped\n`);
     process.exitCode = SIGNAL_EXIT[signal] ?? 1;
   }
 }

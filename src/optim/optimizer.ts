@@ -90,9 +90,13 @@ export class Optimizer {
     return Object.fromEntries(this.paramSteps);
   }
 
-  /** Restores the counts; parameters absent from `counts` get `fallback` (older checkpoints kept one global count). */
+  /**
+   * Restores the counts. A parameter the counts do not list had no state when they were saved
+   * (it was frozen) and starts at 0; without counts (older checkpoints kept one global count)
+   * every parameter gets `fallback`.
+   */
   setStepCounts(counts: Record<string, number> | null, fallback: number): void {
     this.sync();
-    for (const name of this.paramSteps.keys()) this.paramSteps.set(name, counts?.[name] ?? fallback);
+    for (const name of this.paramSteps.keys()) this.paramSteps.set(name, counts ? counts[name] ?? 0 : fallback);
   }
 }

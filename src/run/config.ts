@@ -21,8 +21,6 @@ export interface RunConfig extends Omit<ModelConfig, 'vocabSize'> {
   textField?: string;
   /** CSV: text column(s), by name or 0-based index ("title,description"). */
   textColumn?: string | number;
-  /** CSV: label column. */
-  labelColumn?: string | number;
   /** CSV: the first row is a header. */
   header: boolean;
   /** Use only the first N documents (0: all). */
@@ -110,10 +108,14 @@ export const DEFAULTS = {
 /** What a caller gives: the data (for a new run) and any settings that differ from DEFAULTS. */
 export type RunOptions = Partial<RunConfig>;
 
-/** The settings that decide how a run trains (saved in every last.safetensors, checked on resume). */
-export type TrainingSettings = Pick<RunConfig,
-  'batch' | 'seq' | 'epochs' | 'maxSteps' | 'maxTime' | 'lr' | 'optimizer' | 'momentum' | 'weightDecay' | 'clip' |
-  'lrDecay' | 'patience' | 'seed' | 'maxLen' | 'overflow' | 'saveEvery' | 'freezeEmbedding'> & { batching: Batching };
+/** The fields of RunConfig the training loop reads. */
+export const TRAINING_KEYS = [
+  'batch', 'seq', 'epochs', 'maxSteps', 'maxTime', 'lr', 'optimizer', 'momentum', 'weightDecay', 'clip',
+  'lrDecay', 'patience', 'seed', 'maxLen', 'overflow', 'saveEvery',
+] as const satisfies readonly (keyof RunConfig)[];
+
+/** The settings that decide how a run trains (saved in every last.safetensors). */
+export type TrainingSettings = Pick<RunConfig, (typeof TRAINING_KEYS)[number]> & { batching: Batching };
 
 /** The CLI flag of a config field: `maxTime` → `--max-time` (`header` → `--no-header`). */
 export function flagOf(key: string): string {

@@ -43,7 +43,6 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'format', arg: '<f>', help: 'input format: auto, text, json, jsonl or csv (auto: by extension; .gz is read transparently)', value: choice('auto', 'text', 'json', 'jsonl', 'csv'), group: 'data', resume: 'fixed' },
   { key: 'textField', arg: '<name>', help: 'JSON/JSONL: the field holding the text', value: { kind: 'string' }, group: 'data', resume: 'fixed' },
   { key: 'textColumn', arg: '<col>', help: 'CSV: text column(s), by name or 0-based index; several joined: "title,description"', value: { kind: 'column' }, group: 'data', resume: 'fixed' },
-  { key: 'labelColumn', arg: '<col>', help: 'CSV: label column, by name or index', value: { kind: 'column' }, group: 'data', resume: 'fixed' },
   { key: 'header', help: 'CSV: the first row is data, not a header', value: { kind: 'flag' }, group: 'data', resume: 'fixed' },
   { key: 'maxDocs', arg: '<n>', help: 'use only the first N documents (0: all)', value: int(0), group: 'data', resume: 'fixed' },
 

@@ -5,7 +5,9 @@
  * Every message names the CLI flag.
  */
 import { RnnlabError } from '../errors.js';
+import type { LanguageModel } from '../nn/language-model.js';
 import { detectFormat } from '../text/sources/format.js';
+import type { LoadedModel } from '../train/checkpoint-format.js';
 import { DEFAULTS, flagOf, type RunConfig, type RunOptions } from './config.js';
 import { optionSpec, validateRunOptions } from './options.js';
 
@@ -19,13 +21,24 @@ export function resolvedFormat(c: Pick<RunConfig, 'format' | 'data'>): 'text' | 
   return c.format && c.format !== 'auto' ? c.format : detectFormat(c.data);
 }
 
+/**
+ * Settings whose default depends on others, made explicit, so the configuration a run saves
+ * says what it used (and typing the same value again on resume is not a change).
+ */
+function withEffectiveDefaults(c: RunConfig): RunConfig {
+  const format = resolvedFormat(c);
+  // A plain-text file is one stream (TBPTT); records (JSON, CSV) are documents, padded per batch.
+  if (!c.batching) c.batching = c.level === 'char' || format === 'text' ? 'stream' : 'pad';
+  if (c.level === 'word' && !c.tokenizer) c.tokenizer = 'word';
+  if ((format === 'json' || format === 'jsonl') && c.textField === undefined) c.textField = 'text';
+  return c;
+}
+
 /** A new run's configuration. */
 export function resolveNewRun(given: RunOptions): RunConfig {
   validateRunOptions(given as Record<string, unknown>);
   if (!given.data) throw new RnnlabError('train needs --data FILE (the text to learn from)');
-  const c = { ...DEFAULTS, ...stripUndefined(given) } as RunConfig;
-  // A plain-text file is one stream (TBPTT); records (JSON, CSV) are documents, padded per batch.
-  if (!c.batching) c.batching = c.level === 'char' || resolvedFormat(c) === 'text' ? 'stream' : 'pad';
+  const c = withEffectiveDefaults({ ...DEFAULTS, ...stripUndefined(given) } as RunConfig);
   refuseConflicts(c, givenKeys(given));
   return c;
 }
@@ -33,18 +46,18 @@ export function resolveNewRun(given: RunOptions): RunConfig {
 /**
  * A resumed run's configuration: the run's own, with the budget (--epochs, --max-steps,
  * --max-time) and the settings that do not change results (--save-every, --data for a moved
- * file) replaced when given; any other setting given with another value is refused.
+ * file, --out) replaced when given; any other setting given with another value is refused.
  */
 export function resolveResume(saved: RunConfig, given: RunOptions): RunConfig {
   validateRunOptions(given as Record<string, unknown>);
   const keys = givenKeys(given);
-  const c = { ...saved } as RunConfig;
+  const c = withEffectiveDefaults({ ...saved } as RunConfig);
   for (const k of keys) {
     const spec = optionSpec(k)!;
     const v = given[k];
     if (spec.resume === 'fixed') {
-      if (!sameValue(v, saved[k])) {
-        throw new RnnlabError(`cannot change ${flagOf(k)} when resuming (the run used ${saved[k] === undefined ? 'none' : String(saved[k])})`);
+      if (!sameValue(v, c[k])) {
+        throw new RnnlabError(`cannot change ${flagOf(k)} when resuming (the run used ${c[k] === undefined ? 'none' : String(c[k])})`);
       }
     } else {
       (c as unknown as Record<string, unknown>)[k] = v;
@@ -62,6 +75,52 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * The configuration a resumed run was started with. Files written before run configurations
+ * were saved (rnnlab-lm/1) hold the model and training settings but not the data: those come
+ * from what the caller gives now (--data is then required; the data fingerprint still guards it).
+ */
+export function savedRunConfig(m: LoadedModel<LanguageModel>, given: RunOptions, file: string): RunConfig {
+  if (m.runConfig) return { ...DEFAULTS, ...m.runConfig } as RunConfig;
+  const s = m.trainState;
+  if (!s) throw new RnnlabError(`${file} holds no training state (it is not a last.safetensors)`);
+  if (!given.data) throw new RnnlabError(`${file} was written by an older rnnlab that did not record its data: resume with --data FILE`);
+  const o = s.options as Record<string, unknown>;
+  const kind = m.tokenizer.kind;
+  const { vocabSize: _v, ...model } = m.model.config;
+  const known: Partial<RunConfig> = {
+    ...model,
+    level: kind === 'char' ? 'char' : kind === 'bpe' ? 'bpe' : 'word',
+    tokenizer: kind === 'word' || kind === 'wordpunct' ? kind : undefined,
+    lowercase: m.tokenizer.settings.lowercase,
+    batch: o.batch as number, seq: o.seq as number, epochs: o.epochs as number, maxSteps: o.maxSteps as number,
+    maxTime: (o.maxSeconds as number) ?? 0, lr: o.lr as number, optimizer: o.optimizer as RunConfig['optimizer'],
+    momentum: o.momentum as number, weightDecay: o.weightDecay as number, clip: o.clip as number, seed: o.seed as number,
+    batching: o.batching as RunConfig['batching'], maxLen: o.maxLen as number, overflow: o.overflow as RunConfig['overflow'],
+    lrDecay: o.lrDecay as number, patience: o.patience as number,
+  };
+  const unknown = Object.fromEntries([...givenKeys(given)].filter((k) => !(k in known)).map((k) => [k, given[k]]));
+  return { ...DEFAULTS, ...unknown, ...known, data: given.data, out: given.out } as RunConfig;
+}
+
+/** A resume with nothing left to do is refused, saying what to change. */
+export function refuseFinished(c: RunConfig, m: LoadedModel, out: string): void {
+  const s = m.trainState!;
+  if (c.maxSteps > 0 && s.step >= c.maxSteps) {
+    throw new RnnlabError(`the run in ${out} already reached its budget of --max-steps ${c.maxSteps}: give a larger --max-steps (0: no limit) to continue it`);
+  }
+  if (c.maxTime > 0 && s.elapsedSeconds >= c.maxTime) {
+    throw new RnnlabError(`the run in ${out} already used its budget of --max-time ${c.maxTime} s: give a larger --max-time (0: no limit) to continue it`);
+  }
+  if (s.epoch >= c.epochs) {
+    const done = `${s.epoch} epoch${s.epoch === 1 ? '' : 's'}`;
+    throw new RnnlabError(`the run in ${out} has already trained ${done}${c.epochs < s.epoch ? `, more than --epochs ${c.epochs}` : ''}: give a larger --epochs to continue it`);
+  }
+  if (c.patience > 0 && (s.badEpochs ?? 0) >= c.patience) {
+    throw new RnnlabError(`the run in ${out} stopped early: no validation improvement in ${c.patience} epochs (${flagOf('patience')})`);
+  }
 }
 
 /**
@@ -84,16 +143,19 @@ export function refuseConflicts(c: RunConfig, given: Set<keyof RunConfig>): void
   } else if (has('seq')) {
     refuse(`--seq applies only to --batching stream (with --batching ${c.batching} every row is a whole document)`);
   }
+  if (c.maxLen === 1) refuse('--max-len must be 0 (no limit) or at least 2 (a document needs an input and a target)');
   const format = resolvedFormat(c);
   if (has('textField') && format !== 'json' && format !== 'jsonl') refuse(`--text-field applies only to JSON and JSON Lines data (${c.data} is read as ${format})`);
   for (const k of ['textColumn', 'header'] as const) {
     if (has(k) && format !== 'csv') refuse(`${flagOf(k)} applies only to CSV data (${c.data} is read as ${format})`);
   }
-  if (has('labelColumn')) refuse('--label-column has no effect when training a language model (labels are for classifiers)');
   if (c.valFraction === 0) {
     for (const k of ['lrDecay', 'patience'] as const) {
       if (has(k)) refuse(`${flagOf(k)} needs validation data, but --val-fraction is 0`);
     }
   }
-  if (has('freezeEmbedding') && c.embed === 0) refuse('--freeze-embedding needs an embedding (--embed > 0; --embed 0 is one-hot input)');
+  if (c.freezeEmbedding !== 0) {
+    if (c.embed === 0) refuse('--freeze-embedding needs an embedding (--embed > 0; --embed 0 is one-hot input)');
+    if (c.tieWeights) refuse('--freeze-embedding with --tie-weights would freeze the decoder too (they share one weight)');
+  }
 }

@@ -7,7 +7,7 @@
  * Checkpoints and config.json are written atomically (temporary file, then rename), so a crash
  * or a kill leaves the previous file intact; metrics lines are appended.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { CheckpointKind, RunEvent, RunSink } from '../train/events.js';
@@ -21,15 +21,52 @@ export class RunDirectory implements RunSink {
     return join(this.dir, 'metrics.jsonl');
   }
 
-  /** Creates the directory; on resume, forgets the lines after the checkpoint's step (they are about to be redone). */
-  open(resumeStep: number | null): void {
+  /**
+   * For a resumed run: forgets the lines after the checkpoint's step (they are about to be
+   * redone) and the temporaries of writes a killed process left.
+   */
+  open(resumeStep: number): void {
     mkdirSync(this.dir, { recursive: true });
-    if (resumeStep !== null) this.truncateAfter(resumeStep);
+    this.removeStaleTemporaries();
+    this.truncateAfter(resumeStep);
   }
 
-  /** Removes the files of an earlier run (`rnnlab demo` starts clean). */
-  clear(): void {
+  /**
+   * For a new run: whatever an earlier run left here without a checkpoint (a metrics.jsonl and
+   * config.json of a run stopped before its first save, or an earlier demo) is removed, so the
+   * files describe this run only. (A directory with another run's model is refused before.)
+   */
+  openFresh(): void {
+    mkdirSync(this.dir, { recursive: true });
+    this.removeStaleTemporaries();
     for (const f of RUN_FILES) rmSync(join(this.dir, f), { force: true });
+  }
+
+  /** `.<file>.<pid>.tmp` of an atomic write whose process is gone (kill -9 mid-write). */
+  private removeStaleTemporaries(): void {
+    for (const f of readdirSync(this.dir)) {
+      const m = /^\.(.+)\.(\d+)\.tmp$/.exec(f);
+      if (!m || !(RUN_FILES as readonly string[]).includes(m[1]) || processAlive(Number(m[2]))) continue;
+      rmSync(join(this.dir, f), { force: true });
+    }
+  }
+
+  /**
+   * The loss of the last validation marked best at or before `step`: which validation
+   * model.safetensors holds, for checkpoints that did not record it.
+   */
+  bestLoggedLoss(step: number): number | null {
+    if (!existsSync(this.metricsPath)) return null;
+    let best: number | null = null;
+    for (const l of readFileSync(this.metricsPath, 'utf8').split('\n')) {
+      try {
+        const m = JSON.parse(l) as { type?: string; step?: number; best?: boolean; loss?: number };
+        if (m.type === 'val' && m.best && m.step! <= step && Number.isFinite(m.loss)) best = m.loss!;
+      } catch {
+        // a blank or torn line
+      }
+    }
+    return best;
   }
 
   /** The config.json of the directory, or null. */
@@ -72,5 +109,15 @@ export class RunDirectory implements RunSink {
       }
     });
     if (keep.length !== lines.length) writeFileAtomic(f, keep.map((l) => l + '\n').join(''));
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

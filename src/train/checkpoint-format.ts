@@ -22,6 +22,7 @@ import { architecture } from '../nn/architectures.js';
 import { LanguageModel } from '../nn/language-model.js';
 import type { Model } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
+import type { RunConfig } from '../run/config.js';
 import type { Tensor } from '../tensor.js';
 import { createTokenizer, type Tokenizer, type TokenizerSettings } from '../text/tokenizers/tokenizer.js';
 import { Vocab } from '../text/vocab.js';
@@ -64,16 +65,20 @@ export interface LoadedModel<M extends Model = Model> {
   extra: Map<string, StTensor>;
   trainState: TrainState | null;
   /** The run configuration saved by a training run (last.safetensors), or null. */
-  runConfig: Record<string, unknown> | null;
+  runConfig: Partial<RunConfig> | null;
   metadata: Record<string, string>;
   /** True when the model was trained on [SOS] … [EOS] documents (so generation starts with [SOS]). */
   documents: boolean;
 }
 
+/**
+ * A tensor for the file. float32 storage is passed as its view, not copied: encoding copies it
+ * into the file's bytes anyway, and no backend allocates (so no wasm memory grows) meanwhile.
+ */
 function toSt(t: Tensor, dtype: StTensor['dtype'] = 'F32'): StTensor {
-  return dtype === 'F32'
-    ? { dtype, shape: [...t.shape], data: Float32Array.from(t.data) }
-    : { dtype, shape: [...t.shape], data: Int32Array.from(t.data, (v) => Math.round(v)) };
+  if (dtype !== 'F32') return { dtype, shape: [...t.shape], data: Int32Array.from(t.data, (v) => Math.round(v)) };
+  const d = t.data;
+  return { dtype, shape: [...t.shape], data: d instanceof Float32Array ? d : Float32Array.from(d) };
 }
 
 /** What last.safetensors adds to a model so that `--resume` continues exactly. */
@@ -83,7 +88,7 @@ export interface CheckpointTraining {
   /** Further tensors to keep (the recurrent state carried across stream windows: `state.h_l0`, …). */
   tensors?: Map<string, Tensor>;
   /** The run configuration (saved as `run_config`). */
-  runConfig?: Record<string, unknown>;
+  runConfig?: RunConfig;
 }
 
 export interface CheckpointContents {
@@ -159,7 +164,7 @@ export function decodeCheckpoint(bytes: Uint8Array, backend: Backend, file = 'th
   for (const p of model.params()) p.setFrozen(frozen.has(p.name));
   const extra = new Map([...st.tensors].filter(([n]) => n.startsWith('optimizer.') || n.startsWith('state.')));
   const trainState = meta.train_state ? json<TrainState>('train_state') : null;
-  const runConfig = meta.run_config ? json<Record<string, unknown>>('run_config') : null;
+  const runConfig = meta.run_config ? json<Partial<RunConfig>>('run_config') : null;
   // Older files lack "batching": a vocabulary with [SOS] then means documents.
   const documents = meta.batching ? meta.batching !== 'stream' : vocab.sos >= 0;
   return { model, vocab, tokenizer, extra, trainState, runConfig, metadata: meta, documents };

@@ -25,7 +25,12 @@ export function resolveModelPath(p: string): string {
   if (!existsSync(p)) throw new RnnlabError(`cannot read model ${p}: no such file or directory`);
   if (statSync(p).isDirectory()) {
     const f = join(p, 'model.safetensors');
-    if (!existsSync(f)) throw new RnnlabError(`${p} holds no model.safetensors (train with --out ${p} first)`);
+    if (!existsSync(f)) {
+      if (existsSync(join(p, 'last.safetensors'))) {
+        throw new RnnlabError(`${p} holds no model.safetensors yet (the run stopped before its first validation): use ${join(p, 'last.safetensors')}, or continue the run with rnnlab train --out ${p} --resume`);
+      }
+      throw new RnnlabError(`${p} holds no model.safetensors (train with --out ${p} first)`);
+    }
     return f;
   }
   return p;

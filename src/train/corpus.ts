@@ -124,7 +124,7 @@ export async function prepareCorpus(path: string, o: CorpusOptions, reuse?: { to
       tokens += d.length;
       return d;
     });
-    if (docs.length < 2 && o.valFraction > 0) throw new RnnlabError(`${path} holds ${docs.length} document(s): document batching with a validation split needs at least 2`);
+    if (docs.length < 2 && o.valFraction > 0) throw new RnnlabError(`${path} holds ${docs.length} document(s): --batching ${o.batching} with a validation split needs at least 2 (a plain-text file is one document; --batching stream reads it as one stream)`);
     const split = o.valFraction > 0 ? splitDocuments(docs, o.valFraction, o.seed) : { train: docs, val: [] };
     data = { kind: 'docs', ...split };
   } else {

@@ -66,6 +66,7 @@ export type StopReason = 'epochs' | 'max-steps' | 'time' | 'interrupt' | 'early-
 export interface EndEvent {
   type: 'end';
   step: number;
+  /** Epochs completed (unlike step and val lines, whose epoch is the 0-based epoch in progress). */
   epoch: number;
   stopped_by: StopReason;
   elapsed: number;

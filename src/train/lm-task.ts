@@ -5,6 +5,7 @@
  *   docs   — [SOS] … [EOS] documents padded per batch ([PAD] ignored in the loss), every row
  *            from a zero state, the document order shuffled per epoch from (seed, epoch).
  */
+import { RnnlabError } from '../errors.js';
 import { documentEvaluation, streamEvaluation, type EvalResult } from '../eval/perplexity.js';
 import type { LanguageModel } from '../nn/language-model.js';
 import type { RecurrentState } from '../nn/layers/recurrent.js';
@@ -122,7 +123,7 @@ export class LmTask implements Task<LmBatch> {
     this.carriedState = this.model.newState(this.s.batch);
     for (const [name, t] of this.carried()) {
       const v = get(name);
-      if (!v) throw new Error(`checkpoint lacks ${name}`);
+      if (!v) throw new RnnlabError(`the checkpoint lacks the carried recurrent state ${name}`);
       t.data.set(v);
     }
   }

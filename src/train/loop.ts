@@ -2,16 +2,18 @@
  * The training loop, with no file system and no console: batches → steps → events and
  * checkpoint bytes for its sinks. A step is the task's forward and backward, global-norm
  * clipping and the optimizer update. Validation runs at every epoch end, and once more when a
- * budget (--max-steps, --max-time) stops the run inside an epoch. The loop gives the event loop
- * a turn at least every ~50 ms (during validation too), so a signal handler, a server or a
- * browser tab keeps running, and stop() takes effect after the current step.
+ * budget (--max-steps, --max-time) stops the run inside an epoch. Between steps and between
+ * validation batches the loop gives the event loop a turn, at most every ~50 ms, so a signal
+ * handler, a server or a browser tab keeps running (a step itself is one synchronous piece of
+ * work); stop() takes effect after the current step, or abandons a validation in progress.
  *
  * What a checkpoint decides:
  *   model.safetensors  the weights of the best validation so far (any validation);
  *   last.safetensors   everything to continue exactly: weights, optimizer state and step counts,
  *                      RNG, data position, the carried recurrent state, the run configuration.
  * --lr-decay and --patience count epoch-end validations only, so a run stopped inside an epoch
- * and resumed makes the same decisions as one never stopped.
+ * and resumed makes the same decisions as one never stopped. An epoch-end validation cut short
+ * by stop() is redone by the resumed run before its next step ("validation pending").
  */
 import { RnnlabError } from '../errors.js';
 import type { EvalResult } from '../eval/perplexity.js';
@@ -19,12 +21,13 @@ import { countParameters } from '../nn/model.js';
 import type { Param } from '../nn/param.js';
 import { clipGradNorm } from '../optim/clip.js';
 import { Optimizer } from '../optim/optimizer.js';
-import type { TrainingSettings } from '../run/config.js';
+import type { RunConfig, TrainingSettings } from '../run/config.js';
 import { Rng } from '../util/rng.js';
 import { YieldClock } from '../util/runtime.js';
 import type { CheckpointContents, CheckpointTraining, LoadedModel, TrainState } from './checkpoint-format.js';
 import { encodeCheckpoint } from './checkpoint-format.js';
 import type { CheckpointKind, RunEvent, RunSink, StopReason, ValEvent } from './events.js';
+import { ThroughputMeter } from './throughput.js';
 import type { Task } from './task.js';
 
 export interface TrainSummary {
@@ -35,10 +38,18 @@ export interface TrainSummary {
   best: EvalResult | null;
   last: EvalResult | null;
   stoppedBy: StopReason;
+  /** stop() cut something short: a validation, or the run itself. */
+  interrupted: boolean;
   /** Training seconds over the whole run (validation excluded). */
   elapsed: number;
   /** Tokens per second of training time in this session. */
   tokensPerSec: number;
+}
+
+/** Parameters kept frozen for the first `steps` steps of a run (-1: for good). */
+export interface FreezeSchedule {
+  params: readonly Param[];
+  steps: number;
 }
 
 export interface TrainLoopOptions {
@@ -48,14 +59,18 @@ export interface TrainLoopOptions {
   /** The model, vocabulary and tokenizer part of a checkpoint (the loop adds the training part). */
   contents: () => Omit<CheckpointContents, 'training'>;
   /** Saved in last.safetensors so a resume needs nothing typed again. */
-  runConfig?: Record<string, unknown>;
+  runConfig?: RunConfig;
   /** The RNG of the run: a fresh run has already drawn the initial weights from it. */
   rng: Rng;
-  /** A last.safetensors to continue from (its weights are already in the model). */
+  /** A last.safetensors to continue from (its weights and frozen flags are already in the model). */
   resume?: LoadedModel | null;
-  /** Parameters --freeze-embedding freezes. */
-  embeddingParams?: readonly Param[];
+  /** Validation loss of the model.safetensors a resumed run already has, when the checkpoint predates savedValLoss. */
+  savedValLoss?: number | null;
+  freeze?: FreezeSchedule;
 }
+
+/** A validation stop() cut short. */
+const ABANDONED = Symbol('abandoned');
 
 export class TrainLoop {
   readonly optimizer: Optimizer;
@@ -78,13 +93,15 @@ export class TrainLoop {
     this.task = o.task;
     this.s = o.settings;
     this.rng = o.rng;
-    this.applyFreezeSchedule(o.resume?.trainState?.step ?? 0);
+    // A resumed model carries the frozen flags its checkpoint was saved with, which match the
+    // optimizer state saved beside them; the schedule moves on from there before the next step.
+    if (!o.resume) this.applyFreezeSchedule(0);
     const params = o.task.model.params();
     this.optimizer = new Optimizer(o.task.model.backend, params, { name: this.s.optimizer, lr: this.s.lr, momentum: this.s.momentum, weightDecay: this.s.weightDecay });
     if (o.resume) this.restore(o.resume);
   }
 
-  /** Finish the current step, write last.safetensors, and return (Ctrl-C, a stop button). */
+  /** Finish the current step (or abandon the validation in progress), write last.safetensors, and return. */
   stop(): void {
     this.stopRequested = true;
   }
@@ -102,10 +119,10 @@ export class TrainLoop {
   }
 
   private applyFreezeSchedule(stepsDone: number): void {
-    const n = this.s.freezeEmbedding;
-    if (!n) return;
-    const frozen = n < 0 || stepsDone < n;
-    for (const p of this.o.embeddingParams ?? []) p.setFrozen(frozen);
+    const f = this.o.freeze;
+    if (!f || !f.steps) return;
+    const frozen = f.steps < 0 || stepsDone < f.steps;
+    for (const p of f.params) p.setFrozen(frozen);
   }
 
   private restore(r: LoadedModel): void {
@@ -128,7 +145,7 @@ export class TrainLoop {
     this.batchIndex = s.batchIndex;
     this.bestValLoss = s.bestValLoss;
     this.badEpochs = s.badEpochs ?? 0;
-    this.savedValLoss = s.savedValLoss !== undefined ? s.savedValLoss : s.bestValLoss;
+    this.savedValLoss = s.savedValLoss !== undefined ? s.savedValLoss : this.o.savedValLoss ?? s.bestValLoss;
     this.savedResult = s.savedVal ?? null;
     this.elapsedBefore = s.elapsedSeconds;
     this.task.restoreCarried((name) => r.extra.get(name)?.data);
@@ -151,18 +168,18 @@ export class TrainLoop {
     this.emit({
       type: 'start', time: new Date().toISOString(), step: this.step, epoch: this.epoch, resumed: !!this.o.resume,
       total_steps: total, steps_per_epoch: perEpoch, params: counts.total, trainable_params: counts.trainable,
-      train_tokens: task.trainTokens, val_tokens: task.valTokens, max_time: s.maxTime, elapsed: this.elapsed(),
+      train_tokens: task.trainTokens, val_tokens: task.valTokens, max_time: s.maxTime, elapsed: round3(this.elapsed()),
     });
     if (this.step === 0 && !this.o.resume) {
       // Sanity line: an untrained model should score about the vocabulary size.
       const r = await this.validate();
-      if (r) this.emitVal(r, false, { untrained: true });
+      if (r && r !== ABANDONED) this.emitVal(r, false, { untrained: true });
     }
-    let sessionTokens = 0;
+    const meter = new ThroughputMeter();
     let stoppedBy: StopReason = 'epochs';
     let lastVal: EvalResult | null = null;
     let validatedAt = -1;
-    let recentTokens = 0, recentSeconds = 0, rate = 0;
+    let pendingSaved = false;
     outer: for (; this.epoch < s.epochs; this.epoch++) {
       const batches = task.epoch(this.epoch);
       task.beginEpoch(this.epoch, this.batchIndex);
@@ -182,26 +199,25 @@ export class TrainLoop {
         const dt = (performance.now() - t0) / 1000;
         this.trainSeconds += dt;
         this.step++;
-        sessionTokens += r.count;
-        recentTokens += r.count;
-        recentSeconds += dt;
-        if (recentSeconds > 1 || rate === 0) {
-          rate = recentTokens / Math.max(recentSeconds, 1e-9);
-          recentTokens = 0;
-          recentSeconds = 0;
-        }
+        meter.add(r.count, dt);
         const loss = r.count > 0 ? r.nll / r.count : 0;
         if (!Number.isFinite(loss)) throw new RnnlabError(`training diverged at step ${this.step} (loss ${loss}); lower --lr or enable --clip`);
         this.emit({
           type: 'step', step: this.step, epoch: this.epoch, batch: this.batchIndex + 1, batches: batches.count, loss,
-          grad_norm: norm, lr: this.optimizer.lr, tokens: r.count, tokens_per_sec: Math.round(rate), elapsed: round3(this.elapsed()),
+          grad_norm: norm, lr: this.optimizer.lr, tokens: r.count, tokens_per_sec: Math.round(meter.rate), elapsed: round3(this.elapsed()),
         });
         // (the epoch's last batch is followed by the epoch-end checkpoint anyway)
         if (s.saveEvery > 0 && this.step % s.saveEvery === 0 && this.batchIndex + 1 < batches.count) this.saveLast(false, this.batchIndex + 1);
         await this.clock.maybeYield();
       }
+      const end = await this.endOfEpoch(batches.count);
+      if (end === ABANDONED) {
+        stoppedBy = 'interrupt';
+        pendingSaved = true;
+        break;
+      }
       this.batchIndex = 0;
-      lastVal = await this.endOfEpoch();
+      lastVal = end;
       validatedAt = this.step;
       if (s.patience > 0 && this.badEpochs >= s.patience) {
         stoppedBy = 'early-stopping';
@@ -210,25 +226,30 @@ export class TrainLoop {
       }
     }
     // A stop inside an epoch (an epoch end has just written everything): an interrupt only
-    // saves the position, quickly; a budget stop validates first.
-    if (validatedAt !== this.step) {
+    // saves the position, quickly; a budget stop validates first (unless stop() cuts it short).
+    if (validatedAt !== this.step && !pendingSaved) {
       if (stoppedBy === 'interrupt') this.saveLast(false, this.batchIndex);
       else lastVal = await this.finalValidation();
     }
     this.emit({
       type: 'end', step: this.step, epoch: this.epoch, stopped_by: stoppedBy, elapsed: round3(this.elapsed()),
-      tokens_per_sec: Math.round(sessionTokens / Math.max(this.trainSeconds, 1e-9)), best_loss: this.savedValLoss,
+      tokens_per_sec: Math.round(meter.sessionRate), best_loss: this.savedValLoss,
     });
     return {
-      steps: this.step, epochs: this.epoch, best: this.savedResult, last: lastVal, stoppedBy, elapsed: this.elapsed(),
-      tokensPerSec: sessionTokens / Math.max(this.trainSeconds, 1e-9),
+      steps: this.step, epochs: this.epoch, best: this.savedResult, last: lastVal, stoppedBy, interrupted: this.stopRequested,
+      elapsed: this.elapsed(), tokensPerSec: meter.sessionRate,
     };
   }
 
-  private async validate(): Promise<EvalResult | null> {
+  /** The task's validation, giving the event loop turns; ABANDONED when stop() came first. */
+  private async validate(): Promise<EvalResult | null | typeof ABANDONED> {
     const g = this.task.validation();
     if (!g) return null;
     for (;;) {
+      if (this.stopRequested) {
+        g.return(undefined as never);
+        return ABANDONED;
+      }
       const r = g.next();
       if (r.done) return r.value;
       await this.clock.maybeYield();
@@ -254,8 +275,17 @@ export class TrainLoop {
     return true;
   }
 
-  private async endOfEpoch(): Promise<EvalResult | null> {
+  /**
+   * The epoch's validation, its decisions (lr decay, patience) and checkpoints. Cut short by
+   * stop(), it saves the position "all `count` batches done, validation pending" instead, so the
+   * resumed run validates first and decides exactly as an uninterrupted one.
+   */
+  private async endOfEpoch(count: number): Promise<EvalResult | null | typeof ABANDONED> {
     const r = await this.validate();
+    if (r === ABANDONED) {
+      this.saveLast(false, count);
+      return ABANDONED;
+    }
     if (r) {
       if (this.bestValLoss === null || r.loss < this.bestValLoss) {
         this.bestValLoss = r.loss;
@@ -274,6 +304,10 @@ export class TrainLoop {
   /** A stop by budget inside an epoch: validate (it may become the saved model) and keep the position. */
   private async finalValidation(): Promise<EvalResult | null> {
     const r = await this.validate();
+    if (r === ABANDONED) {
+      this.saveLast(false, this.batchIndex);
+      return null;
+    }
     const best = this.saveIfBest(r);
     if (r) this.emitVal(r, best, { final: true });
     this.saveLast(false, this.batchIndex);

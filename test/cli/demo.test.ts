@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { assertOk, listFiles, readMetrics, rnnlab, tempDir } from './helpers.js';
+import { assertOk, assertOneLineError, assertSameFiles, listFiles, readMetrics, rnnlab, snapshot, tempDir, TINY, writePangrams } from './helpers.js';
 
 test('demo: trains, measures and samples; run again into the same folder it starts clean', () => {
   const cwd = tempDir('demo');
@@ -20,4 +20,13 @@ test('demo: trains, measures and samples; run again into the same folder it star
     assert.deepEqual(ms.filter((m) => m.type === 'start' || m.type === 'end').map((m) => m.type), ['start', 'end'], `demo run ${k + 1}: one session in metrics.jsonl`);
     assert.equal(ms.filter((m) => m.type === 'val' && m.untrained).length, 1);
   }
+});
+
+test('demo never replaces a run that is not a demo', () => {
+  const cwd = tempDir('demo-other');
+  writePangrams(cwd);
+  assertOk(rnnlab(['train', '--data', 'pangrams.txt', '--out', 'mine', ...TINY, '--batch', '4', '--seq', '16', '--max-steps', '2', '--quiet'], { cwd }));
+  const before = snapshot(join(cwd, 'mine'));
+  assertOneLineError(rnnlab(['demo', '--seconds', '1', '--out', 'mine'], { cwd }), /mine already holds a model/, 'demo into a training run');
+  assertSameFiles(before, join(cwd, 'mine'), 'demo into a training run');
 });

@@ -34,10 +34,13 @@ interface Stopped {
   exitMs: number;
 }
 
-/** Starts `rnnlab train`, waits for `afterSteps` step lines in metrics.jsonl, then sends the signals. */
-function trainAndSignal(out: string, extra: string[], afterSteps: number, signals: NodeJS.Signals[]): Promise<Stopped> {
+/**
+ * Starts `rnnlab train`, waits for `afterSteps` step lines in metrics.jsonl (0: for the start
+ * line, then `delayMs`), then sends the signals.
+ */
+function trainAndSignal(out: string, extra: string[], afterSteps: number, signals: NodeJS.Signals[], args = ARGS, delayMs = 0): Promise<Stopped> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'train', ...ARGS, '--out', out, ...extra], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'train', ...args, '--out', out, ...extra], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.stdout.resume();
@@ -45,11 +48,14 @@ function trainAndSignal(out: string, extra: string[], afterSteps: number, signal
     const metrics = join(dir, out, 'metrics.jsonl');
     const poll = setInterval(() => {
       if (!existsSync(metrics)) return;
-      const steps = readFileSync(metrics, 'utf8').split('\n').filter((l) => l.startsWith('{"type":"step"')).length;
-      if (steps < afterSteps) return;
+      const lines = readFileSync(metrics, 'utf8').split('\n');
+      const steps = lines.filter((l) => l.startsWith('{"type":"step"')).length;
+      if (steps < afterSteps || !lines[0].startsWith('{"type":"start"')) return;
       clearInterval(poll);
-      for (const s of signals) child.kill(s);
-      sentAt = performance.now();
+      setTimeout(() => {
+        for (const s of signals) child.kill(s);
+        sentAt = performance.now();
+      }, delayMs);
     }, 5);
     const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('error', reject);
@@ -98,6 +104,21 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+test('Ctrl-C during a long validation abandons it: exit within a second, and the run resumes', async () => {
+  // ~400 K characters, half held out: the untrained validation takes seconds on the js backend.
+  writeFileSync(join(dir, 'big.txt'), PANGRAM.repeat(4800));
+  const args = ['--data', 'big.txt', '--backend', 'js', '--hidden', '48', '--embed', '8', '--layers', '1', '--batch', '8', '--seq', '32', '--val-fraction', '0.5', '--max-steps', '3'];
+  const r = await trainAndSignal('val-stop', [], 0, ['SIGINT'], args, 300);
+  assert.equal(r.status, 130, r.stderr);
+  assert.ok(r.exitMs < 1000, `exited ${r.exitMs.toFixed(0)} ms after Ctrl-C during the validation`);
+  assert.match(r.stderr, /interrupted at step 0; continue with: rnnlab train --out val-stop --resume/);
+  const ms = readMetrics(join(dir, 'val-stop', 'metrics.jsonl'));
+  assert.deepEqual(ms.map((m) => m.type), ['start', 'end'], 'no validation line: it was abandoned');
+  assertOk(await rnnlabAsync(['train', '--out', 'val-stop', '--resume', '--quiet'], { cwd: dir, timeoutMs: 120_000 }), 'resume');
+  const after = readMetrics(join(dir, 'val-stop', 'metrics.jsonl'));
+  assert.deepEqual(after.filter((m) => m.type === 'step').map((m) => m.step), [1, 2, 3]);
+});
+
 test('Ctrl-C twice: the second exits at once (130) and corrupts nothing; the run resumes from its last checkpoint', async () => {
   const out = 'twice';
   const r = await trainAndSignal(out, ['--save-every', '20'], 45, ['SIGINT', 'SIGINT']);
@@ -135,7 +156,7 @@ test('--resume alone continues a word-level document run: level, tokenizer, sour
   assertOk(first, 'first part');
   const again = await rnnlabAsync(['train', '--out', 'run', '--resume', '--max-steps', '7'], { cwd });
   assertOk(again, '--resume alone');
-  assert.match(again.stderr, /data: docs\.jsonl · 40 document\(s\).* word tokens, vocabulary \d+/);
+  assert.match(again.stderr, /data: \S*docs\.jsonl · 40 document\(s\).* word tokens, vocabulary \d+/);
   assert.match(again.stderr, /resuming at step 3/);
   const ms = readMetrics(join(cwd, 'run', 'metrics.jsonl'));
   assert.deepEqual(ms.filter((m) => m.type === 'step').map((m) => m.step), [1, 2, 3, 4, 5, 6, 7]);

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   assertOk, inParallel, listFiles, PANGRAM, readMetrics, readSafetensorsHeader, rnnlab, rnnlabAsync, tempDir,
@@ -236,4 +236,20 @@ test('train: a tiny LSTM learns a repetitive text (validation loss < 1.0 nats/ch
   const steps = ms.filter((m) => m.type === 'step');
   const mean = (xs: Metric[]) => xs.reduce((a, m) => a + m.loss, 0) / xs.length;
   assert.ok(mean(steps.slice(-13)) < mean(steps.slice(0, 13)) - 1);
+});
+
+test('train into a directory an earlier run left without a model: its leftovers are replaced, not appended to', () => {
+  const dir = tempDir('train-leftovers');
+  const data = writePangrams(dir);
+  mkdirSync(join(dir, 'run'));
+  writeFileSync(join(dir, 'run', 'metrics.jsonl'), '{"type":"start","step":0}\n{"type":"step","step":1,"loss":9}\n');
+  writeFileSync(join(dir, 'run', 'config.json'), '{"sessions":[{"from_step":0}]}');
+  writeFileSync(join(dir, 'run', `.last.safetensors.${2 ** 22 + 7}.tmp`), 'half a file');
+  assertOk(rnnlab(['train', '--data', data, '--out', 'run', ...TINY, '--batch', '4', '--seq', '16', '--max-steps', '2', '--quiet'], { cwd: dir }));
+  assert.deepEqual(listFiles(join(dir, 'run')), ['config.json', 'last.safetensors', 'metrics.jsonl', 'model.safetensors'], 'the dead process\'s temporary is gone');
+  const ms = readMetrics(join(dir, 'run', 'metrics.jsonl'));
+  assert.equal(ms.filter((m) => m.type === 'start').length, 1);
+  assert.deepEqual(ms.filter((m) => m.type === 'step').map((m) => m.step), [1, 2]);
+  const cfg = JSON.parse(readFileSync(join(dir, 'run', 'config.json'), 'utf8')) as { sessions: unknown[] };
+  assert.equal(cfg.sessions.length, 1);
 });

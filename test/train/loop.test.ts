@@ -23,7 +23,7 @@ const V = 12;
 const vocab = Vocab.build(new Map(Array.from({ length: V }, (_, i) => [String.fromCharCode(97 + i), 1])), { specials: [] });
 const tokenizer = createTokenizer({ kind: 'char', lowercase: false });
 
-function setup(over: Partial<TrainingSettings> = {}, slowValidationMs = 0) {
+function setup(over: Partial<TrainingSettings> & { freezeEmbedding?: number } = {}, slowValidationMs = 0) {
   const be = new JsBackend('float32');
   const rng = new Rng(1);
   const stream = Int32Array.from({ length: 6000 }, (_, i) => (i * 7 + (i >> 3)) % V);
@@ -48,7 +48,7 @@ function setup(over: Partial<TrainingSettings> = {}, slowValidationMs = 0) {
   const sink: RunSink = { event: (e) => events.push(e), checkpoint: (kind, bytes, step) => saved.push({ kind, step, bytes: bytes() }) };
   const loop = new TrainLoop({
     task, settings, sinks: [sink], rng, contents: () => ({ model, vocab, tokenizer, batching: 'stream' }),
-    embeddingParams: model.embedding.params(),
+    freeze: { params: model.embedding.params(), steps: over.freezeEmbedding ?? 0 },
   });
   return { be, model, loop, events, saved };
 }
@@ -124,4 +124,50 @@ test('--freeze-embedding N: the embedding is frozen for the first N steps, then 
   assert.notDeepEqual(snapshots[4], first, 'step 5: trained');
   assert.equal(w.frozen, false);
   assert.equal(loop.optimizer.stepCounts()['embedding.weight'], 6);
+});
+
+test('stop() during an epoch-end validation: "validation pending" is saved, and the resumed run validates first and decides as if never stopped', async () => {
+  // The uninterrupted run: 2 epochs with --lr-decay, so the epoch-end decisions show in lr.
+  const over = { epochs: 2, lrDecay: 0.5 };
+  const whole = setup(over);
+  await whole.loop.run();
+  // The stopped one: stop() lands in the slow validation at the end of epoch 1.
+  const first = setup(over, 300);
+  first.events.length = 0;
+  const sink = first.events;
+  const timer = setInterval(() => {
+    if (sink.some((e) => e.type === 'step' && e.batch === e.batches)) {
+      clearInterval(timer);
+      setTimeout(() => first.loop.stop(), 50);
+    }
+  }, 5);
+  const s1 = await first.loop.run();
+  clearInterval(timer);
+  assert.equal(s1.stoppedBy, 'interrupt');
+  assert.equal(s1.steps, 85, 'stopped after the whole first epoch');
+  assert.ok(!sink.some((e) => e.type === 'val' && e.step === 85), 'the epoch-end validation was abandoned');
+  const last = first.saved[first.saved.length - 1];
+  const ck = decodeCheckpoint(last.bytes, first.be);
+  assert.deepEqual([ck.trainState!.step, ck.trainState!.epoch, ck.trainState!.batchIndex], [85, 0, 85], 'epoch 0 with all its 85 batches done');
+  // Resume from those bytes with a fresh model, task and loop.
+  const be = first.be;
+  const model = ck.model as LanguageModel;
+  const stream = Int32Array.from({ length: 6000 }, (_, i) => (i * 7 + (i >> 3)) % V);
+  const data: CorpusData = { kind: 'stream', train: stream.subarray(0, 5400), val: stream.subarray(5400) };
+  const settings: TrainingSettings = { ...DEFAULTS, batching: 'stream', batch: 4, seq: 16, ...over };
+  const events: RunEvent[] = [];
+  const loop2 = new TrainLoop({
+    task: new LmTask(model, data, -1, settings), settings, sinks: [{ event: (e) => events.push(e) }], rng: new Rng(0),
+    contents: () => ({ model, vocab, tokenizer, batching: 'stream' }), resume: ck,
+  });
+  await loop2.run();
+  const lines = (es: RunEvent[]) => es.filter((e) => e.type === 'val' || e.type === 'step').map((e) => {
+    const { elapsed: _e, ...rest } = e as RunEvent & { elapsed?: number; tokens_per_sec?: number };
+    delete (rest as { tokens_per_sec?: number }).tokens_per_sec;
+    return JSON.stringify(rest);
+  });
+  const want = lines(whole.events).filter((l) => !l.includes('"untrained":true'));
+  const got = [...lines(sink), ...lines(events)].filter((l) => !l.includes('"untrained":true'));
+  assert.deepEqual(got, want, 'steps, validations and lr decisions equal the uninterrupted run');
+  assert.equal(be.name, 'js');
 });

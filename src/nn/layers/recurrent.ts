@@ -14,6 +14,10 @@
  *
  * Padded rows run through their padding like real tokens: a unidirectional layer is causal,
  * so what it computes at a row's real positions does not depend on the padding after them.
+ *
+ * Frozen weights: a frozen weight_ih / bias_ih costs no backward work; a frozen weight_hh /
+ * bias_hh has no gradient tensor or optimizer state, but the fused backward (one op for the
+ * whole layer) still forms their gradient, into a scratch buffer.
  */
 import { cacheWidth, gates, type Backend, type CellKind } from '../../backend/backend.js';
 import type { IntTensor, Tensor } from '../../tensor.js';
