@@ -187,6 +187,7 @@ function defaultRunDir(c: RunConfig): string {
 function refuseOccupied(out: string, demo: boolean): void {
   if (!existsSync(out) || !readdirSync(out).some((f) => f.endsWith('.safetensors'))) return;
   if (demo && new RunDirectory(out).readConfig()?.demo === true) return;
+  if (demo) throw new RnnlabError(`${out} already holds a model that is not from this version's demo: remove it, or choose another --out`);
   throw new RnnlabError(`${out} already holds a model: use --resume to continue it, or choose another --out`);
 }
 

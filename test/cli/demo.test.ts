@@ -27,6 +27,6 @@ test('demo never replaces a run that is not a demo', () => {
   writePangrams(cwd);
   assertOk(rnnlab(['train', '--data', 'pangrams.txt', '--out', 'mine', ...TINY, '--batch', '4', '--seq', '16', '--max-steps', '2', '--quiet'], { cwd }));
   const before = snapshot(join(cwd, 'mine'));
-  assertOneLineError(rnnlab(['demo', '--seconds', '1', '--out', 'mine'], { cwd }), /mine already holds a model/, 'demo into a training run');
+  assertOneLineError(rnnlab(['demo', '--seconds', '1', '--out', 'mine'], { cwd }), /mine already holds a model that is not from this version's demo: remove it, or choose another --out/, 'demo into a training run');
   assertSameFiles(before, join(cwd, 'mine'), 'demo into a training run');
 });

@@ -3,28 +3,17 @@
  * per call (ctx.rng), regenerated in backward instead of stored; in evaluation the identity.
  */
 import type { Backend } from '../../backend/backend.js';
-import type { Act, ForwardContext, Layer } from '../layer.js';
+import type { Act, ForwardContext } from '../layer.js';
 import { dense, like } from '../layer.js';
-import type { Buffer, Param } from '../param.js';
-import { Workspace } from '../workspace.js';
+import { ParameterFreeLayer } from './parameter-free.js';
 
-export class Dropout implements Layer {
-  readonly prefix = '';
-  private readonly ws: Workspace;
+export class Dropout extends ParameterFreeLayer {
   private seed = 0;
   private applied = false;
 
-  constructor(private readonly backend: Backend, readonly p: number) {
+  constructor(backend: Backend, readonly p: number) {
+    super(backend);
     if (!(p >= 0 && p < 1)) throw new RangeError(`dropout must be in [0, 1), got ${p}`);
-    this.ws = new Workspace(backend);
-  }
-
-  params(): Param[] {
-    return [];
-  }
-
-  buffers(): Buffer[] {
-    return [];
   }
 
   forward(x: Act, ctx: ForwardContext): Act {

@@ -5,29 +5,13 @@
  *
  *   backward: dx is zero except at those positions, which get dy.
  */
-import type { Backend } from '../../backend/backend.js';
 import { RnnlabError } from '../../errors.js';
-import type { Act, ForwardContext, Layer } from '../layer.js';
+import type { Act, ForwardContext } from '../layer.js';
 import { dense } from '../layer.js';
-import type { Buffer, Param } from '../param.js';
-import { Workspace } from '../workspace.js';
+import { ParameterFreeLayer } from './parameter-free.js';
 
-export class LastStep implements Layer {
-  readonly prefix = '';
-  private readonly ws: Workspace;
+export class LastStep extends ParameterFreeLayer {
   private last: Act | null = null;
-
-  constructor(private readonly backend: Backend) {
-    this.ws = new Workspace(backend);
-  }
-
-  params(): Param[] {
-    return [];
-  }
-
-  buffers(): Buffer[] {
-    return [];
-  }
 
   private position(x: Act, b: number): number {
     const n = x.lengths ? x.lengths[b] : x.T;

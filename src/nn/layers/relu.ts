@@ -3,28 +3,12 @@
  * Its ops have only the reference kernel so far: wasm and native run it through the op
  * table's default (src/backend/base.ts) until the benchmark says it is worth a kernel.
  */
-import type { Backend } from '../../backend/backend.js';
-import type { Act, ForwardContext, Layer } from '../layer.js';
+import type { Act, ForwardContext } from '../layer.js';
 import { dense, like } from '../layer.js';
-import type { Buffer, Param } from '../param.js';
-import { Workspace } from '../workspace.js';
+import { ParameterFreeLayer } from './parameter-free.js';
 
-export class ReLU implements Layer {
-  readonly prefix = '';
-  private readonly ws: Workspace;
+export class ReLU extends ParameterFreeLayer {
   private y: Act | null = null;
-
-  constructor(private readonly backend: Backend) {
-    this.ws = new Workspace(backend);
-  }
-
-  params(): Param[] {
-    return [];
-  }
-
-  buffers(): Buffer[] {
-    return [];
-  }
 
   forward(x: Act, _ctx: ForwardContext): Act {
     const n = x.T * x.B * x.C;
