@@ -12,14 +12,14 @@ namespace op {
 
 // What the layout depends on. Its FNV-1a hash is the ABI version: src/backend/native/abi.ts
 // computes it from the table, the addon reports this one, and a mismatch refuses the addon.
-constexpr const char kAbiSignature[] = "rnnlab-native slots@2 cells=lstm,gru,rnn_tanh,rnn_relu; gemm(bool,bool,size,size,size,float,tensor,tensor,float,tensor,size,size,size); addBias(tensor,tensor,size,size); sumRows(tensor,tensor,size,size); embeddingForward(tensor,ints,tensor,size,size); embeddingBackward(tensor,ints,tensor,size,size); onehotForward(tensor,ints,tensor,size,size,size); onehotBackward(tensor,ints,tensor,size,size,size); recurrentForward(cell,size,size,size,tensor,tensor,tensor,tensor,tensor?,tensor,tensor?,tensor?); recurrentBackward(cell,size,size,size,tensor,tensor,tensor?,tensor,tensor,tensor,tensor,tensor,tensor,tensor,tensor?,tensor?); crossEntropy(tensor,ints,size,size,int,tensor?,float)->2; reluForward(tensor,tensor,size); reluBackward(tensor,tensor,tensor,size); dropoutForward(tensor,tensor,size,float,int); dropoutBackward(tensor,tensor,size,float,int); fill(tensor,float,size); copy(tensor,tensor,size); scale(tensor,float,size); sumSquares(tensor,size)->1; adam(tensor,tensor,tensor,tensor,size,float,float,float,float,size,float,derived,derived); sgd(tensor,tensor,tensor?,size,float,float,float)";
+constexpr const char kAbiSignature[] = "rnnlab-native slots@2 cells=lstm,gru,rnn_tanh,rnn_relu; gemm(bool,bool,size,size,size,float,tensor,tensor,float,tensor,size,size,size); addBias(tensor,tensor,size,size); sumRows(tensor,tensor,size,size); embeddingForward(tensor,ints,tensor,size,size); embeddingBackward(tensor,ints,tensor,size,size); onehotForward(tensor,ints,tensor,size,size,size); onehotBackward(tensor,ints,tensor,size,size,size); recurrentForward(cell,size,size,size,tensor,tensor,tensor,tensor,tensor?,tensor,tensor?,tensor?); recurrentBackward(cell,size,size,size,tensor,tensor,tensor?,tensor,tensor,tensor,tensor,tensor,tensor,tensor,tensor?,tensor?); crossEntropy(tensor,ints,size,size,int,tensor?,float)->2; reluForward(tensor,tensor,size); reluBackward(tensor,tensor,tensor,size); batchNormForward(tensor,tensor,size,size,size,ints,tensor,tensor,tensor,tensor,tensor,tensor,bool,float,float); batchNormBackward(tensor,tensor,tensor,size,size,size,ints,tensor,tensor,tensor,tensor,tensor,bool); maxPoolTimeForward(tensor,ints,tensor,size,size,size,ints); maxPoolTimeBackward(tensor,tensor,ints,size,size,size); meanPoolTimeForward(tensor,tensor,size,size,size,ints); meanPoolTimeBackward(tensor,tensor,size,size,size,ints); copyRows(tensor,size,tensor,size,size,size); dropoutForward(tensor,tensor,size,float,int); dropoutBackward(tensor,tensor,size,float,int); fill(tensor,float,size); copy(tensor,tensor,size); scale(tensor,float,size); sumSquares(tensor,size)->1; adam(tensor,tensor,tensor,tensor,size,float,float,float,float,size,float,derived,derived); sgd(tensor,tensor,tensor?,size,float,float,float)";
 constexpr uint32_t fnv1a(const char* s) {
   uint32_t h = 2166136261u;
   for (; *s; ++s) h = (h ^ static_cast<unsigned char>(*s)) * 16777619u;
   return h;
 }
 constexpr uint32_t kAbiVersion = fnv1a(kAbiSignature);
-static_assert(kAbiVersion == 0xbe0c3f1cu, "the hash differs from src/backend/native/abi.ts");
+static_assert(kAbiVersion == 0xba66a99eu, "the hash differs from src/backend/native/abi.ts");
 
 constexpr int kIsaSlot = 0, kThreadsSlot = 1, kFirstArgSlot = 2;
 
@@ -317,6 +317,194 @@ struct ReluBackward {
     o.dy = reinterpret_cast<const float*>(static_cast<uintptr_t>(a[3]));
     o.y = reinterpret_cast<const float*>(static_cast<uintptr_t>(a[4]));
     o.n = static_cast<long>(a[5]);
+    return o;
+  }
+};
+
+// batchNormForward: BatchNorm1d over the real positions of [T,B,F] (train: batch statistics, running ones updated; eval: running).
+struct BatchNormForward {
+  static constexpr const char* kName = "batchNormForward";
+  float* y;  // written
+  const float* x;
+  long T;
+  long B;
+  long F;
+  const int32_t* lengths;
+  const float* gamma;
+  const float* beta;
+  float* runMean;  // written
+  float* runVar;  // written
+  float* mean;  // written
+  float* invStd;  // written
+  bool train;
+  double momentum;
+  double eps;
+
+  static BatchNormForward unpack(const double* a) {
+    BatchNormForward o;
+    o.y = reinterpret_cast<float*>(static_cast<uintptr_t>(a[2]));
+    o.x = reinterpret_cast<const float*>(static_cast<uintptr_t>(a[3]));
+    o.T = static_cast<long>(a[4]);
+    o.B = static_cast<long>(a[5]);
+    o.F = static_cast<long>(a[6]);
+    o.lengths = reinterpret_cast<const int32_t*>(static_cast<uintptr_t>(a[7]));
+    o.gamma = reinterpret_cast<const float*>(static_cast<uintptr_t>(a[8]));
+    o.beta = reinterpret_cast<const float*>(static_cast<uintptr_t>(a[9]));
+    o.runMean = reinterpret_cast<float*>(static_cast<uintptr_t>(a[10]));
+    o.runVar = reinterpret_cast<float*>(static_cast<uintptr_t>(a[11]));
+    o.mean = reinterpret_cast<float*>(static_cast<uintptr_t>(a[12]));
+    o.invStd = reinterpret_cast<float*>(static_cast<uintptr_t>(a[13]));
+    o.train = a[14] != 0;
+    o.momentum = a[15];
+    o.eps = a[16];
+    return o;
+  }
+};
+
+// batchNormBackward: Gradients of batchNormForward (dx overwritten, dGamma/dBeta accumulate).
+struct BatchNormBackward {
+  static constexpr const char* kName = "batchNormBackward";
+  float* dx;  // written
+  const float* dy;
+  const float* x;
+  long T;
+  long B;
+  long F;
+  const int32_t* lengths;
+  const float* gamma;
+  const float* mean;
+  const float* invStd;
+  float* dGamma;  // written
+  float* dBeta;  // written
+  bool train;
+
+  static BatchNormBackward unpack(const double* a) {
+    BatchNormBackward o;
+    o.dx = reinterpret_cast<float*>(static_cast<uintptr_t>(a[2]));
+    o.dy = reinterpret_cast<const float*>(static_cast<uintptr_t>(a[3]));
+    o.x = reinterpret_cast<const float*>(static_cast<uintptr_t>(a[4]));
+    o.T = static_cast<long>(a[5]);
+    o.B = static_cast<long>(a[6]);
+    o.F = static_cast<long>(a[7]);
+    o.lengths = reinterpret_cast<const int32_t*>(static_cast<uintptr_t>(a[8]));
+    o.gamma = reinterpret_cast<const float*>(static_cast<uintptr_t>(a[9]));
+    o.mean = reinterpret_cast<const float*>(static_cast<uintptr_t>(a[10]));
+    o.invStd = reinterpret_cast<const float*>(static_cast<uintptr_t>(a[11]));
+    o.dGamma = reinterpret_cast<float*>(static_cast<uintptr_t>(a[12]));
+    o.dBeta = reinterpret_cast<float*>(static_cast<uintptr_t>(a[13]));
+    o.train = a[14] != 0;
+    return o;
+  }
+};
+
+// maxPoolTimeForward: out[b,c] = max over the real positions of x[·,b,c]; argmax kept.
+struct MaxPoolTimeForward {
+  static constexpr const char* kName = "maxPoolTimeForward";
+  float* out;  // written
+  const int32_t* argmax;
+  const float* x;
+  long T;
+  long B;
+  long C;
+  const int32_t* lengths;
+
+  static MaxPoolTimeForward unpack(const double* a) {
+    MaxPoolTimeForward o;
+    o.out = reinterpret_cast<float*>(static_cast<uintptr_t>(a[2]));
+    o.argmax = reinterpret_cast<const int32_t*>(static_cast<uintptr_t>(a[3]));
+    o.x = reinterpret_cast<const float*>(static_cast<uintptr_t>(a[4]));
+    o.T = static_cast<long>(a[5]);
+    o.B = static_cast<long>(a[6]);
+    o.C = static_cast<long>(a[7]);
+    o.lengths = reinterpret_cast<const int32_t*>(static_cast<uintptr_t>(a[8]));
+    return o;
+  }
+};
+
+// maxPoolTimeBackward: dx = dy routed to the argmax positions (dx overwritten).
+struct MaxPoolTimeBackward {
+  static constexpr const char* kName = "maxPoolTimeBackward";
+  float* dx;  // written
+  const float* dy;
+  const int32_t* argmax;
+  long T;
+  long B;
+  long C;
+
+  static MaxPoolTimeBackward unpack(const double* a) {
+    MaxPoolTimeBackward o;
+    o.dx = reinterpret_cast<float*>(static_cast<uintptr_t>(a[2]));
+    o.dy = reinterpret_cast<const float*>(static_cast<uintptr_t>(a[3]));
+    o.argmax = reinterpret_cast<const int32_t*>(static_cast<uintptr_t>(a[4]));
+    o.T = static_cast<long>(a[5]);
+    o.B = static_cast<long>(a[6]);
+    o.C = static_cast<long>(a[7]);
+    return o;
+  }
+};
+
+// meanPoolTimeForward: out[b,c] = mean over the real positions of x[·,b,c].
+struct MeanPoolTimeForward {
+  static constexpr const char* kName = "meanPoolTimeForward";
+  float* out;  // written
+  const float* x;
+  long T;
+  long B;
+  long C;
+  const int32_t* lengths;
+
+  static MeanPoolTimeForward unpack(const double* a) {
+    MeanPoolTimeForward o;
+    o.out = reinterpret_cast<float*>(static_cast<uintptr_t>(a[2]));
+    o.x = reinterpret_cast<const float*>(static_cast<uintptr_t>(a[3]));
+    o.T = static_cast<long>(a[4]);
+    o.B = static_cast<long>(a[5]);
+    o.C = static_cast<long>(a[6]);
+    o.lengths = reinterpret_cast<const int32_t*>(static_cast<uintptr_t>(a[7]));
+    return o;
+  }
+};
+
+// meanPoolTimeBackward: dx[t,b,c] = dy[b,c]/lengths[b] at real positions, else 0 (dx overwritten).
+struct MeanPoolTimeBackward {
+  static constexpr const char* kName = "meanPoolTimeBackward";
+  float* dx;  // written
+  const float* dy;
+  long T;
+  long B;
+  long C;
+  const int32_t* lengths;
+
+  static MeanPoolTimeBackward unpack(const double* a) {
+    MeanPoolTimeBackward o;
+    o.dx = reinterpret_cast<float*>(static_cast<uintptr_t>(a[2]));
+    o.dy = reinterpret_cast<const float*>(static_cast<uintptr_t>(a[3]));
+    o.T = static_cast<long>(a[4]);
+    o.B = static_cast<long>(a[5]);
+    o.C = static_cast<long>(a[6]);
+    o.lengths = reinterpret_cast<const int32_t*>(static_cast<uintptr_t>(a[7]));
+    return o;
+  }
+};
+
+// copyRows: A block of cols columns copied row by row between matrices with row strides srcLd, dstLd.
+struct CopyRows {
+  static constexpr const char* kName = "copyRows";
+  float* dst;  // at element dstOff; written
+  long dstLd;
+  const float* src;  // at element srcOff
+  long srcLd;
+  long rows;
+  long cols;
+
+  static CopyRows unpack(const double* a) {
+    CopyRows o;
+    o.dst = reinterpret_cast<float*>(static_cast<uintptr_t>(a[2]));
+    o.dstLd = static_cast<long>(a[3]);
+    o.src = reinterpret_cast<const float*>(static_cast<uintptr_t>(a[4]));
+    o.srcLd = static_cast<long>(a[5]);
+    o.rows = static_cast<long>(a[6]);
+    o.cols = static_cast<long>(a[7]);
     return o;
   }
 };

@@ -179,6 +179,45 @@ export interface Backend {
   /** dx[i] = dy[i] where y[i] > 0, else 0 (y is the forward's output). dx may be dy. */
   reluBackward(dx: Tensor, dy: Tensor, y: Tensor, n: number): void;
 
+  /**
+   * BatchNorm1d over the positions of a time-major [T,B,F] sequence whose row b has lengths[b]
+   * real positions: padding positions count in no statistic and get y = 0.
+   *   train: the batch mean and biased variance of each channel over the counted positions are
+   *          saved (mean, invStd = 1/√(var + eps)) for the backward pass, and the running
+   *          statistics updated as PyTorch does: run = (1 − momentum)·run + momentum·stat, with
+   *          the unbiased variance (n/(n − 1)) for runVar;
+   *   eval:  the running statistics normalise, and are saved as mean and invStd.
+   * y = gamma·(x − mean)·invStd + beta.
+   */
+  batchNormForward(
+    y: Tensor, x: Tensor, T: number, B: number, F: number, lengths: IntTensor, gamma: Tensor, beta: Tensor,
+    runMean: Tensor, runVar: Tensor, mean: Tensor, invStd: Tensor, train: boolean, momentum: number, eps: number,
+  ): void;
+  /**
+   * Gradients of batchNormForward with its saved mean and invStd: dx (overwritten; 0 at padding),
+   * dGamma and dBeta (accumulate). train: through the batch statistics; eval: dx = dy·gamma·invStd.
+   */
+  batchNormBackward(
+    dx: Tensor, dy: Tensor, x: Tensor, T: number, B: number, F: number, lengths: IntTensor, gamma: Tensor,
+    mean: Tensor, invStd: Tensor, dGamma: Tensor, dBeta: Tensor, train: boolean,
+  ): void;
+
+  /** out[b,c] = max over t < lengths[b] of x[t,b,c] (x [T,B,C], out [B,C]); argmax[b·C + c] = that t. */
+  maxPoolTimeForward(out: Tensor, argmax: IntTensor, x: Tensor, T: number, B: number, C: number, lengths: IntTensor): void;
+  /** dx[t,b,c] = dy[b,c] where t = argmax[b·C + c], else 0 (dx [T,B,C] overwritten). */
+  maxPoolTimeBackward(dx: Tensor, dy: Tensor, argmax: IntTensor, T: number, B: number, C: number): void;
+  /** out[b,c] = mean over t < lengths[b] of x[t,b,c]. */
+  meanPoolTimeForward(out: Tensor, x: Tensor, T: number, B: number, C: number, lengths: IntTensor): void;
+  /** dx[t,b,c] = dy[b,c]/lengths[b] for t < lengths[b], else 0 (dx overwritten). */
+  meanPoolTimeBackward(dx: Tensor, dy: Tensor, T: number, B: number, C: number, lengths: IntTensor): void;
+
+  /**
+   * dst[dstOff + r·dstLd + c] = src[srcOff + r·srcLd + c] for r < rows, c < cols: a block of
+   * columns moved between matrices of different widths (the two halves of a bidirectional
+   * layer's [N,2H] output).
+   */
+  copyRows(dst: Tensor, dstOff: number, dstLd: number, src: Tensor, srcOff: number, srcLd: number, rows: number, cols: number): void;
+
   /** Inverted dropout: y = x·keep/(1−p), keep decided by dropoutHash(seed, i) (src/util/rng.ts) ≥ p·2³². */
   dropoutForward(y: Tensor, x: Tensor, n: number, p: number, seed: number): void;
   /** dx = dy·keep/(1−p) with the same mask (regenerated, not stored). dx may be dy. */

@@ -134,6 +134,12 @@ const lstmBH = (s: Scalars) => (s[cell] === LSTM ? s[B] * s[H] : 0);
 const gruTBG = (s: Scalars) => (s[cell] === GRU ? TBG(s) : 0);
 
 const count = (s: Scalars) => s[n];
+// sequences with channels: [T,B,F] or [T,B,C], pooled [B,C], per-channel vectors [F]
+const [F, C, dstLd, srcLd] = ['F', 'C', 'dstLd', 'srcLd'].map(scalarSlot);
+const TBF = (s: Scalars) => s[T] * s[B] * s[F];
+const channels = (s: Scalars) => s[F];
+const TBC = (s: Scalars) => s[T] * s[B] * s[C];
+const BC = (s: Scalars) => s[B] * s[C];
 /** Rows of an embedding table [V,E] (its size over E; any id is fine when rows are empty). */
 const tableRows = (table: string) => ({
   table,
@@ -194,6 +200,33 @@ export const OP_SPECS = [
   op('reluForward', 'y = max(x, 0); y may be x.', [output('y', count), input('x', count), size('n')]),
   op('reluBackward', 'dx = dy where y > 0, else 0; dx may be dy.', [
     output('dx', count), input('dy', count), input('y', count), size('n'),
+  ]),
+  op('batchNormForward', 'BatchNorm1d over the real positions of [T,B,F] (train: batch statistics, running ones updated; eval: running).', [
+    output('y', TBF), input('x', TBF), size('T'), size('B'), size('F'), ints('lengths', (s) => s[B]),
+    input('gamma', channels), input('beta', channels), output('runMean', channels), output('runVar', channels),
+    output('mean', channels), output('invStd', channels), bool('train'), float('momentum'), float('eps'),
+  ]),
+  op('batchNormBackward', 'Gradients of batchNormForward (dx overwritten, dGamma/dBeta accumulate).', [
+    output('dx', TBF), input('dy', TBF), input('x', TBF), size('T'), size('B'), size('F'), ints('lengths', (s) => s[B]),
+    input('gamma', channels), input('mean', channels), input('invStd', channels), output('dGamma', channels), output('dBeta', channels),
+    bool('train'),
+  ]),
+  op('maxPoolTimeForward', 'out[b,c] = max over the real positions of x[·,b,c]; argmax kept.', [
+    output('out', BC), ints('argmax', BC), input('x', TBC), size('T'), size('B'), size('C'), ints('lengths', (s) => s[B]),
+  ]),
+  op('maxPoolTimeBackward', 'dx = dy routed to the argmax positions (dx overwritten).', [
+    output('dx', TBC), input('dy', BC), ints('argmax', BC), size('T'), size('B'), size('C'),
+  ]),
+  op('meanPoolTimeForward', 'out[b,c] = mean over the real positions of x[·,b,c].', [
+    output('out', BC), input('x', TBC), size('T'), size('B'), size('C'), ints('lengths', (s) => s[B]),
+  ]),
+  op('meanPoolTimeBackward', 'dx[t,b,c] = dy[b,c]/lengths[b] at real positions, else 0 (dx overwritten).', [
+    output('dx', TBC), input('dy', BC), size('T'), size('B'), size('C'), ints('lengths', (s) => s[B]),
+  ]),
+  op('copyRows', 'A block of cols columns copied row by row between matrices with row strides srcLd, dstLd.', [
+    output('dst', (s) => matrixExtent(s[rows], s[cols], s[dstLd]), { offset: 'dstOff' }), size('dstOff'), size('dstLd', { atLeast: { value: (s) => s[cols], what: 'cols' } }),
+    input('src', (s) => matrixExtent(s[rows], s[cols], s[srcLd]), { offset: 'srcOff' }), size('srcOff'), size('srcLd', { atLeast: { value: (s) => s[cols], what: 'cols' } }),
+    size('rows'), size('cols'),
   ]),
   op('dropoutForward', 'Inverted dropout with the mask of dropoutHash(seed, i).', [
     output('y', count), input('x', count), size('n'), float('p'), int('seed'),

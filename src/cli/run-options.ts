@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { flagOf } from '../run/config.js';
-import { defaultText, RUN_OPTIONS, type OptionSpec } from '../run/options.js';
+import { defaultText, RUN_TABLE, type OptionSpec, type OptionTable } from '../run/options.js';
 import { int, num, oneOf } from './parse.js';
 
 function parser(spec: OptionSpec): ((v: string) => unknown) | null {
@@ -21,10 +21,10 @@ function parser(spec: OptionSpec): ((v: string) => unknown) | null {
   }
 }
 
-export function addRunOptions(c: Command, keys?: readonly string[]): Command {
-  for (const spec of RUN_OPTIONS) {
+export function addRunOptions(c: Command, keys?: readonly string[], table: OptionTable = RUN_TABLE): Command {
+  for (const spec of table.options) {
     if (keys && !keys.includes(spec.key)) continue;
-    const d = spec.value.kind === 'flag' ? '' : defaultText(spec.key);
+    const d = spec.value.kind === 'flag' ? '' : defaultText(spec.key, table);
     const help = d ? `${spec.help} (default: ${d})` : spec.help;
     const opt = new Option(`${flagOf(spec.key)}${spec.arg ? ` ${spec.arg}` : ''}`, help);
     const p = parser(spec);
@@ -35,9 +35,9 @@ export function addRunOptions(c: Command, keys?: readonly string[]): Command {
 }
 
 /** The run options typed on the command line (commander's own defaults, like --no-header's, left out). */
-export function typedRunOptions(o: Record<string, unknown>, cmd: Command): Record<string, unknown> {
+export function typedRunOptions(o: Record<string, unknown>, cmd: Command, table: OptionTable = RUN_TABLE): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const spec of RUN_OPTIONS) {
+  for (const spec of table.options) {
     if (o[spec.key] !== undefined && cmd.getOptionValueSource(spec.key) === 'cli') out[spec.key] = o[spec.key];
   }
   return out;

@@ -18,6 +18,8 @@ export interface EvalResult {
   loss: number;
   perplexity: number;
   bitsPerToken: number;
+  /** Classifiers: the share of rows classified right (tokens counts the rows). */
+  accuracy?: number;
 }
 
 export function evalResult(nll: number, tokens: number): EvalResult {

@@ -6,6 +6,7 @@
 import type { Backend } from '../backend/backend.js';
 import { RnnlabError } from '../errors.js';
 import type { ModelConfig } from './config.js';
+import { Classifier, type ClassifierConfig } from './classifier.js';
 import { LanguageModel } from './language-model.js';
 import { registerArchitecture } from './registry.js';
 
@@ -18,6 +19,12 @@ registerArchitecture({
   key: 'lm',
   description: 'language model',
   build: (backend: Backend, config: unknown) => new LanguageModel(backend, objectConfig(config) as unknown as ModelConfig),
+});
+
+registerArchitecture({
+  key: 'classifier',
+  description: 'text classifier',
+  build: (backend: Backend, config: unknown) => new Classifier(backend, objectConfig(config) as unknown as ClassifierConfig),
 });
 
 export { architecture, architectureKeys, registerArchitecture, type Architecture } from './registry.js';

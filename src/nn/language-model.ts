@@ -23,6 +23,7 @@ import { Embedding } from './layers/embedding.js';
 import { Linear } from './layers/linear.js';
 import { Recurrent, type RecurrentState } from './layers/recurrent.js';
 import type { Model } from './model.js';
+import type { ModuleRow } from './summary.js';
 import { zeroGrads, type Buffer, type Param } from './param.js';
 import { Workspace } from './workspace.js';
 
@@ -78,6 +79,16 @@ export class LanguageModel implements Model {
     const m = new Map<string, Tensor>();
     for (const layer of [this.embedding, this.rnn, this.decoder]) for (const [name, p] of stateEntries(layer)) m.set(name, p.value);
     return m;
+  }
+
+  /** The modules in order, for the model summary (src/nn/summary.ts). */
+  modules(): ModuleRow[] {
+    const c = this.config, name = { lstm: 'LSTM', gru: 'GRU', rnn: c.activation === 'relu' ? 'RNN(relu)' : 'RNN' }[c.cell];
+    const rows: ModuleRow[] = [];
+    if (c.embed > 0) rows.push({ name: 'embedding', type: `Embedding(${c.vocabSize}, ${c.embed})`, params: this.embedding.params() });
+    rows.push({ name: 'rnn', type: `${name}(${c.embed > 0 ? c.embed : `${c.vocabSize} one-hot`}, ${c.hidden}, layers ${c.layers}${c.dropout > 0 ? `, dropout ${c.dropout}` : ''})`, params: this.rnn.params() });
+    rows.push({ name: 'decoder', type: `Linear(${c.hidden}, ${c.vocabSize})${c.tieWeights ? ', weight tied to the embedding' : ''}`, params: this.decoder.params() });
+    return rows;
   }
 
   parameterCount(): number {

@@ -32,6 +32,14 @@ export class Workspace {
     return fresh;
   }
 
+  /** A row-length activation's lengths as an int tensor the kernels read (all T when not padded). */
+  lengths(x: { T: number; B: number; lengths: Int32Array | null }): IntTensor {
+    const t = this.getInt('lengths', x.B);
+    if (x.lengths) t.data.set(x.lengths.subarray(0, x.B));
+    else t.data.fill(x.T, 0, x.B);
+    return t;
+  }
+
   release(): void {
     for (const t of this.floats.values()) this.backend.free(t);
     for (const t of this.ints.values()) this.backend.free(t);

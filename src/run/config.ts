@@ -39,8 +39,10 @@ export interface RunConfig extends Omit<ModelConfig, 'vocabSize'> {
   overflow: 'split' | 'cut';
   valFraction: number;
   // ---- model (beyond ModelConfig)
-  /** Keep the embedding frozen for the first N steps (0: never frozen, -1: always). */
-  freezeEmbedding: number;
+  /** Never train the embedding (a frozen parameter: no gradient, no optimizer state). */
+  freezeEmbeddings: boolean;
+  /** Keep the embedding frozen for the first N steps, then train it (0: from the start). */
+  freezeSteps: number;
   // ---- training
   batch: number;
   seq: number;
@@ -88,7 +90,8 @@ export const DEFAULTS = {
   dropout: 0,
   tieWeights: false,
   init: 'pytorch',
-  freezeEmbedding: 0,
+  freezeEmbeddings: false,
+  freezeSteps: 0,
   batch: 32,
   seq: 64,
   epochs: 10,

@@ -5,7 +5,7 @@
  * `validateRunOptions` applies the same value checks to a library caller's config.
  */
 import { RnnlabError } from '../errors.js';
-import { DEFAULTS, flagOf, type RunConfig } from './config.js';
+import { DEFAULTS, flagOf } from './config.js';
 
 export type ValueSpec =
   | { kind: 'int'; min: number; max?: number }
@@ -25,7 +25,8 @@ export type ValueSpec =
 export type ResumePolicy = 'budget' | 'free' | 'fixed';
 
 export interface OptionSpec {
-  key: keyof RunConfig;
+  /** The config field; its flag is flagOf(key). */
+  key: string;
   /** Placeholder in the help ('<n>'); absent for switches. */
   arg?: string;
   help: string;
@@ -65,7 +66,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'dropout', arg: '<f>', help: 'dropout between layers and before the decoder', value: num(0, 0.99), group: 'model', resume: 'fixed' },
   { key: 'tieWeights', help: 'share the embedding and decoder weights (needs --embed = --hidden)', value: { kind: 'flag' }, group: 'model', resume: 'fixed' },
   { key: 'init', arg: '<scheme>', help: 'pytorch (default init) or xavier-orthogonal', value: choice('pytorch', 'xavier-orthogonal'), group: 'model', resume: 'fixed' },
-  { key: 'freezeEmbedding', arg: '<n>', help: 'keep the embedding frozen (not trained) for the first N steps (-1: always)', value: int(-1), group: 'model', resume: 'fixed' },
+  { key: 'freezeEmbeddings', help: 'never train the embedding (pretrained vectors as they are)', value: { kind: 'flag' }, group: 'model', resume: 'fixed' },
+  { key: 'freezeSteps', arg: '<n>', help: 'keep the embedding frozen for the first N steps, then train it', value: int(0), group: 'model', resume: 'fixed' },
 
   { key: 'batch', arg: '<n>', help: 'sequences per batch', value: int(1, 1_000_000), group: 'training', resume: 'fixed' },
   { key: 'seq', arg: '<n>', help: 'stream batching: timesteps per window (truncated BPTT length)', value: int(1, 1_000_000), group: 'training', resume: 'fixed' },
@@ -85,8 +87,16 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'out', arg: '<dir>', help: 'the run directory: model.safetensors, last.safetensors, metrics.jsonl, config.json (default runs/<level>-<cell>-<time>)', value: { kind: 'string' }, group: 'output', resume: 'free' },
 ];
 
-export function optionSpec(key: string): OptionSpec | undefined {
-  return RUN_OPTIONS.find((o) => o.key === key);
+/** A command's settings: their specs and defaults (the language-model run's, the classifier run's). */
+export interface OptionTable {
+  readonly options: readonly OptionSpec[];
+  readonly defaults: Readonly<Record<string, unknown>>;
+}
+
+export const RUN_TABLE: OptionTable = { options: RUN_OPTIONS, defaults: DEFAULTS };
+
+export function optionSpec(key: string, table: OptionTable = RUN_TABLE): OptionSpec | undefined {
+  return table.options.find((o) => o.key === key);
 }
 
 /** What a value must be, as a sentence ending ("an integer from 1 to 64"). */
@@ -117,11 +127,11 @@ export function acceptsValue(v: ValueSpec, x: unknown): boolean {
  * Checks the value of every field a caller set (unknown fields included): a library caller
  * gets the same one-line messages, naming the CLI flags, as a user of the CLI.
  */
-export function validateRunOptions(given: Record<string, unknown>): void {
+export function validateRunOptions(given: Record<string, unknown>, table: OptionTable = RUN_TABLE): void {
   for (const [key, value] of Object.entries(given)) {
     if (value === undefined) continue;
-    const spec = optionSpec(key);
-    if (!spec) throw new RnnlabError(`unknown training setting "${key}" (known: ${RUN_OPTIONS.map((o) => o.key).join(', ')})`);
+    const spec = optionSpec(key, table);
+    if (!spec) throw new RnnlabError(`unknown training setting "${key}" (known: ${table.options.map((o) => o.key).join(', ')})`);
     if (!acceptsValue(spec.value, value)) {
       throw new RnnlabError(`${flagOf(key)} must be ${describeValue(spec.value)}, got ${JSON.stringify(value)}`);
     }
@@ -129,7 +139,7 @@ export function validateRunOptions(given: Record<string, unknown>): void {
 }
 
 /** The default of a field, for help texts ('' when it has none). */
-export function defaultText(key: keyof RunConfig): string {
-  const d = (DEFAULTS as Partial<RunConfig>)[key];
+export function defaultText(key: string, table: OptionTable = RUN_TABLE): string {
+  const d = table.defaults[key];
   return d === undefined ? '' : String(d);
 }

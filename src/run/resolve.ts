@@ -9,11 +9,11 @@ import type { LanguageModel } from '../nn/language-model.js';
 import { detectFormat } from '../text/sources/format.js';
 import type { LoadedModel } from '../train/checkpoint-format.js';
 import { DEFAULTS, flagOf, type RunConfig, type RunOptions } from './config.js';
-import { optionSpec, validateRunOptions } from './options.js';
+import { optionSpec, RUN_TABLE, validateRunOptions, type OptionTable } from './options.js';
 
 /** Keys the caller set (undefined values do not count). */
-export function givenKeys(given: RunOptions): Set<keyof RunConfig> {
-  return new Set(Object.entries(given).filter(([, v]) => v !== undefined).map(([k]) => k as keyof RunConfig));
+export function givenKeys<T extends object>(given: Partial<T>): Set<keyof T> {
+  return new Set(Object.entries(given).filter(([, v]) => v !== undefined).map(([k]) => k as keyof T));
 }
 
 /** The format a path resolves to ('auto' → by extension). */
@@ -49,22 +49,29 @@ export function resolveNewRun(given: RunOptions): RunConfig {
  * file, --out) replaced when given; any other setting given with another value is refused.
  */
 export function resolveResume(saved: RunConfig, given: RunOptions): RunConfig {
-  validateRunOptions(given as Record<string, unknown>);
-  const keys = givenKeys(given);
   const c = withEffectiveDefaults({ ...saved } as RunConfig);
-  for (const k of keys) {
-    const spec = optionSpec(k)!;
-    const v = given[k];
+  applyResumeRules(RUN_TABLE, c as unknown as Record<string, unknown>, given as Record<string, unknown>);
+  refuseConflicts(c, givenKeys(given));
+  return c;
+}
+
+/**
+ * The resume rules of any command's table, applied to a copy of the run's config: budget and
+ * free settings given anew replace the run's; a fixed one given with another value is refused.
+ */
+export function applyResumeRules(table: OptionTable, config: Record<string, unknown>, given: Record<string, unknown>): void {
+  validateRunOptions(given, table);
+  for (const [k, v] of Object.entries(given)) {
+    if (v === undefined) continue;
+    const spec = optionSpec(k, table)!;
     if (spec.resume === 'fixed') {
-      if (!sameValue(v, c[k])) {
-        throw new RnnlabError(`cannot change ${flagOf(k)} when resuming (the run used ${c[k] === undefined ? 'none' : String(c[k])})`);
+      if (!sameValue(v, config[k])) {
+        throw new RnnlabError(`cannot change ${flagOf(k)} when resuming (the run used ${config[k] === undefined ? 'none' : String(config[k])})`);
       }
     } else {
-      (c as unknown as Record<string, unknown>)[k] = v;
+      config[k] = v;
     }
   }
-  refuseConflicts(c, keys);
-  return c;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -106,7 +113,7 @@ export function savedRunConfig(m: LoadedModel<LanguageModel>, given: RunOptions,
 }
 
 /** A resume with nothing left to do is refused, saying what to change. */
-export function refuseFinished(c: RunConfig, m: LoadedModel, out: string): void {
+export function refuseFinished(c: Pick<RunConfig, 'maxSteps' | 'maxTime' | 'epochs' | 'patience'>, m: LoadedModel, out: string): void {
   const s = m.trainState!;
   if (c.maxSteps > 0 && s.step >= c.maxSteps) {
     throw new RnnlabError(`the run in ${out} already reached its budget of --max-steps ${c.maxSteps}: give a larger --max-steps (0: no limit) to continue it`);
@@ -154,8 +161,10 @@ export function refuseConflicts(c: RunConfig, given: Set<keyof RunConfig>): void
       if (has(k)) refuse(`${flagOf(k)} needs validation data, but --val-fraction is 0`);
     }
   }
-  if (c.freezeEmbedding !== 0) {
-    if (c.embed === 0) refuse('--freeze-embedding needs an embedding (--embed > 0; --embed 0 is one-hot input)');
-    if (c.tieWeights) refuse('--freeze-embedding with --tie-weights would freeze the decoder too (they share one weight)');
+  const freezing = c.freezeEmbeddings ? '--freeze-embeddings' : c.freezeSteps > 0 ? '--freeze-steps' : null;
+  if (freezing) {
+    if (c.freezeEmbeddings && c.freezeSteps > 0) refuse('--freeze-embeddings (never trained) and --freeze-steps (trained after N steps) contradict each other');
+    if (c.embed === 0) refuse(`${freezing} needs an embedding (--embed > 0; --embed 0 is one-hot input)`);
+    if (c.tieWeights) refuse(`${freezing} with --tie-weights would freeze the decoder too (they share one weight)`);
   }
 }

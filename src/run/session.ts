@@ -9,8 +9,7 @@
  *   process.on('SIGINT', () => run.stop());       // finishes the step, saves, returns
  *   const summary = await run.run();
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { totalmem } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { createBackend } from '../backend/select.js';
@@ -30,6 +29,7 @@ import { Rng } from '../util/rng.js';
 import { TRAINING_KEYS, type RunConfig, type RunOptions, type TrainingSettings } from './config.js';
 import { estimateLmMemory, largestBatch, refuseOversized, type MemoryEstimate } from './memory.js';
 import { refuseFinished, resolveNewRun, resolveResume, savedRunConfig } from './resolve.js';
+import { defaultRunDir, memoryLimit, refuseOccupied } from './guards.js';
 import { RunDirectory } from './run-dir.js';
 
 export interface RunSetup {
@@ -84,7 +84,7 @@ export class TrainingRun {
       }
     } else {
       config = resolveNewRun(given);
-      config.out ??= defaultRunDir(config);
+      config.out ??= defaultRunDir(`${config.level}-${config.cell}`);
       refuseOccupied(config.out, !!setup.demo);
       backend ??= (await createBackend()).backend;
     }
@@ -142,7 +142,7 @@ export class TrainingRun {
       resume: resumed,
       // A checkpoint from before savedValLoss was kept: its run directory says which validation model.safetensors holds.
       savedValLoss: resumed && resumed.trainState!.savedValLoss === undefined ? dir.bestLoggedLoss(resumed.trainState!.step) : undefined,
-      freeze: { params: model.embedding.params(), steps: config.freezeEmbedding },
+      freeze: { params: model.embedding.params(), steps: config.freezeEmbeddings ? -1 : config.freezeSteps },
     });
     dir.writeConfig(this.describe(dir.readConfig()));
     if (this.stopEarly) this.loop.stop();
@@ -178,35 +178,10 @@ export async function train(given: RunOptions, setup: RunSetup = {}): Promise<{ 
   return { out: run.out, summary, model: run.model };
 }
 
-function defaultRunDir(c: RunConfig): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-  return join('runs', `${c.level}-${c.cell}-${stamp}`);
-}
-
-/** A new run never writes over another run's model; a demo may replace an earlier demo. */
-function refuseOccupied(out: string, demo: boolean): void {
-  if (!existsSync(out) || !readdirSync(out).some((f) => f.endsWith('.safetensors'))) return;
-  if (demo && new RunDirectory(out).readConfig()?.demo === true) return;
-  if (demo) throw new RnnlabError(`${out} already holds a model that is not from this version's demo: remove it, or choose another --out`);
-  throw new RnnlabError(`${out} already holds a model: use --resume to continue it, or choose another --out`);
-}
-
 function corpusOptions(c: RunConfig): CorpusOptions {
   return {
     level: c.level, tokenizer: c.tokenizer as TokenizerKind | undefined, lowercase: c.lowercase, bpeMerges: c.bpeMerges,
     minFreq: c.minFreq, maxVocab: c.maxVocab, batching: c.batching!, valFraction: c.valFraction, seed: c.seed, maxDocs: c.maxDocs,
     source: { format: c.format, textField: c.textField, textColumn: c.textColumn, header: c.header },
   };
-}
-
-/** The memory a run may use: the machine's, or less when a container (cgroup v2) caps it. */
-function memoryLimit(): number {
-  let limit = totalmem();
-  try {
-    const cg = readFileSync('/sys/fs/cgroup/memory.max', 'utf8').trim();
-    if (/^\d+$/.test(cg)) limit = Math.min(limit, Number(cg));
-  } catch {
-    // not Linux, or no cgroup v2 limit
-  }
-  return limit;
 }

@@ -19,6 +19,7 @@ import type { EvalResult } from '../eval/perplexity.js';
 import { RnnlabError } from '../errors.js';
 import { decodeSafetensors, encodeSafetensors, type StTensor } from '../io/safetensors.js';
 import { architecture } from '../nn/architectures.js';
+import { Classifier } from '../nn/classifier.js';
 import { LanguageModel } from '../nn/language-model.js';
 import type { Model } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -97,6 +98,8 @@ export interface CheckpointContents {
   tokenizer: Tokenizer;
   /** How the model saw its data: "stream", or "pad"/"bucket" for [SOS] … [EOS] documents. */
   batching?: string;
+  /** More metadata the model kind needs to be used (a classifier's class names), as JSON-string values. */
+  meta?: Record<string, string>;
   training?: CheckpointTraining | null;
 }
 
@@ -116,6 +119,10 @@ export function encodeCheckpoint(c: CheckpointContents): Uint8Array {
   };
   if (frozen.length) metadata.frozen = JSON.stringify(frozen);
   if (c.batching) metadata.batching = c.batching;
+  for (const [k, v] of Object.entries(c.meta ?? {})) {
+    if (k in metadata) throw new Error(`checkpoint metadata ${k} is rnnlab's own`);
+    metadata[k] = v;
+  }
   const train = c.training;
   if (train) {
     for (const [name, t] of train.optimizer.stateTensors()) tensors.set(`optimizer.${name}`, toSt(t));
@@ -170,10 +177,18 @@ export function decodeCheckpoint(bytes: Uint8Array, backend: Backend, file = 'th
   return { model, vocab, tokenizer, extra, trainState, runConfig, metadata: meta, documents };
 }
 
+/** The loaded model as a classifier, or a clear error for another kind. */
+export function requireClassifier(m: LoadedModel, file = 'the checkpoint'): LoadedModel<Classifier> {
+  if (!(m.model instanceof Classifier)) {
+    throw new RnnlabError(`${file} holds a ${architecture(m.model.arch).description}, not a text classifier (use rnnlab eval / sample for language models)`);
+  }
+  return m as LoadedModel<Classifier>;
+}
+
 /** The loaded model as a language model, or a clear error for another kind (a classifier). */
 export function requireLanguageModel(m: LoadedModel, file = 'the checkpoint'): LoadedModel<LanguageModel> {
   if (!(m.model instanceof LanguageModel)) {
-    throw new RnnlabError(`${file} holds a ${architecture(m.model.arch).description}, not a language model`);
+    throw new RnnlabError(`${file} holds a ${architecture(m.model.arch).description}, not a language model${m.model instanceof Classifier ? ' (use rnnlab classify eval / predict)' : ''}`);
   }
   return m as LoadedModel<LanguageModel>;
 }

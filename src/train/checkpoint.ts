@@ -11,7 +11,7 @@ import type { LanguageModel } from '../nn/language-model.js';
 import { decodeCheckpoint, encodeCheckpoint, requireLanguageModel, type CheckpointContents, type LoadedModel } from './checkpoint-format.js';
 
 export {
-  FORMAT, LEGACY_FORMAT, encodeCheckpoint, decodeCheckpoint, requireLanguageModel,
+  FORMAT, LEGACY_FORMAT, encodeCheckpoint, decodeCheckpoint, requireLanguageModel, requireClassifier,
   type CheckpointContents, type CheckpointTraining, type LoadedModel, type TrainState,
 } from './checkpoint-format.js';
 

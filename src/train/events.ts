@@ -43,6 +43,8 @@ export interface StepEvent {
   /** Training throughput over the last second or so. */
   tokens_per_sec: number;
   elapsed: number;
+  /** Classifiers: the share of rows classified right so far in this epoch (running accuracy). */
+  accuracy?: number;
 }
 
 export interface ValEvent {
@@ -55,6 +57,8 @@ export interface ValEvent {
   tokens: number;
   /** These weights became model.safetensors (the best validation so far). */
   best: boolean;
+  /** Classifiers: the share of validation rows classified right. */
+  accuracy?: number;
   /** The validation of the untrained model, before step 1 (≈ vocabulary size perplexity). */
   untrained?: true;
   /** A validation at a stop inside an epoch (--max-steps, --max-time): it may become the saved model but does not count for --lr-decay and --patience. */

@@ -183,6 +183,7 @@ export class TrainLoop {
     outer: for (; this.epoch < s.epochs; this.epoch++) {
       const batches = task.epoch(this.epoch);
       task.beginEpoch(this.epoch, this.batchIndex);
+      let epochCorrect = 0, epochRows = 0;
       for (; this.batchIndex < batches.count; this.batchIndex++) {
         const stop = this.budgetStop();
         if (stop) {
@@ -201,10 +202,15 @@ export class TrainLoop {
         this.step++;
         meter.add(r.count, dt);
         const loss = r.count > 0 ? r.nll / r.count : 0;
+        if (r.correct !== undefined) {
+          epochCorrect += r.correct;
+          epochRows += r.count;
+        }
         if (!Number.isFinite(loss)) throw new RnnlabError(`training diverged at step ${this.step} (loss ${loss}); lower --lr or enable --clip`);
         this.emit({
           type: 'step', step: this.step, epoch: this.epoch, batch: this.batchIndex + 1, batches: batches.count, loss,
           grad_norm: norm, lr: this.optimizer.lr, tokens: r.count, tokens_per_sec: Math.round(meter.rate), elapsed: round3(this.elapsed()),
+          ...(r.correct !== undefined ? { accuracy: epochCorrect / epochRows } : {}),
         });
         // (the epoch's last batch is followed by the epoch-end checkpoint anyway)
         if (s.saveEvery > 0 && this.step % s.saveEvery === 0 && this.batchIndex + 1 < batches.count) this.saveLast(false, this.batchIndex + 1);
@@ -259,7 +265,7 @@ export class TrainLoop {
   private emitVal(r: EvalResult, best: boolean, extra: Pick<ValEvent, 'untrained' | 'final'> = {}): void {
     this.emit({
       type: 'val', step: this.step, epoch: this.epoch, loss: r.loss, perplexity: r.perplexity, bits_per_token: r.bitsPerToken,
-      tokens: r.tokens, best, ...extra,
+      tokens: r.tokens, best, ...(r.accuracy !== undefined ? { accuracy: r.accuracy } : {}), ...extra,
     });
   }
 

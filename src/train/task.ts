@@ -13,6 +13,8 @@ export interface StepResult {
   /** Σ loss over counted tokens (natural log), and the count. */
   nll: number;
   count: number;
+  /** Classifiers: rows classified right. */
+  correct?: number;
 }
 
 export interface Task<B = unknown> {

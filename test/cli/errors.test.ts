@@ -140,10 +140,11 @@ test('train: settings that would be silently ignored are refused, naming the fla
     [[...TRAIN(text), '--max-len', '50'], /^error: --max-len applies only to document batching/, '--max-len with stream batching'],
     [[...TRAIN(text), '--tokenizer', 'wordpunct'], /^error: --tokenizer applies only to --level word/, '--tokenizer at char level'],
     [[...TRAIN(text), '--text-field', 'body'], /^error: --text-field applies only to JSON/, '--text-field on plain text'],
-    [[...TRAIN(text), '--tie-weights', '--embed', '16', '--freeze-embedding', '5'], /^error: --freeze-embedding with --tie-weights would freeze the decoder too/, '--freeze-embedding with tied weights'],
+    [[...TRAIN(text), '--freeze-embeddings', '--freeze-steps', '5'], /^error: --freeze-embeddings \(never trained\) and --freeze-steps/, 'both freezing flags'],
+    [[...TRAIN(text), '--tie-weights', '--embed', '16', '--freeze-steps', '5'], /^error: --freeze-steps with --tie-weights would freeze the decoder too/, '--freeze-embedding with tied weights'],
     [['--data', text, ...TINY, '--batching', 'pad', '--max-len', '1', '--max-steps', '2'], /^error: --max-len must be 0 \(no limit\) or at least 2/, '--max-len 1'],
     [[...TRAIN(text), '--val-fraction', '0', '--patience', '2'], /^error: --patience needs validation data/, '--patience without validation'],
-    [[...TRAIN(text), '--embed', '0', '--freeze-embedding', '5'], /^error: --freeze-embedding needs an embedding/, '--freeze-embedding with one-hot input'],
+    [[...TRAIN(text), '--embed', '0', '--freeze-embeddings'], /^error: --freeze-embeddings needs an embedding/, '--freeze-embedding with one-hot input'],
     [['--data', docs, ...TINY, '--level', 'word', '--batch', '2', '--seq', '16', '--max-steps', '2'], /^error: --seq applies only to --batching stream/, '--seq with padded documents'],
   ];
   const lines = await inParallel(cases.map(([args, re, what]) => () => trainFails(args, re, what)));

@@ -228,10 +228,10 @@ test('resume without --epochs keeps the run\'s own epoch count (not the default)
   assert.equal(vals[vals.length - 1].epoch, 11, 'the last validation is epoch 12 of 12 (0-based 11)');
 });
 
-test('resume inside a --freeze-embedding period: the embedding stays frozen until its step, then trains, as in one run', async () => {
+test('resume inside a --freeze-steps period: the embedding stays frozen until its step, then trains, as in one run', async () => {
   const { dir, whole, parts } = await resumeRuns({
     name: 'freeze', total: 10, splits: [3, 6],
-    args: ['--backend', 'js', '--hidden', '16', '--embed', '8', '--layers', '1', '--batch', '4', '--seq', '16', '--freeze-embedding', '6'],
+    args: ['--backend', 'js', '--hidden', '16', '--embed', '8', '--layers', '1', '--batch', '4', '--seq', '16', '--freeze-steps', '6'],
   });
   const first = readSafetensorsHeader(join(parts[0].out, 'last.safetensors'));
   assert.deepEqual(JSON.parse(first.metadata.frozen ?? '[]'), [], 'after step 10 the embedding trains again');

@@ -2,7 +2,7 @@
  * The training loop as a library piece (no files): it gives the event loop a turn while it
  * trains and validates, stop() takes effect after the current step, its events follow one
  * schema, tokens/s and the time budget leave validation out, checkpoints reach every sink,
- * and --freeze-embedding's schedule freezes and unfreezes.
+ * and --freeze-steps' schedule freezes and unfreezes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -108,7 +108,7 @@ test('events: start, the untrained validation, steps, a validation per epoch and
   assert.ok(saved.some((x) => x.kind === 'best'));
 });
 
-test('--freeze-embedding N: the embedding is frozen for the first N steps, then trained', async () => {
+test('--freeze-steps N: the embedding is frozen for the first N steps, then trained', async () => {
   const { loop, model } = setup({ epochs: 1, maxSteps: 10, freezeEmbedding: 4 });
   const w = model.embedding.weight!;
   const snapshots: number[][] = [];

@@ -19,6 +19,8 @@ import { crossEntropy } from './loss.js';
 import { adam, sgd } from './optim.js';
 import { embeddingBackward, embeddingForward, onehotBackward, onehotForward } from './embedding.js';
 import { reluBackward, reluForward } from './relu.js';
+import { batchNormBackward, batchNormForward } from './batchnorm.js';
+import { maxPoolTimeBackward, maxPoolTimeForward, meanPoolTimeBackward, meanPoolTimeForward } from './pool.js';
 
 export const referenceKernels: OpMethods = {
   gemm(transA, transB, M, N, K, alpha, A, aOff, B, bOff, beta, C, cOff, lda, ldb, ldc) {
@@ -85,6 +87,29 @@ export const referenceKernels: OpMethods = {
 
   crossEntropy(logits, targets, n, V, ignoreIndex, dlogits, gradScale) {
     return crossEntropy(logits.data, targets.data, n, V, ignoreIndex, dlogits ? dlogits.data : null, gradScale);
+  },
+
+  batchNormForward(y, x, T, B, F, lengths, gamma, beta, runMean, runVar, mean, invStd, train, momentum, eps) {
+    batchNormForward(y.data, x.data, T, B, F, lengths.data, gamma.data, beta.data, runMean.data, runVar.data, mean.data, invStd.data, train, momentum, eps);
+  },
+  batchNormBackward(dx, dy, x, T, B, F, lengths, gamma, mean, invStd, dGamma, dBeta, train) {
+    batchNormBackward(dx.data, dy.data, x.data, T, B, F, lengths.data, gamma.data, mean.data, invStd.data, dGamma.data, dBeta.data, train);
+  },
+  maxPoolTimeForward(out, argmax, x, T, B, C, lengths) {
+    maxPoolTimeForward(out.data, argmax.data, x.data, T, B, C, lengths.data);
+  },
+  maxPoolTimeBackward(dx, dy, argmax, T, B, C) {
+    maxPoolTimeBackward(dx.data, dy.data, argmax.data, T, B, C);
+  },
+  meanPoolTimeForward(out, x, T, B, C, lengths) {
+    meanPoolTimeForward(out.data, x.data, T, B, C, lengths.data);
+  },
+  meanPoolTimeBackward(dx, dy, T, B, C, lengths) {
+    meanPoolTimeBackward(dx.data, dy.data, T, B, C, lengths.data);
+  },
+  copyRows(dst, dstOff, dstLd, src, srcOff, srcLd, rows, cols) {
+    const d = dst.data, s = src.data;
+    for (let r = 0; r < rows; r++) d.set(s.subarray(srcOff + r * srcLd, srcOff + r * srcLd + cols), dstOff + r * dstLd);
   },
 
   reluForward(y, x, n) {

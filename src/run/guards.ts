@@ -1,0 +1,35 @@
+/**
+ * What every kind of training run checks before it writes anything (Node): where it may write,
+ * and how much memory it may use.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { join } from 'node:path';
+import { RnnlabError } from '../errors.js';
+import { RunDirectory } from './run-dir.js';
+
+/** runs/<what>-<yyyymmdd-hhmmss>. */
+export function defaultRunDir(what: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  return join('runs', `${what}-${stamp}`);
+}
+
+/** A new run never writes over another run's model; a demo may replace an earlier demo. */
+export function refuseOccupied(out: string, demo: boolean): void {
+  if (!existsSync(out) || !readdirSync(out).some((f) => f.endsWith('.safetensors'))) return;
+  if (demo && new RunDirectory(out).readConfig()?.demo === true) return;
+  if (demo) throw new RnnlabError(`${out} already holds a model that is not from this version's demo: remove it, or choose another --out`);
+  throw new RnnlabError(`${out} already holds a model: use --resume to continue it, or choose another --out`);
+}
+
+/** The memory a run may use: the machine's, or less when a container (cgroup v2) caps it. */
+export function memoryLimit(): number {
+  let limit = totalmem();
+  try {
+    const cg = readFileSync('/sys/fs/cgroup/memory.max', 'utf8').trim();
+    if (/^\d+$/.test(cg)) limit = Math.min(limit, Number(cg));
+  } catch {
+    // not Linux, or no cgroup v2 limit
+  }
+  return limit;
+}
