@@ -12,6 +12,8 @@ prints are the same `BENCH <json>` lines.
 The models are the stock modules: nn.Embedding (or one-hot input) + nn.LSTM/GRU/RNN
 (batch_first, dropout between layers) + nn.Dropout + nn.Linear, F.cross_entropy with
 ignore_index, clip_grad_norm_(1.0), torch.optim.Adam. CLS: GRU last hidden state -> Linear.
+CLS-CNN, CLS-GRU (padded rows): TextCNN / RecurrentClassifier from scripts/agnews_torch.py,
+the PyTorch definition of rnnlab's classifiers (masked convs/BatchNorm/max; packed GRU).
 Sampling: batch 1, prime fed once, then one token at a time with carried state, temperature
 then top-k then torch.multinomial. The data come from the same LCG as bench/workloads.ts.
 """
@@ -94,10 +96,30 @@ def lm_batch(w):
 
 
 def cls_batch(w):
+    """As clsBatch in bench/workloads.ts: (x [B*T], labels [B], lengths [B])."""
+    B, T, V = w['B'], w['T'], w['vocab']
     g = Lcg(DATA_SEED)
-    x = [g.below(w['vocab']) for _ in range(w['B'] * w['T'])]
-    labels = [g.below(w['classes']) for _ in range(w['B'])]
-    return x, labels
+    if w.get('padded'):
+        x, lengths = [0] * (B * T), []
+        for b in range(B):
+            length = T // 2 + g.below(T - T // 2 + 1)
+            lengths.append(length)
+            for t in range(T):
+                tok = 1 + g.below(V - 1)
+                if t < length:
+                    x[b * T + t] = tok
+    else:
+        x = [g.below(V) for _ in range(B * T)]
+        lengths = [T] * B
+    labels = [g.below(w['classes']) for _ in range(B)]
+    return x, labels, lengths
+
+
+def is_contract_classifier(w):
+    """CLS-CNN / CLS-GRU (and any cls workload other than the original CLS): the classifiers of
+    scripts/agnews_torch.py. The original CLS keeps its stock GRU h_n[-1] -> Linear."""
+    return w['kind'] == 'cls' and (w.get('model', 'recurrent') != 'recurrent' or w.get('padded', False)
+                                   or w.get('pool', 'last') != 'last' or w.get('bidirectional', False))
 
 
 def prime_ids(w):
@@ -165,7 +187,16 @@ def main():
         return tuple(t.detach() for t in h) if isinstance(h, tuple) else h.detach()
 
     kind = w['kind']
-    model = Classifier() if kind == 'cls' else LM()
+    contract = is_contract_classifier(w)
+    if contract:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'scripts'))
+        from agnews_torch import make_classifier
+        cnn = w.get('model') == 'cnn'
+        model = make_classifier('cnn' if cnn else w['cell'], w['vocab'], w['embed'], w['hidden'], w['classes'],
+                                layers=w['layers'], bidirectional=w.get('bidirectional', False),
+                                pool=w.get('pool', 'max' if cnn else 'last'), dropout=w['dropout'])
+    else:
+        model = Classifier() if kind == 'cls' else LM()
     n_params = sum(p.numel() for p in model.parameters())
     emit(event='start', describe=f'PyTorch {torch.__version__} ({threads} thread{"s" if threads > 1 else ""})',
          threads=torch.get_num_threads(), baselineRssMB=rss_mb('VmRSS'), version=torch.__version__)
@@ -195,13 +226,14 @@ def main():
         model.train()
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         if kind == 'cls':
-            x, labels = cls_batch(w)
+            x, labels, lengths = cls_batch(w)
             x = torch.tensor(x, dtype=torch.long).view(w['B'], w['T'])
             labels = torch.tensor(labels, dtype=torch.long)
+            lengths = torch.tensor(lengths, dtype=torch.long)
 
             def step():
                 opt.zero_grad()
-                loss = F.cross_entropy(model(x), labels)
+                loss = F.cross_entropy(model(x, lengths) if contract else model(x), labels)
                 loss.backward()
                 nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 opt.step()

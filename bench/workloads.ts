@@ -13,21 +13,37 @@ export interface Workload {
   kind: WorkloadKind;
   /** One line for the README / report. */
   title: string;
+  /** Recurrent cell (CLS with model 'cnn': unused). */
   cell: 'lstm' | 'gru' | 'rnn';
   vocab: number;
   /** Embedding width; 0 = one-hot input. */
   embed: number;
+  /** Hidden units (CLS-CNN: conv filters). */
   hidden: number;
+  /** Recurrent layers (CLS-CNN: conv blocks). */
   layers: number;
   dropout: number;
   /** Batch rows (sampling: 1). */
   B: number;
   /** Timesteps per training step (sampling: characters generated). */
   T: number;
-  /** WL: rows of random length in [T/2, T], padded with PAD = 0 and ignored in the loss. */
+  /**
+   * WL: rows of random length in [T/2, T], padded with PAD = 0 and ignored in the loss.
+   * CLS-CNN, CLS-GRU: rows of random length in [T/2, T] padded with PAD = 0; the models see
+   * only the real positions (packed sequences; masked convs, BatchNorm and max).
+   */
   padded: boolean;
   /** CLS: number of classes. */
   classes: number;
+  /**
+   * CLS: the classifier. 'recurrent': Embedding → `cell` (`layers`, `hidden`) → pool → Linear;
+   * 'cnn': Embedding → `layers` × [Conv1d(k3, s2, p1) with `hidden` filters, BatchNorm1d, ReLU] →
+   * max over the real positions → Linear (the contract in scripts/agnews_torch.py).
+   */
+  model: 'recurrent' | 'cnn';
+  /** CLS, recurrent: what feeds the Linear: the last real hidden state, or the max / mean over real positions. */
+  pool: 'last' | 'max' | 'mean';
+  bidirectional: boolean;
   /** Sampling: prime length, temperature, top-k. */
   prime: number;
   temperature: number;
@@ -42,7 +58,7 @@ export interface Workload {
 }
 
 const base = {
-  padded: false, classes: 0, prime: 0, temperature: 1, topK: 0, warmup: 2, steps: 5, jsDefault: true, carryState: true,
+  padded: false, classes: 0, model: 'recurrent', pool: 'last', bidirectional: false, prime: 0, temperature: 1, topK: 0, warmup: 2, steps: 5, jsDefault: true, carryState: true,
   dropout: 0, layers: 1,
 } as const;
 
@@ -76,6 +92,17 @@ export const WORKLOADS: readonly Workload[] = [
   {
     ...base, id: 'CLS', kind: 'cls', title: 'classifier, V 100000, Embedding 50, 1×GRU 50, 4 classes from the last hidden state, B 32, T 64',
     cell: 'gru', vocab: 100000, embed: 50, hidden: 50, B: 32, T: 64, classes: 4, carryState: false,
+  },
+  {
+    ...base, id: 'CLS-CNN', kind: 'cls',
+    title: 'CNN classifier, V 100000, Embedding 50, 3×[Conv1d(k3, s2) 64, BatchNorm, ReLU], max over real positions, 4 classes, B 32, T 128, padded rows',
+    model: 'cnn', pool: 'max', cell: 'gru', vocab: 100000, embed: 50, hidden: 64, layers: 3, B: 32, T: 128, classes: 4,
+    padded: true, carryState: false,
+  },
+  {
+    ...base, id: 'CLS-GRU', kind: 'cls',
+    title: 'classifier, V 100000, Embedding 50, 1×GRU 50 (packed), 4 classes from the last real hidden state, B 32, T 128, padded rows',
+    cell: 'gru', vocab: 100000, embed: 50, hidden: 50, B: 32, T: 128, classes: 4, padded: true, carryState: false,
   },
   {
     ...base, id: 'SAMPLE', kind: 'sample',
@@ -148,18 +175,38 @@ export function lmBatch(w: Workload, seed = DATA_SEED): LmBatch {
 }
 
 export interface ClsBatch {
-  /** [B,T] ids in [0,V). */
+  /** [B,T] ids in [0,V) (padded: ids in [1,V) at t < lengths[b], PAD = 0 after). */
   x: Int32Array;
   /** [B] labels in [0,classes). */
   labels: Int32Array;
+  /** [B] real lengths (all T unless padded). */
+  lengths: Int32Array;
 }
 
+/**
+ * One classifier batch. Unpadded (CLS): B·T uniform ids in [0,V), then B labels. Padded
+ * (CLS-CNN, CLS-GRU): per row, its length L in [T/2, T] first, then T ids in [1,V) of which
+ * positions ≥ L become PAD (0); then B labels.
+ */
 export function clsBatch(w: Workload, seed = DATA_SEED): ClsBatch {
+  const { B, T, vocab: V } = w;
   const g = new Lcg(seed);
-  const x = new Int32Array(w.B * w.T), labels = new Int32Array(w.B);
-  for (let i = 0; i < x.length; i++) x[i] = g.below(w.vocab);
-  for (let b = 0; b < w.B; b++) labels[b] = g.below(w.classes);
-  return { x, labels };
+  const x = new Int32Array(B * T), labels = new Int32Array(B), lengths = new Int32Array(B).fill(T);
+  if (w.padded) {
+    for (let b = 0; b < B; b++) {
+      const half = Math.floor(T / 2);
+      const len = half + g.below(T - half + 1);
+      lengths[b] = len;
+      for (let t = 0; t < T; t++) {
+        const id = 1 + g.below(V - 1);
+        if (t < len) x[b * T + t] = id;
+      }
+    }
+  } else {
+    for (let i = 0; i < x.length; i++) x[i] = g.below(V);
+  }
+  for (let b = 0; b < B; b++) labels[b] = g.below(w.classes);
+  return { x, labels, lengths };
 }
 
 /** The sampling prime: `prime` ids in [0,V). */

@@ -3,13 +3,15 @@
 
 Usage (from the project root):
 
-    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 scripts/make_fixtures.py
+    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 scripts/make_fixtures.py [all|lm|cls]
 
-Writes test/fixtures/lm_<case>.json, test/fixtures/adam.json and
-test/fixtures/clip.json. All reference numbers are computed in float64.
-See scripts/README.md for the format.
+Writes test/fixtures/lm_<case>.json, test/fixtures/adam.json and test/fixtures/clip.json
+(`lm`), test/fixtures/cls_<case>.json (`cls`: the text classifiers, whose models are defined
+in scripts/agnews_torch.py), or all of them (the default). All reference numbers are
+computed in float64. See scripts/README.md for the format.
 """
 
+import copy
 import json
 import os
 import sys
@@ -17,6 +19,8 @@ import sys
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from agnews_torch import conv_length, make_classifier, masked_batch_norm, time_mask
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "test", "fixtures")
@@ -170,6 +174,134 @@ def make_clip():
     }
 
 
+# Text classifiers (models: scripts/agnews_torch.py). Sizes: V vocabulary, E embedding, H hidden
+# units (CNN: filters F), C classes, L layers (CNN: conv blocks), B rows, T padded length.
+CLS_CASES = [
+    # name,         kind,   V,  E, H, C, L, B,  T, bidirectional, pool,   lengths,              seed
+    ("cnn",         "cnn",  13, 5, 6, 4, 3, 3, 16, False,         "max",  [16, 16, 16],         4001),
+    ("cnn_ragged",  "cnn",  13, 5, 6, 4, 3, 5, 16, False,         "max",  [16, 9, 1, 12, 3],    4002),
+    ("bigru_last",  "gru",  11, 4, 5, 3, 1, 4, 7,  True,          "last", [7, 3, 5, 1],         4003),
+    ("bigru_mean",  "gru",  11, 4, 5, 3, 2, 4, 7,  True,          "mean", [7, 3, 5, 1],         4004),
+    ("lstm_max",    "lstm", 11, 4, 5, 3, 1, 4, 7,  False,         "max",  [4, 6, 2, 5],         4005),
+    ("rnn_last",    "rnn",  11, 4, 5, 3, 1, 4, 7,  False,         "last", [5, 1, 7, 3],         4006),
+]
+
+
+def check_cls_semantics(model, kind, x, lengths, bidirectional, pool):
+    """Self-checks of the contract (on copies: the model's state is not changed)."""
+    m = copy.deepcopy(model).eval()
+    with torch.no_grad():
+        pooled = m.pooled(x, lengths)
+        # Each row alone, unpadded, gives the same features: padding never leaks in.
+        for b in range(x.shape[0]):
+            row = m.pooled(x[b:b + 1, :int(lengths[b])], lengths[b:b + 1])
+            assert torch.allclose(row[0], pooled[b], atol=1e-12, rtol=0), (kind, b)
+        if kind != "cnn" and pool == "last":
+            # pool last = forward output at lengths-1 (+ reverse output at 0) of the padded outputs.
+            packed = nn.utils.rnn.pack_padded_sequence(m.embedding(x), lengths, batch_first=True, enforce_sorted=False)
+            out, _ = nn.utils.rnn.pad_packed_sequence(m.rnn(packed)[0], batch_first=True, total_length=x.shape[1])
+            H = m.rnn.hidden_size
+            last = torch.stack([out[b, int(lengths[b]) - 1, :H] for b in range(x.shape[0])])
+            if bidirectional:
+                last = torch.cat([last, out[:, 0, H:]], 1)
+            assert torch.allclose(last, pooled, atol=1e-12, rtol=0)
+    if kind == "cnn":
+        # Training mode, independently: every row unpadded through each conv on its own, the
+        # real positions of all rows concatenated for a stock F.batch_norm, then split again.
+        # Same logits, running statistics and gradients as the masked batched forward.
+        a, b = copy.deepcopy(model).train(), copy.deepcopy(model).train()
+        la = F.cross_entropy(a(x, lengths), torch.zeros_like(lengths))
+        la.backward()
+        rows = [b.embedding(x[i:i + 1, :int(lengths[i])]).transpose(1, 2) for i in range(x.shape[0])]
+        for i in range(0, len(b.features), 3):
+            conv, bn = b.features[i], b.features[i + 1]
+            rows = [conv(r) for r in rows]
+            cat = bn(torch.cat(rows, 2))  # stock BatchNorm1d over all real positions
+            rows = list(torch.relu(cat).split([r.shape[2] for r in rows], 2))
+        lb = F.cross_entropy(b.fc(torch.cat([r.amax(2) for r in rows])), torch.zeros_like(lengths))
+        lb.backward()
+        assert torch.allclose(la, lb, atol=1e-12, rtol=0)
+        for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values()):
+            assert torch.allclose(va.double(), vb.double(), atol=1e-12, rtol=0), k
+        for (k, pa), pb in zip(a.named_parameters(), b.parameters()):
+            assert torch.allclose(pa.grad, pb.grad, atol=1e-12, rtol=0), k
+        # The masked BatchNorm path equals the stock one when every row is full: compare the
+        # stock model on full rows with the masked path forced.
+        a, b = copy.deepcopy(model).train(), copy.deepcopy(model).train()
+        full = torch.full_like(lengths, x.shape[1])
+        ya = a(x, full)
+        h = b.embedding(x).transpose(1, 2)
+        L = full
+        for i in range(0, len(b.features), 3):
+            h = b.features[i](h * time_mask(L, h.shape[2], h.dtype))
+            L = conv_length(L)
+            h = b.features[i + 2](masked_batch_norm(b.features[i + 1], h, time_mask(L, h.shape[2], h.dtype)))
+        yb = b.fc(h.amax(2))
+        assert torch.allclose(ya, yb, atol=1e-12, rtol=0)
+        for k, v in a.state_dict().items():
+            assert torch.allclose(v.double(), b.state_dict()[k].double(), atol=1e-12, rtol=0), k
+
+
+def make_cls_case(name, kind, V, E, H, C, L, B, T, bidirectional, pool, lengths, seed):
+    assert len(lengths) == B and all(1 <= n <= T for n in lengths)
+    torch.manual_seed(seed)
+    model = make_classifier(kind, V, E, H, C, layers=L, bidirectional=bidirectional, pool=pool, dropout=0.0).double()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(PERTURB * torch.randn_like(p))
+        if kind == "cnn":  # non-trivial running statistics
+            for i in range(1, 3 * L, 3):
+                bn = model.features[i]
+                bn.running_mean.copy_(0.1 * torch.randn_like(bn.running_mean))
+                bn.running_var.uniform_(0.5, 1.5)
+                bn.num_batches_tracked.fill_(7)
+
+    lengths_t = torch.tensor(lengths, dtype=torch.long)
+    x = 1 + torch.randint(0, V - 1, (B, T))  # real tokens in [1, V); [PAD] = 0 after each row's length
+    x[torch.arange(T)[None, :] >= lengths_t[:, None]] = 0
+    labels = torch.randint(0, C, (B,))
+
+    check_cls_semantics(model, kind, x, lengths_t, bidirectional, pool)
+    before = copy.deepcopy(model)  # original params and buffers, for the eval forward
+
+    sd0 = {k: v.clone() for k, v in model.state_dict().items()}
+    model.train()
+    pooled = model.pooled(x, lengths_t)
+    logits = model.fc(model.dropout(pooled))
+    loss = F.cross_entropy(logits, labels)
+    model.zero_grad()
+    loss.backward()
+
+    named = dict(model.named_parameters())
+    params = {k: {"shape": list(v.shape), "data": flat(v) if v.is_floating_point() else flat_int(v)} for k, v in sd0.items()}
+    out = {
+        "name": name,
+        "kind": kind,
+        "V": V, "E": E, "H": H, "C": C, "L": L, "B": B, "T": T,
+        "bidirectional": bidirectional,
+        "pool": pool,
+        "x": flat_int(x),
+        "lengths": list(lengths),
+        "labels": flat_int(labels),
+        "params": params,
+        "loss": float(loss.item()),
+        "logits": flat(logits),
+        "pooled": flat(pooled),
+        "grads": {k: flat(named[k].grad) for k in sd0 if k in named},
+        "buffers_after": None,
+        "eval": None,
+    }
+    assert set(out["grads"]) == set(named)
+    if kind == "cnn":
+        bufs = dict(model.named_buffers())
+        out["buffers_after"] = {k: flat(v) if v.is_floating_point() else flat_int(v) for k, v in bufs.items()}
+        before.eval()
+        with torch.no_grad():
+            ev = before(x, lengths_t)
+            out["eval"] = {"loss": float(F.cross_entropy(ev, labels).item()), "logits": flat(ev)}
+    return out
+
+
 def write(name, obj):
     path = os.path.join(OUT, name)
     with open(path, "w") as f:
@@ -179,12 +311,19 @@ def write(name, obj):
 
 
 def main():
+    what = sys.argv[1] if len(sys.argv) > 1 else "all"
+    if what not in ("all", "lm", "cls"):
+        sys.exit(f"usage: {sys.argv[0]} [all|lm|cls]")
     os.makedirs(OUT, exist_ok=True)
     print(f"torch {torch.__version__}, python {sys.version.split()[0]}")
-    for case in CASES:
-        write(f"lm_{case[0]}.json", make_lm_case(*case))
-    write("adam.json", make_adam())
-    write("clip.json", make_clip())
+    if what in ("all", "lm"):
+        for case in CASES:
+            write(f"lm_{case[0]}.json", make_lm_case(*case))
+        write("adam.json", make_adam())
+        write("clip.json", make_clip())
+    if what in ("all", "cls"):
+        for case in CLS_CASES:
+            write(f"cls_{case[0]}.json", make_cls_case(*case))
 
 
 if __name__ == "__main__":
