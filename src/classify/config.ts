@@ -20,6 +20,8 @@ export interface ClassifyConfig {
   valData?: string;
   /** Class names, one per line (AG News' classes.txt); default: the data's labels. */
   classes?: string;
+  /** Undo news corpora's escapes (backslash line breaks, `#39;` references) before tokenizing. */
+  clean: boolean;
   tokenizer: 'word' | 'wordpunct';
   lowercase: boolean;
   maxLen: number;
@@ -62,6 +64,7 @@ export const CLASSIFY_DEFAULTS = {
   format: 'auto',
   header: true,
   maxDocs: 0,
+  clean: true,
   tokenizer: 'wordpunct',
   lowercase: false,
   maxLen: 128,
@@ -112,6 +115,7 @@ export const CLASSIFY_OPTIONS: readonly OptionSpec[] = [
   { key: 'maxDocs', arg: '<n>', help: 'use only the first N documents (0: all)', value: int(0), group: 'data', resume: 'fixed' },
   { key: 'valData', arg: '<file>', help: 'validate on this file (same layout as --data) instead of a split of the training data', value: text, group: 'data', resume: 'fixed' },
   { key: 'classes', arg: '<file>', help: 'class names, one per line (a label is a name, or a 1- or 0-based position in the list)', value: text, group: 'data', resume: 'fixed' },
+  { key: 'clean', help: 'keep the text as it is: do not undo news corpora\'s escapes (a backslash for a line break, #39;-style and quot;-style references)', value: flag, group: 'tokens', resume: 'fixed' },
   { key: 'tokenizer', arg: '<name>', help: 'wordpunct (\\w+|[^\\w\\s]+, as NLTK) or word (razdel-like rules)', value: choice('wordpunct', 'word'), group: 'tokens', resume: 'fixed' },
   { key: 'lowercase', help: 'lower-case the text first', value: flag, group: 'tokens', resume: 'fixed' },
   { key: 'maxLen', arg: '<n>', help: 'cut every document at N tokens (0: no cut)', value: int(0), group: 'tokens', resume: 'fixed' },

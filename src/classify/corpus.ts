@@ -5,6 +5,7 @@
  * class keeps its share) or a separate validation file.
  */
 import { RnnlabError } from '../errors.js';
+import { cleanNewsEscapes } from '../text/sources/clean.js';
 import { readDocuments, type SourceOptions, type SourceStats } from '../text/sources/index.js';
 import type { Tokenizer } from '../text/tokenizers/tokenizer.js';
 import { Vocab } from '../text/vocab.js';
@@ -24,11 +25,11 @@ export interface RawDoc {
 }
 
 /** Reads and tokenizes a labelled file; an empty text is an error naming its row. */
-export async function readLabeled(path: string, source: SourceOptions, tokenizer: Tokenizer, maxDocs: number): Promise<{ docs: RawDoc[]; stats: SourceStats }> {
+export async function readLabeled(path: string, source: SourceOptions, tokenizer: Tokenizer, maxDocs: number, clean: boolean): Promise<{ docs: RawDoc[]; stats: SourceStats }> {
   const stats: SourceStats = { documents: 0, characters: 0 };
   const docs: RawDoc[] = [];
   for await (const d of readDocuments(path, source, stats)) {
-    const tokens = tokenizer.tokenize(d.text);
+    const tokens = tokenizer.tokenize(clean ? cleanNewsEscapes(d.text) : d.text);
     if (tokens.length === 0) throw new RnnlabError(`${path}: document ${docs.length + 1} has an empty text`);
     docs.push({ tokens, label: d.label, row: docs.length + 1 });
     if (maxDocs > 0 && docs.length >= maxDocs) break;

@@ -215,14 +215,15 @@ export class ClassifierRun {
 async function prepare(c: ClassifyConfig, resumed: LoadedModel<Classifier> | null): Promise<{ corpus: ClassifyCorpus; embeddings: EmbeddingAlignment | null }> {
   const tokenizer = resumed ? resumed.tokenizer : createTokenizer({ kind: c.tokenizer, lowercase: c.lowercase });
   const source = sourceOf(c);
-  const raw = await readLabeled(c.data, source, tokenizer, c.maxDocs);
+  const raw = await readLabeled(c.data, source, tokenizer, c.maxDocs, c.clean);
   const scheme = resumed ? schemeOf(resumed, c.out ?? 'the run') : labelScheme(raw.docs.map((d) => d.label ?? ''), c.classes ? readClassNames(c.classes) : null);
   if (!resumed && raw.docs.some((d) => d.label === undefined)) {
     throw new RnnlabError(`${c.data} has documents without a label: name the label ${resolvedFormat(c) === 'csv' ? 'column with --label-column' : 'field with --label-field'}`);
   }
-  let vocab = resumed?.vocab;
+  let vocab: Vocab;
   let embeddings: EmbeddingAlignment | null = null;
-  if (!vocab) {
+  if (resumed) vocab = resumed.vocab;
+  else {
     const counts = new Map<string, number>();
     for (const d of raw.docs) countTokens(counts, c.maxLen > 0 ? d.tokens.slice(0, c.maxLen) : d.tokens);
     const opts = { specials: SPECIALS, minFreq: c.minFreq, maxVocab: c.maxVocab > 0 ? c.maxVocab : undefined };
@@ -247,7 +248,7 @@ async function prepare(c: ClassifyConfig, resumed: LoadedModel<Classifier> | nul
   const enc = encodeLabeled(raw.docs, vocab, scheme, c.maxLen, c.data);
   let train = enc.docs, val: LabeledDoc[] = [];
   if (c.valData) {
-    const rv = await readLabeled(c.valData, source, tokenizer, 0);
+    const rv = await readLabeled(c.valData, source, tokenizer, 0, c.clean);
     val = encodeLabeled(rv.docs, vocab, scheme, c.maxLen, c.valData).docs;
   } else if (c.valFraction > 0) {
     ({ train, val } = stratifiedSplit(enc.docs, c.valFraction, c.seed, scheme.names.length));

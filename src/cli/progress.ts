@@ -20,7 +20,10 @@ export function fmtTime(s: number): string {
 export function describeVal(v: ValEvent, level: string): string {
   const unit = level === 'char' ? 'bits/char' : 'bits/token';
   const what = v.untrained ? 'untrained' : `epoch ${v.epoch + 1} step ${v.step}${v.final ? ', final' : ''}`;
-  return `validation (${what}): loss ${v.loss.toFixed(4)} · perplexity ${v.perplexity.toFixed(2)} · ${v.bits_per_token.toFixed(3)} ${unit}${v.best ? ' · best' : ''}`;
+  const measures = v.accuracy !== undefined
+    ? `accuracy ${(v.accuracy * 100).toFixed(2)} %`
+    : `perplexity ${v.perplexity.toFixed(2)} · ${v.bits_per_token.toFixed(3)} ${unit}`;
+  return `validation (${what}): loss ${v.loss.toFixed(4)} · ${measures}${v.best ? ' · best' : ''}`;
 }
 
 export interface ProgressSink extends RunSink {
@@ -30,14 +33,19 @@ export interface ProgressSink extends RunSink {
   line(s: string): void;
 }
 
-export function progressSink(level: string, quiet: boolean, vocabSize: number): ProgressSink {
+/**
+ * `level`: the token level ('char' names bits/char); `expectedUntrained`: the vocabulary size
+ * an untrained language model's perplexity should be near. `classes`: a classifier's number of
+ * classes (accuracy shown, counts are documents).
+ */
+export function progressSink(level: string, quiet: boolean, expectedUntrained: number, classes = 0): ProgressSink {
   const tty = process.stderr.isTTY && !quiet;
   let bar: cliProgress.SingleBar | null = null;
   let total = 0, nextLine = 0, maxTime = 0, elapsedAtStart = 0, lastLineAt = 0;
   // The clock starts at the first step, so the untrained validation and warm-up don't inflate the ETA.
   let firstStep = -1, firstAt = 0;
   let lastStep = 0;
-  let lastPayload: Record<string, string> = { loss: '-', rate: '-', epoch: '1', left: '?' };
+  let lastPayload: Record<string, string> = { loss: '-', rate: '-', epoch: '1', left: '?', acc: '-' };
   const line = (s: string) => {
     if (quiet) return;
     if (bar) {
@@ -64,7 +72,7 @@ export function progressSink(level: string, quiet: boolean, vocabSize: number): 
       line(`model: ${e.params.toLocaleString('en-US')} parameters${frozen ? ` (${frozen.toLocaleString('en-US')} frozen)` : ''} · training on ${e.train_tokens.toLocaleString('en-US')} tokens, validating on ${e.val_tokens.toLocaleString('en-US')} · ${e.steps_per_epoch} steps per epoch${e.resumed ? ` · resuming at step ${e.step}` : ''}`);
       if (tty) {
         bar = new cliProgress.SingleBar({
-          format: 'epoch {epoch} |{bar}| {value}/{total} steps · loss {loss} · {rate} tok/s · ETA {left}',
+          format: `epoch {epoch} |{bar}| {value}/{total} steps · loss {loss}${classes ? ' · acc {acc}' : ''} · {rate} ${classes ? 'docs' : 'tok'}/s · ETA {left}`,
           stream: process.stderr, hideCursor: true, etaBuffer: 50, barsize: 24, fps: 5,
         }, cliProgress.Presets.shades_classic);
         bar.start(total, e.step, lastPayload);
@@ -76,16 +84,21 @@ export function progressSink(level: string, quiet: boolean, vocabSize: number): 
         firstAt = performance.now();
       }
       lastStep = e.step;
-      lastPayload = { loss: e.loss.toFixed(4), rate: fmtRate(e.tokens_per_sec), epoch: String(e.epoch + 1), left: fmtTime(eta(e.step, e.elapsed)) };
+      lastPayload = {
+        loss: e.loss.toFixed(4), rate: fmtRate(e.tokens_per_sec), epoch: String(e.epoch + 1), left: fmtTime(eta(e.step, e.elapsed)),
+        acc: e.accuracy !== undefined ? `${(e.accuracy * 100).toFixed(1)}%` : '-',
+      };
       if (bar) bar.update(e.step, lastPayload);
       else if (!quiet && (e.step >= nextLine || e.step === total || (maxTime > 0 && performance.now() - lastLineAt > (maxTime - elapsedAtStart) * 100))) {
         nextLine = e.step + Math.max(1, Math.round(total / 10));
         lastLineAt = performance.now();
-        process.stderr.write(`step ${e.step}/${total} · epoch ${e.epoch + 1} · loss ${e.loss.toFixed(4)} · ${fmtRate(e.tokens_per_sec)} tok/s · ETA ${fmtTime(eta(e.step, e.elapsed))}\n`);
+        const acc = e.accuracy !== undefined ? ` · accuracy ${(e.accuracy * 100).toFixed(1)} %` : '';
+        process.stderr.write(`step ${e.step}/${total} · epoch ${e.epoch + 1} · loss ${e.loss.toFixed(4)}${acc} · ${fmtRate(e.tokens_per_sec)} ${classes ? 'docs' : 'tok'}/s · ETA ${fmtTime(eta(e.step, e.elapsed))}\n`);
       }
     },
     val(e: ValEvent) {
-      line(describeVal(e, level) + (e.untrained ? ` (≈ vocabulary size ${vocabSize} expected)` : ''));
+      const hint = classes ? ` (≈ ${(100 / classes).toFixed(0)} % expected by chance)` : ` (≈ vocabulary size ${expectedUntrained} expected)`;
+      line(describeVal(e, level) + (e.untrained ? hint : ''));
     },
   };
   const stop = () => {

@@ -11,6 +11,8 @@ import { backendOptions, pickBackend } from './common.js';
 import { printJson } from './run.js';
 import { fmtRate, fmtTime, progressSink } from './progress.js';
 import { addRunOptions, typedRunOptions } from './run-options.js';
+import { handleSignals } from './signals.js';
+import { modelSummary } from '../nn/summary.js';
 
 export function trainCommand(): Command {
   const c = new Command('train').description('train a language model on a text file (or continue one with --out DIR --resume)');
@@ -22,9 +24,6 @@ export function trainCommand(): Command {
   return c;
 }
 
-/** Exit codes of a run stopped by a signal: 128 + the signal number, as shells report it. */
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
-
 export async function trainAction(o: Record<string, any>, cmd: Command): Promise<void> {
   const given = typedRunOptions(o, cmd) as RunOptions;
   const { backend } = await pickBackend(o);
@@ -34,31 +33,17 @@ export async function trainAction(o: Record<string, any>, cmd: Command): Promise
   if (!quiet) {
     process.stderr.write(`data: ${config.data} · ${corpus.stats.documents.toLocaleString('en-US')} document(s), ${corpus.stats.characters.toLocaleString('en-US')} characters → ${corpus.tokens.toLocaleString('en-US')} ${config.level} tokens, vocabulary ${corpus.vocab.size}\n`);
     process.stderr.write(`backend: ${backend.describe()}\n`);
+    process.stderr.write(modelSummary(run.model.modules(), run.model.params()) + '\n');
   }
   const progress = progressSink(config.level, quiet, corpus.vocab.size);
 
-  // First signal: finish the step, save, return. Second: leave at once (every file write is
-  // atomic, so nothing is left half-written).
-  let signal: string | null = null;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (signal) {
-      progress.stop();
-      process.stderr.write(`\n${sig} again: exiting without waiting\n`);
-      process.exit(SIGNAL_EXIT[sig] ?? 1);
-    }
-    signal = sig;
-    progress.line(`${sig}: stopping after this step and saving ${join(run.out, 'last.safetensors')} (again to quit at once)`);
-    run.stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signal = handleSignals(run, progress, run.out);
   let summary;
   try {
     summary = await run.run([progress]);
   } finally {
     progress.stop();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    signal.remove();
   }
   const s = summary;
   const res = s.best ?? s.last;
@@ -76,15 +61,6 @@ export async function trainAction(o: Record<string, any>, cmd: Command): Promise
       .filter(([f]) => existsSync(join(run.out, f))).map(([f, what]) => join(run.out, f) + what);
     process.stdout.write(`saved ${files.join(', ')}\n`);
   }
-  if (signal) {
-    // The run was cut short: the resume command when there is something left to do.
-    if (s.stoppedBy === 'interrupt') process.stderr.write(`interrupted at step ${s.steps}; continue with: rnnlab train --out ${quoteArg(run.out)} --resume\n`);
-    else process.stderr.write(`interrupted: the run had reached its end (${s.stoppedBy}); its final validation was skipped\n`);
-    process.exitCode = SIGNAL_EXIT[signal] ?? 1;
-  }
+  signal.finish(s);
 }
 
-/** A path as a shell argument (quoted only when it needs to be). */
-function quoteArg(p: string): string {
-  return /^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
-}

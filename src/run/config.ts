@@ -120,8 +120,11 @@ export const TRAINING_KEYS = [
 /** The settings that decide how a run trains (saved in every last.safetensors). */
 export type TrainingSettings = Pick<RunConfig, (typeof TRAINING_KEYS)[number]> & { batching: Batching };
 
+/** Switches that are on unless turned off: their flag is `--no-<name>`. */
+const ON_BY_DEFAULT = new Set(['header', 'clean']);
+
 /** The CLI flag of a config field: `maxTime` → `--max-time` (`header` → `--no-header`). */
 export function flagOf(key: string): string {
-  if (key === 'header') return '--no-header';
+  if (ON_BY_DEFAULT.has(key)) return `--no-${key}`;
   return '--' + key.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase());
 }
