@@ -44,21 +44,36 @@ export class Vocab {
   static build(counts: Map<string, number>, opts: VocabBuildOptions): Vocab {
     const minFreq = opts.minFreq ?? 1;
     if (!Number.isFinite(minFreq)) throw new RnnlabError(`--min-freq must be a number, got ${opts.minFreq}`);
+    const kept: [string, number][] = [];
+    for (const [token, count] of counts) {
+      if (count >= minFreq && count > 0) kept.push([token, count]);
+    }
+    kept.sort((a, b) => b[1] - a[1] || compareCodePoints(a[0], b[0]));
+    return Vocab.fromOrdered(kept.map(([t]) => t), opts);
+  }
+
+  /**
+   * Specials first (in the given order), then `tokens` in their own order, each once (the
+   * first occurrence counts; a special met in `tokens` keeps its place among the specials);
+   * `maxVocab` (which counts the specials) cuts the tail. For lists that are already
+   * ranked, such as an embedding file's words (most frequent first), or data then file.
+   */
+  static fromOrdered(tokens: Iterable<string>, opts: Pick<VocabBuildOptions, 'specials' | 'maxVocab'>): Vocab {
     const specials = [...opts.specials];
     if (new Set(specials).size !== specials.length) throw new RnnlabError(`special tokens must be distinct, got ${specials.join(' ')}`);
     const maxVocab = opts.maxVocab ?? Infinity;
     if (!(maxVocab >= specials.length) || (maxVocab !== Infinity && !Number.isInteger(maxVocab))) {
       throw new RnnlabError(`--max-vocab must be an integer of at least ${specials.length} (the number of special tokens), got ${opts.maxVocab}`);
     }
-    const special = new Set(specials);
-    const kept: [string, number][] = [];
-    for (const [token, count] of counts) {
-      if (count >= minFreq && count > 0 && !special.has(token)) kept.push([token, count]);
+    const seen = new Set(specials);
+    const out = specials;
+    for (const t of tokens) {
+      if (out.length >= maxVocab) break;
+      if (seen.has(t)) continue;
+      seen.add(t);
+      out.push(t);
     }
-    kept.sort((a, b) => b[1] - a[1] || compareCodePoints(a[0], b[0]));
-    const room = maxVocab - specials.length;
-    const tokens = specials.concat(kept.slice(0, Math.min(room, kept.length)).map(([t]) => t));
-    return new Vocab(tokens);
+    return new Vocab(out);
   }
 
   /** Checks a deserialised token list (from a model file) before trusting it. */

@@ -102,3 +102,15 @@ test('countTokens accumulates across calls', () => {
   countTokens(c, new Set(['a']));
   assert.deepEqual([...c], [['a', 2], ['b', 1]]);
 });
+
+test('fromOrdered keeps the given order: specials first, repeats and specials skipped, maxVocab cuts', () => {
+  const v = Vocab.fromOrdered(['the', ',', UNK, 'of', 'the', 'to'], { specials: SPECIALS });
+  assert.deepEqual(v.tokens, [PAD, SOS, EOS, UNK, 'the', ',', 'of', 'to']);
+  assert.deepEqual(Vocab.fromOrdered(new Set(['b', 'a', 'c']), { specials: [PAD], maxVocab: 3 }).tokens, [PAD, 'b', 'a']);
+  assert.deepEqual(Vocab.fromOrdered([], { specials: SPECIALS }).tokens, SPECIALS);
+  throwsRnnlab(() => Vocab.fromOrdered(['a'], { specials: SPECIALS, maxVocab: 3 }), /--max-vocab must be an integer of at least 4/);
+  throwsRnnlab(() => Vocab.fromOrdered(['a'], { specials: [PAD, PAD] }), /special tokens must be distinct/);
+  // build is fromOrdered over the ranking by count.
+  const c = counts('a a a b b c d d d d');
+  assert.deepEqual(Vocab.build(c, { specials: SPECIALS, maxVocab: 6 }).tokens, Vocab.fromOrdered(['d', 'a', 'b', 'c'], { specials: SPECIALS, maxVocab: 6 }).tokens);
+});

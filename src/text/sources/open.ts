@@ -82,7 +82,8 @@ function decode(decoder: TextDecoder, chunk: Buffer, offset: number, path: strin
   return text;
 }
 
-async function hasGzipMagic(path: string): Promise<boolean> {
+/** Shared with the embedding readers, which read bytes rather than text. */
+export async function hasGzipMagic(path: string): Promise<boolean> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -100,7 +101,8 @@ function binary(path: string): RnnlabError {
   return new RnnlabError(`${path} looks binary (not UTF-8 text)`);
 }
 
-function readFailure(path: string, err: unknown): RnnlabError {
+/** A read error as one RnnlabError line (shared with the embedding readers). */
+export function readFailure(path: string, err: unknown): RnnlabError {
   const e = err as NodeJS.ErrnoException;
   const message = String(e?.message ?? err).replace(/\s+/g, ' ').trim();
   switch (e?.code) {
