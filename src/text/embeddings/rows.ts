@@ -1,3 +1,4 @@
+import { decodeCp1252 } from '../../util/cp1252.js';
 import { isUtf8 } from 'node:buffer';
 import type { EmbeddingFile, EmbeddingFormat } from './types.js';
 
@@ -30,15 +31,17 @@ export class RowStore {
   }
 
   /**
-   * A word's bytes as a string. Invalid UTF-8 becomes U+FFFD and the row is counted rather
-   * than refused: the GloVe distributions themselves hold a few such rows (Windows-1252
-   * dashes and quotes), and one odd word must not stop a load. The strict check runs only
-   * when the lenient decoding produced a U+FFFD, which valid files almost never contain.
+   * A word's bytes as a string. A word that is not valid UTF-8 is read as Windows-1252 and the
+   * row is counted rather than refused: the GloVe distributions themselves hold a few such rows
+   * (Windows-1252 dashes and quotes: "\x96" is "–"), and one odd word must not stop a load.
+   * Replacing the bad bytes with U+FFFD instead would merge distinct words into one. The strict
+   * check runs only when the plain decoding produced a U+FFFD, which valid files almost never contain.
    */
   decodeWord(bytes: Buffer): string {
     const word = bytes.toString('utf8');
-    if (word.includes('\uFFFD') && !isUtf8(bytes)) this.invalidUtf8Lines++;
-    return word;
+    if (!word.includes('\uFFFD') || isUtf8(bytes)) return word;
+    this.invalidUtf8Lines++;
+    return decodeCp1252(bytes);
   }
 
   /**

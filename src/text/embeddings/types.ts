@@ -28,7 +28,7 @@ export interface EmbeddingStats {
   lines: number;
   /** Rows stored: words.length. */
   kept: number;
-  /** Rows whose word was not valid UTF-8 and was decoded with U+FFFD in place of the bad bytes. */
+  /** Rows whose word was not valid UTF-8 (then read as Windows-1252). */
   invalidUtf8Lines: number;
   /** Rows skipped because their word was already kept (the first row of a word wins). */
   duplicates: number;

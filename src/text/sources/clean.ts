@@ -12,23 +12,17 @@
  * Backslashes first, then references, one left-to-right pass each, so nothing is decoded twice.
  * scripts/agnews_torch.py cleans the same way, so rnnlab and PyTorch see the same text.
  */
+import { cp1252Char } from '../../util/cp1252.js';
+
 const BACKSLASHES = /\\+(\$)?/g;
 const NAMED: Record<string, string> = {
   quot: '"', amp: '&', lt: '<', gt: '>', apos: "'", nbsp: '\u00a0', hellip: '\u2026',
   lsquo: '\u2018', rsquo: '\u2019', ldquo: '\u201c', rdquo: '\u201d', ndash: '\u2013', mdash: '\u2014',
 };
 const REFERENCE = new RegExp(`&?#(\\d+);|(?:&|(?<![A-Za-z0-9_]))(${Object.keys(NAMED).join('|')});`, 'g');
-/**
- * Windows-1252 for 0x80–0x9F (the bytes where it differs from Latin-1), as the HTML standard
- * reads a numeric reference in that range; undefined bytes (0x81 0x8D 0x8F 0x90 0x9D) stay.
- * Written out because Node's TextDecoder('windows-1252') decodes this range as Latin-1.
- */
-const CP1252_80_9F = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f'
-  + '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
-
 function numericReference(digits: string): string {
   const n = Number(digits);
-  if (n >= 128 && n <= 159) return CP1252_80_9F[n - 128];
+  if (n >= 128 && n <= 159) return cp1252Char(n);
   if (n === 0 || n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) return '\ufffd';
   return String.fromCodePoint(n);
 }

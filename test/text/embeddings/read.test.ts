@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+import { decodeCp1252 } from '../../../src/util/cp1252.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
@@ -17,11 +19,20 @@ function row(f: EmbeddingFile, word: string): number[] {
   return Array.from(f.vectors.subarray(i * f.dim, (i + 1) * f.dim));
 }
 
-/** Independent of the reader: the whole file at once, lines split, words decoded leniently. */
+/** Independent of the reader: the whole file at once, lines split, a word that is not UTF-8 read as Windows-1252. */
 function naiveGlove(path: string): Map<string, number[]> {
   const out = new Map<string, number[]>();
-  for (const line of readFileSync(path).toString('utf8').split('\n')) {
-    const [w, ...v] = line.split(' ');
+  const bytes = readFileSync(path);
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && bytes[i] !== 0x0a) continue;
+    const line = bytes.subarray(start, i);
+    start = i + 1;
+    const sp = line.indexOf(0x20);
+    if (sp < 0) continue;
+    const wb = line.subarray(0, sp);
+    const w = isUtf8(wb) ? wb.toString('utf8') : decodeCp1252(wb);
+    const v = line.subarray(sp + 1).toString('utf8').split(' ');
     if (!out.has(w)) out.set(w, f32(v.map(Number)));
   }
   return out;
@@ -35,24 +46,23 @@ const SMALL: Rows = [
 ];
 
 describe('the shared GloVe 6B slice', () => {
-  test('2,446 rows of 50 numbers; the invalid UTF-8 lines are counted and decoded with U+FFFD', async () => {
+  test('2,446 rows of 50 numbers; the invalid UTF-8 lines are counted and read as Windows-1252', async () => {
     const f = await readEmbeddings(GLOVE);
     assert.equal(f.dim, 50);
     assert.equal(f.stats.format, 'glove');
     assert.equal(f.stats.gzip, false);
     assert.equal(f.stats.lines, 2446);
     // Five lines start with a lone Windows-1252 byte (0x96 0x92 0x97 0x93 0x94: dashes and
-    // quotes). Four of them are that byte alone, so they all decode to "\uFFFD": the first
-    // is kept, the other three are repeats.
+    // quotes); read as Windows-1252 they are five distinct words.
     assert.equal(f.stats.invalidUtf8Lines, 5);
-    assert.equal(f.stats.duplicates, 3);
-    assert.equal(f.stats.kept, 2443);
-    assert.equal(f.words.length, 2443);
-    assert.equal(f.vectors.length, 2443 * 50);
+    assert.equal(f.stats.duplicates, 0);
+    assert.equal(f.stats.kept, 2446);
+    assert.equal(f.words.length, 2446);
+    assert.equal(f.vectors.length, 2446 * 50);
     assert.deepEqual(f.words.slice(0, 10), ['the', ',', '.', 'of', 'to', 'and', 'in', 'a', '"', "'s"]);
-    assert.ok(f.words.includes('\uFFFD') && f.words.includes('\uFFFDs'));
+    for (const w of ['\u2013', '\u2019s', '\u2014', '\u201c', '\u201d']) assert.ok(f.words.includes(w), `${w} is a word`);
     assert.deepEqual(row(f, 'the').slice(0, 3), f32([0.418, 0.24968, -0.41242]));
-    assert.deepEqual(row(f, '\uFFFD').slice(0, 2), f32([-0.40021, 1.1588])); // line 218, the first of the four
+    assert.deepEqual(row(f, '\u2013').slice(0, 2), f32([-0.40021, 1.1588])); // line 218: 0x96, an en dash
   });
 
   test('every stored value equals a whole-file parse (rows straddle the 64 KiB chunks)', async () => {
@@ -113,7 +123,7 @@ describe('GloVe text', () => {
   test('one line with invalid UTF-8 is decoded leniently and counted', async () => {
     const bytes = Buffer.concat([Buffer.from('a 1 2\ncaf'), Buffer.from([0xe9]), Buffer.from(' 3 4\nb 5 6\n')]);
     const f = await readEmbeddings(file('latin1.txt', bytes));
-    assert.deepEqual(f.words, ['a', 'caf\uFFFD', 'b']);
+    assert.deepEqual(f.words, ['a', 'caf\u00e9', 'b'], 'the Latin-1/Windows-1252 byte 0xE9 is é');
     assert.equal(f.stats.invalidUtf8Lines, 1);
     // A real U+FFFD in the file is valid UTF-8 and not counted.
     assert.equal((await readEmbeddings(file('fffd.txt', 'caf\uFFFD 1 2\n'))).stats.invalidUtf8Lines, 0);
@@ -180,7 +190,7 @@ describe('word2vec binary', () => {
       Buffer.from('b '), float32le([5, 6]), Buffer.from('\n'),
     ]);
     const f = await readEmbeddings(file('latin.bin', latin), { format: 'word2vec-bin', keep: (w) => w !== 'a' });
-    assert.deepEqual(f.words, ['\uFFFDt\uFFFD', 'b']);
+    assert.deepEqual(f.words, ['\u00e9t\u00e9', 'b']);
     assert.deepEqual(Array.from(f.vectors), [3, 4, 5, 6]);
     assert.equal(f.stats.invalidUtf8Lines, 1);
     assert.equal(f.stats.lines, 3);
