@@ -12,12 +12,12 @@ import type { Backend } from '../src/backend/backend.js';
 import { createBackend } from '../src/backend/select.js';
 import { generate } from '../src/generate/decode.js';
 import { LmStepModel } from '../src/generate/lm-step-model.js';
+import { Classifier } from '../src/nn/classifier.js';
 import { LanguageModel } from '../src/nn/language-model.js';
 import type { Param } from '../src/nn/param.js';
 import { clipGradNorm } from '../src/optim/clip.js';
 import { Optimizer } from '../src/optim/optimizer.js';
 import { Rng } from '../src/util/rng.js';
-import { SequenceClassifier } from './cls-model.js';
 import { emit, type ChildSpec } from './protocol.js';
 import { clsBatch, lmBatch, primeIds, type Workload } from './workloads.js';
 
@@ -69,17 +69,25 @@ function trainingLm(be: Backend, w: Workload): Steppable {
   };
 }
 
+/** rnnlab's Classifier (src/nn/classifier.ts), the model `rnnlab classify train` trains. */
+export function benchClassifier(be: Backend, w: Workload): Classifier {
+  return new Classifier(be, {
+    vocabSize: w.vocab, classes: w.classes, model: w.model === 'cnn' ? 'cnn' : w.cell, embed: w.embed, hidden: w.hidden,
+    layers: w.layers, bidirectional: w.bidirectional, pool: w.pool, dropout: w.dropout, kernel: 3, stride: 2,
+  });
+}
+
 function trainingCls(be: Backend, w: Workload): Steppable {
-  const model = new SequenceClassifier(be, { vocab: w.vocab, embed: w.embed, hidden: w.hidden, classes: w.classes, cell: w.cell === 'rnn' ? 'rnn_tanh' : w.cell });
+  const model = benchClassifier(be, w);
   model.initialize(new Rng(1));
   const params = model.params();
   const opt = new Optimizer(be, params, { name: 'adam', lr: 1e-3 });
-  const { x, labels } = clsBatch(w);
+  const { x, labels, lengths } = clsBatch(w);
   return {
     params,
     step() {
       model.zeroGrad();
-      const r = model.forward(x, labels, w.B, w.T, true);
+      const r = model.forward(x, lengths, w.B, w.T, labels, true, null);
       model.backward();
       clipGradNorm(be, params, 1.0);
       opt.apply();

@@ -4,13 +4,15 @@
 // tensor, ids are below their table's rows. The handlers choose threads and call the serial
 // kernels (kernels.h) or the threaded drivers (gemm_mt, recurrent_mt).
 //
-// An op of the table without a handler here (reluForward, reluBackward) is simply not
+// An op of the table without a handler here (the pooling ops, copyRows) is simply not
 // exported: the JS side then runs the reference kernel on the tensors' Float32Array views,
-// until a benchmark says the op deserves a kernel of its own.
+// until a benchmark says the op deserves a kernel of its own (ReLU and BatchNorm did: the
+// CNN classifier spent a quarter of its step in their reference kernels).
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "addon.h"
 #include "dispatch.h"
@@ -240,6 +242,117 @@ void run(const Ctx& c, const op::Sgd& o) {
   });
 }
 
+// ---- classifier layers ---------------------------------------------------------------------
+// Element-wise or per-channel, memory-bound: plain loops the compiler vectorises. Each mirrors
+// its reference kernel (src/backend/js/relu.ts, batchnorm.ts) operation for operation: sums in
+// double in the same order, the saved statistics rounded to float before they are used.
+
+void run(const Ctx& c, const op::ReluForward& o) {
+  parallel_range(c.threads, o.n, 65536, [&](long lo, long hi) {
+    for (long i = lo; i < hi; ++i) o.y[i] = o.x[i] < 0.f ? 0.f : o.x[i];
+  });
+}
+
+void run(const Ctx& c, const op::ReluBackward& o) {
+  parallel_range(c.threads, o.n, 65536, [&](long lo, long hi) {
+    for (long i = lo; i < hi; ++i) o.dx[i] = o.y[i] > 0.f ? o.dy[i] : 0.f;
+  });
+}
+
+void check_lengths(const Ctx& c, const int32_t* lengths, long T, long B) {
+  for (long b = 0; b < B; ++b) {
+    if (lengths[b] < 0 || lengths[b] > T)
+      throw Napi::RangeError::New(c.env, "batchNorm: row " + std::to_string(b) + " has length " + std::to_string(lengths[b]) +
+                                             ", outside [0, " + std::to_string(T) + "]");
+  }
+}
+
+void run(const Ctx& c, const op::BatchNormForward& o) {
+  const long T = o.T, B = o.B, F = o.F;
+  check_lengths(c, o.lengths, T, B);
+  if (o.train) {
+    long n = 0;
+    for (long b = 0; b < B; ++b) n += o.lengths[b];
+    if (n == 0) throw Napi::RangeError::New(c.env, "batchNorm: no real position in the batch");
+    std::vector<double> sum(F, 0.0), sq(F, 0.0);
+    for (long t = 0; t < T; ++t)
+      for (long b = 0; b < B; ++b) {
+        if (t >= o.lengths[b]) continue;
+        const float* x = o.x + (t * B + b) * F;
+        for (long f = 0; f < F; ++f) sum[f] += x[f];
+      }
+    for (long f = 0; f < F; ++f) sum[f] /= (double)n;
+    for (long t = 0; t < T; ++t)
+      for (long b = 0; b < B; ++b) {
+        if (t >= o.lengths[b]) continue;
+        const float* x = o.x + (t * B + b) * F;
+        for (long f = 0; f < F; ++f) {
+          const double d = x[f] - sum[f];
+          sq[f] += d * d;
+        }
+      }
+    for (long f = 0; f < F; ++f) {
+      const double v = sq[f] / (double)n;
+      o.mean[f] = (float)sum[f];
+      o.invStd[f] = (float)(1.0 / std::sqrt(v + o.eps));
+      o.runMean[f] = (float)((1 - o.momentum) * o.runMean[f] + o.momentum * sum[f]);
+      o.runVar[f] = (float)((1 - o.momentum) * o.runVar[f] + o.momentum * (n > 1 ? v * (double)n / (double)(n - 1) : NAN));
+    }
+  } else {
+    for (long f = 0; f < F; ++f) {
+      o.mean[f] = o.runMean[f];
+      o.invStd[f] = (float)(1.0 / std::sqrt((double)o.runVar[f] + o.eps));
+    }
+  }
+  for (long t = 0; t < T; ++t)
+    for (long b = 0; b < B; ++b) {
+      float* y = o.y + (t * B + b) * F;
+      if (t >= o.lengths[b]) {
+        std::memset(y, 0, sizeof(float) * F);
+        continue;
+      }
+      const float* x = o.x + (t * B + b) * F;
+      for (long f = 0; f < F; ++f) y[f] = (float)((double)o.gamma[f] * ((double)x[f] - o.mean[f]) * o.invStd[f] + o.beta[f]);
+    }
+}
+
+void run(const Ctx& c, const op::BatchNormBackward& o) {
+  const long T = o.T, B = o.B, F = o.F;
+  check_lengths(c, o.lengths, T, B);
+  long n = 0;
+  for (long b = 0; b < B; ++b) n += o.lengths[b];
+  std::vector<double> sdy(F, 0.0), sdyx(F, 0.0);
+  for (long t = 0; t < T; ++t)
+    for (long b = 0; b < B; ++b) {
+      if (t >= o.lengths[b]) continue;
+      const long r = (t * B + b) * F;
+      for (long f = 0; f < F; ++f) {
+        sdy[f] += o.dy[r + f];
+        sdyx[f] += (double)o.dy[r + f] * ((double)o.x[r + f] - o.mean[f]) * o.invStd[f];
+      }
+    }
+  for (long f = 0; f < F; ++f) {
+    o.dGamma[f] = (float)(o.dGamma[f] + sdyx[f]);
+    o.dBeta[f] = (float)(o.dBeta[f] + sdy[f]);
+  }
+  for (long t = 0; t < T; ++t)
+    for (long b = 0; b < B; ++b) {
+      const long r = (t * B + b) * F;
+      if (t >= o.lengths[b]) {
+        std::memset(o.dx + r, 0, sizeof(float) * F);
+        continue;
+      }
+      for (long f = 0; f < F; ++f) {
+        const double g = (double)o.gamma[f] * o.invStd[f];
+        if (!o.train) o.dx[r + f] = (float)(g * o.dy[r + f]);
+        else {
+          const double xh = ((double)o.x[r + f] - o.mean[f]) * o.invStd[f];
+          o.dx[r + f] = (float)((g / (double)n) * ((double)n * o.dy[r + f] - sdy[f] - xh * sdyx[f]));
+        }
+      }
+    }
+}
+
 // ---- registration --------------------------------------------------------------------------
 
 template <class Op>
@@ -275,6 +388,10 @@ void register_ops(Napi::Env env, Napi::Object exports) {
   add<op::SumSquares>(env, exports);
   add<op::Adam>(env, exports);
   add<op::Sgd>(env, exports);
+  add<op::ReluForward>(env, exports);
+  add<op::ReluBackward>(env, exports);
+  add<op::BatchNormForward>(env, exports);
+  add<op::BatchNormBackward>(env, exports);
 }
 
 }  // namespace rnnlab
