@@ -19,10 +19,7 @@ import { validateRunOptions } from '../run/options.js';
 import { applyResumeRules, givenKeys, refuseFinished, resolvedFormat } from '../run/resolve.js';
 import { RunDirectory } from '../run/run-dir.js';
 import type { RunSetup } from '../run/session.js';
-import {
-  alignEmbeddings, readEmbeddings, selectForBothVocab, selectForFileVocab, selectForVocab, vocabFromDataAndEmbeddings,
-  vocabFromEmbeddings, type EmbeddingAlignment,
-} from '../text/embeddings/index.js';
+import { pretrainedVocab, type EmbeddingAlignment } from '../text/embeddings/index.js';
 import type { SourceOptions, SourceStats } from '../text/sources/index.js';
 import { createTokenizer, type Tokenizer } from '../text/tokenizers/tokenizer.js';
 import { countTokens, SPECIALS, Vocab } from '../text/vocab.js';
@@ -151,7 +148,7 @@ export class ClassifierRun {
     }
     config.data = resolve(config.data);
     if (config.valData) config.valData = resolve(config.valData);
-    const { corpus, embeddings } = await prepare(config, resumed);
+    const { corpus, embeddings } = await prepare(config, resumed, given.embed !== undefined);
     if (resumed && labeledFingerprint(corpus.train) !== resumed.trainState!.dataFingerprint) {
       throw new RnnlabError('the training data differs from the run being resumed (the same --data and settings are needed)');
     }
@@ -161,6 +158,8 @@ export class ClassifierRun {
     };
     if (!resumed) config.embed = modelConfig.embed;
     const model = resumed ? resumed.model : new Classifier(backend, modelConfig);
+    // frozen from the start (the summary printed before training shows it so)
+    if (!resumed && (config.freezeEmbeddings || config.freezeSteps > 0)) for (const p of model.embedding.params()) p.freeze();
     refuseOversizedClassifier(model, config, corpus, setup.memoryLimit ?? (backend.name === 'wasm' ? 4 * 2 ** 30 : memoryLimit()));
     return new ClassifierRun(config, config.out, backend, corpus, model, embeddings, resumed, setup);
   }
@@ -178,7 +177,7 @@ export class ClassifierRun {
     const rng = new Rng(config.seed);
     if (!resumed) {
       model.initialize(rng);
-      if (this.embeddings) model.embedding.load(this.embeddings.matrix, { frozen: false });
+      if (this.embeddings) model.embedding.load(this.embeddings.matrix, { frozen: model.embedding.weight!.frozen });
     }
     const settings = {
       batch: config.batch, seq: 0, epochs: config.epochs, maxSteps: config.maxSteps, maxTime: config.maxTime, lr: config.lr, optimizer: config.optimizer,
@@ -212,7 +211,7 @@ export class ClassifierRun {
 }
 
 /** Training data, validation data, vocabulary and (new runs) pretrained vectors. */
-async function prepare(c: ClassifyConfig, resumed: LoadedModel<Classifier> | null): Promise<{ corpus: ClassifyCorpus; embeddings: EmbeddingAlignment | null }> {
+async function prepare(c: ClassifyConfig, resumed: LoadedModel<Classifier> | null, embedGiven: boolean): Promise<{ corpus: ClassifyCorpus; embeddings: EmbeddingAlignment | null }> {
   const tokenizer = resumed ? resumed.tokenizer : createTokenizer({ kind: c.tokenizer, lowercase: c.lowercase });
   const source = sourceOf(c);
   const raw = await readLabeled(c.data, source, tokenizer, c.maxDocs, c.clean);
@@ -229,20 +228,9 @@ async function prepare(c: ClassifyConfig, resumed: LoadedModel<Classifier> | nul
     const opts = { specials: SPECIALS, minFreq: c.minFreq, maxVocab: c.maxVocab > 0 ? c.maxVocab : undefined };
     if (!c.embeddings) vocab = Vocab.build(counts, opts);
     else {
-      const dim = c.embed !== CLASSIFY_DEFAULTS.embed ? c.embed : undefined;
-      if (c.vocabFrom === 'data') {
-        vocab = Vocab.build(counts, opts);
-        const file = await readEmbeddings(c.embeddings, { dim, ...selectForVocab(vocab) });
-        embeddings = alignEmbeddings(vocab, file, { seed: c.seed });
-      } else if (c.vocabFrom === 'embeddings') {
-        const file = await readEmbeddings(c.embeddings, { dim, ...selectForFileVocab(opts) });
-        vocab = vocabFromEmbeddings(file.words, opts);
-        embeddings = alignEmbeddings(vocab, file, { seed: c.seed });
-      } else {
-        const file = await readEmbeddings(c.embeddings, { dim, ...selectForBothVocab(counts, opts) });
-        vocab = vocabFromDataAndEmbeddings(counts, file.words, opts);
-        embeddings = alignEmbeddings(vocab, file, { seed: c.seed });
-      }
+      const p = await pretrainedVocab(c.embeddings, c.vocabFrom, counts, opts, embedGiven ? c.embed : undefined, c.seed);
+      vocab = p.vocab;
+      embeddings = p.embeddings;
     }
   }
   const enc = encodeLabeled(raw.docs, vocab, scheme, c.maxLen, c.data);

@@ -82,7 +82,7 @@ export async function classifyTrainAction(o: Record<string, any>, cmd: Command):
   if (o.json) {
     printJson({ out: run.out, steps: s.steps, epochs: s.epochs, stopped_by: s.stoppedBy, elapsed_seconds: +s.elapsed.toFixed(2), best: best && { loss: best.loss, accuracy: best.accuracy } });
   } else {
-    process.stdout.write(`trained ${s.steps} steps (${s.stoppedBy === 'epochs' ? `${s.epochs} epochs` : `stopped by ${s.stoppedBy}`}) in ${fmtTime(s.elapsed)} · ${fmtRate(s.tokensPerSec)} documents/s\n`);
+    process.stdout.write(`trained ${s.steps} steps (${s.stoppedBy === 'epochs' ? `${s.epochs} epoch${s.epochs === 1 ? '' : 's'}` : `stopped by ${s.stoppedBy}`}) in ${fmtTime(s.elapsed)} · ${fmtRate(s.tokensPerSec)} documents/s\n`);
     if (best) process.stdout.write(`best validation: accuracy ${(best.accuracy! * 100).toFixed(2)} % · loss ${best.loss.toFixed(4)}\n`);
     process.stdout.write(`saved ${join(run.out, 'model.safetensors')} (best), ${join(run.out, 'last.safetensors')} (resume), ${join(run.out, 'metrics.jsonl')}\n`);
   }

@@ -32,6 +32,7 @@ export async function trainAction(o: Record<string, any>, cmd: Command): Promise
   const quiet = !!o.quiet;
   if (!quiet) {
     process.stderr.write(`data: ${config.data} · ${corpus.stats.documents.toLocaleString('en-US')} document(s), ${corpus.stats.characters.toLocaleString('en-US')} characters → ${corpus.tokens.toLocaleString('en-US')} ${config.level} tokens, vocabulary ${corpus.vocab.size}\n`);
+    if (run.embeddings) process.stderr.write(run.embeddings.report + '\n');
     process.stderr.write(`backend: ${backend.describe()}\n`);
     process.stderr.write(modelSummary(run.model.modules(), run.model.params()) + '\n');
   }
@@ -54,7 +55,7 @@ export async function trainAction(o: Record<string, any>, cmd: Command): Promise
       best: s.best && { loss: s.best.loss, perplexity: s.best.perplexity, bits_per_token: s.best.bitsPerToken, tokens: s.best.tokens },
     });
   } else {
-    const how = s.stoppedBy === 'epochs' ? `${s.epochs} epochs` : `stopped by ${s.stoppedBy}`;
+    const how = s.stoppedBy === 'epochs' ? `${s.epochs} epoch${s.epochs === 1 ? '' : 's'}` : `stopped by ${s.stoppedBy}`;
     process.stdout.write(`trained ${s.steps} steps (${how}) in ${fmtTime(s.elapsed)} · ${fmtRate(s.tokensPerSec)} tok/s\n`);
     if (res) process.stdout.write(`best validation: perplexity ${res.perplexity.toFixed(3)} · ${res.bitsPerToken.toFixed(4)} bits/${unit} · loss ${res.loss.toFixed(4)} nats\n`);
     const files = [['model.safetensors', ' (best)'], ['last.safetensors', ' (resume)'], ['metrics.jsonl', ''], ['config.json', '']]

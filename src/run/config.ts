@@ -38,6 +38,10 @@ export interface RunConfig extends Omit<ModelConfig, 'vocabSize'> {
   maxLen: number;
   overflow: 'split' | 'cut';
   valFraction: number;
+  /** Pretrained word vectors for the embedding (GloVe or word2vec; word level). */
+  embeddings?: string;
+  /** The vocabulary from the data, from the embedding file, or both. */
+  vocabFrom: 'data' | 'embeddings' | 'both';
   // ---- model (beyond ModelConfig)
   /** Never train the embedding (a frozen parameter: no gradient, no optimizer state). */
   freezeEmbeddings: boolean;
@@ -90,6 +94,7 @@ export const DEFAULTS = {
   dropout: 0,
   tieWeights: false,
   init: 'pytorch',
+  vocabFrom: 'data',
   freezeEmbeddings: false,
   freezeSteps: 0,
   batch: 32,

@@ -66,6 +66,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'dropout', arg: '<f>', help: 'dropout between layers and before the decoder', value: num(0, 0.99), group: 'model', resume: 'fixed' },
   { key: 'tieWeights', help: 'share the embedding and decoder weights (needs --embed = --hidden)', value: { kind: 'flag' }, group: 'model', resume: 'fixed' },
   { key: 'init', arg: '<scheme>', help: 'pytorch (default init) or xavier-orthogonal', value: choice('pytorch', 'xavier-orthogonal'), group: 'model', resume: 'fixed' },
+  { key: 'embeddings', arg: '<file>', help: 'word level: pretrained vectors for the embedding (GloVe or word2vec, text or binary, optionally .gz); --embed becomes the file\'s width', value: { kind: 'string' }, group: 'model', resume: 'fixed' },
+  { key: 'vocabFrom', arg: '<source>', help: 'with --embeddings: the vocabulary from the training data, the embedding file, or both', value: choice('data', 'embeddings', 'both'), group: 'tokens', resume: 'fixed' },
   { key: 'freezeEmbeddings', help: 'never train the embedding (pretrained vectors as they are)', value: { kind: 'flag' }, group: 'model', resume: 'fixed' },
   { key: 'freezeSteps', arg: '<n>', help: 'keep the embedding frozen for the first N steps, then train it', value: int(0), group: 'model', resume: 'fixed' },
 

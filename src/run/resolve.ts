@@ -161,6 +161,9 @@ export function refuseConflicts(c: RunConfig, given: Set<keyof RunConfig>): void
       if (has(k)) refuse(`${flagOf(k)} needs validation data, but --val-fraction is 0`);
     }
   }
+  if (c.embeddings && c.level !== 'word') refuse(`--embeddings needs --level word (pretrained vectors are per word; this run is --level ${c.level})`);
+  if (c.embeddings && has('embed') && c.embed === 0) refuse('--embeddings and --embed 0 (one-hot input) contradict each other');
+  if (c.vocabFrom !== 'data' && !c.embeddings) refuse(`--vocab-from ${c.vocabFrom} needs --embeddings FILE`);
   const freezing = c.freezeEmbeddings ? '--freeze-embeddings' : c.freezeSteps > 0 ? '--freeze-steps' : null;
   if (freezing) {
     if (c.freezeEmbeddings && c.freezeSteps > 0) refuse('--freeze-embeddings (never trained) and --freeze-steps (trained after N steps) contradict each other');

@@ -18,6 +18,8 @@ import type { ModelConfig } from '../nn/config.js';
 import { LanguageModel } from '../nn/language-model.js';
 import { countParameters } from '../nn/model.js';
 import { StreamBatcher } from '../text/batching/stream.js';
+import { pretrainedVocab, type EmbeddingAlignment, type Pretrained } from '../text/embeddings/index.js';
+import type { VocabBuildOptions } from '../text/vocab.js';
 import type { TokenizerKind } from '../text/tokenizers/tokenizer.js';
 import { loadCheckpoint, requireLanguageModel, type LoadedModel } from '../train/checkpoint.js';
 import { prepareCorpus, type Corpus, type CorpusOptions } from '../train/corpus.js';
@@ -61,6 +63,8 @@ export class TrainingRun {
     readonly corpus: Corpus,
     readonly model: LanguageModel,
     readonly memory: MemoryEstimate,
+    /** The pretrained vectors aligned to the vocabulary (a new run with --embeddings). */
+    readonly embeddings: EmbeddingAlignment | null,
     private readonly resumed: LoadedModel<LanguageModel> | null,
     private readonly setup: RunSetup,
   ) {}
@@ -90,7 +94,17 @@ export class TrainingRun {
     }
     // Saved as the absolute path, so a resume from another directory finds it.
     config.data = resolve(config.data);
-    const corpus = await prepareCorpus(config.data, corpusOptions(config), resumed ? { tokenizer: resumed.tokenizer, vocab: resumed.vocab } : undefined);
+    // Pretrained vectors: the vocabulary is built with them (from the data, the file or both).
+    let pretrained: Pretrained | null = null;
+    const makeVocab = config.embeddings && !resumed
+      ? async (counts: Map<string, number>, opts: VocabBuildOptions) => {
+        pretrained = await pretrainedVocab(config.embeddings!, config.vocabFrom, counts, opts, given.embed !== undefined ? config.embed : undefined, config.seed);
+        return pretrained.vocab;
+      }
+      : undefined;
+    const corpus = await prepareCorpus(config.data, { ...corpusOptions(config), makeVocab }, resumed ? { tokenizer: resumed.tokenizer, vocab: resumed.vocab } : undefined);
+    const embeddings = (pretrained as Pretrained | null)?.embeddings ?? null;
+    if (pretrained) config.embed = (pretrained as Pretrained).dim;
     if (resumed && fingerprint(corpus.data) !== resumed.trainState!.dataFingerprint) {
       throw new RnnlabError('the training data differs from the run being resumed (the same --data and settings are needed)');
     }
@@ -108,7 +122,9 @@ export class TrainingRun {
     const wasm = backend.name === 'wasm';
     refuseOversized(memory, shape, setup.memoryLimit ?? (wasm ? 4 * 2 ** 30 : memoryLimit()), wasm ? 'the wasm backend can address (wasm32)' : 'this machine has');
     const model = resumed ? resumed.model : new LanguageModel(backend, modelConfig);
-    return new TrainingRun(config, config.out, backend, corpus, model, memory, resumed, setup);
+    // frozen from the start (the summary printed before training shows it so)
+    if (!resumed && (config.freezeEmbeddings || config.freezeSteps > 0)) for (const p of model.embedding.params()) p.freeze();
+    return new TrainingRun(config, config.out, backend, corpus, model, memory, embeddings, resumed, setup);
   }
 
   /** Finish the current step (or abandon a validation), write last.safetensors and return (stoppedBy 'interrupt'). */
@@ -130,7 +146,10 @@ export class TrainingRun {
     if (resumed) dir.open(resumed.trainState!.step);
     else dir.openFresh();
     const rng = new Rng(config.seed);
-    if (!resumed) model.initialize(rng);
+    if (!resumed) {
+      model.initialize(rng);
+      if (this.embeddings) model.embedding.load(this.embeddings.matrix, { frozen: model.embedding.weight!.frozen });
+    }
     const settings = this.settings;
     this.loop = new TrainLoop({
       task: new LmTask(model, corpus.data, corpus.vocab.pad, settings),

@@ -56,6 +56,9 @@ export interface TrainState {
   dataFingerprint: string;
   /** Training seconds so far (validation excluded), over every session of the run. */
   elapsedSeconds: number;
+  /** Classifiers: rows classified right and rows seen so far in the current epoch (the running accuracy). */
+  epochCorrect?: number;
+  epochRows?: number;
 }
 
 export interface LoadedModel<M extends Model = Model> {

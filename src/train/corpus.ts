@@ -10,7 +10,7 @@ import { readDocuments, type SourceOptions, type SourceStats } from '../text/sou
 import { splitDocuments, splitStream } from '../text/split.js';
 import { learnBpe } from '../text/tokenizers/bpe.js';
 import { createTokenizer, type Tokenizer, type TokenizerKind } from '../text/tokenizers/tokenizer.js';
-import { SPECIALS, Vocab, countTokens } from '../text/vocab.js';
+import { SPECIALS, Vocab, countTokens, type VocabBuildOptions } from '../text/vocab.js';
 
 export type Level = 'char' | 'word' | 'bpe';
 export type Batching = 'stream' | 'pad' | 'bucket';
@@ -31,6 +31,11 @@ export interface CorpusOptions {
   maxDocs?: number;
   /** Unknown tokens in evaluation data: map to [UNK] or fail. */
   strictVocab?: boolean;
+  /**
+   * Builds the vocabulary from the token counts instead of Vocab.build (a vocabulary from a
+   * pretrained embedding file, or the data's words and the file's together).
+   */
+  makeVocab?: (counts: Map<string, number>, opts: VocabBuildOptions) => Promise<Vocab>;
 }
 
 export type CorpusData =
@@ -94,7 +99,8 @@ export async function prepareCorpus(path: string, o: CorpusOptions, reuse?: { to
     for (const ts of tokenLists) countTokens(counts, ts);
     if (o.level === 'char' && !docsMode && texts.length > 1) countTokens(counts, ['\n']);
     const specials = o.level === 'char' && !docsMode ? [] : SPECIALS;
-    vocab = Vocab.build(counts, { specials, minFreq: o.minFreq, maxVocab: o.maxVocab > 0 ? o.maxVocab : undefined });
+    const opts = { specials, minFreq: o.minFreq, maxVocab: o.maxVocab > 0 ? o.maxVocab : undefined };
+    vocab = o.makeVocab ? await o.makeVocab(counts, opts) : Vocab.build(counts, opts);
   }
   // Unknown tokens: [UNK] when the vocabulary has one; a char vocabulary has none, so unknown
   // characters are dropped (and counted) — unless the caller wants strictness.

@@ -86,6 +86,9 @@ export class TrainLoop {
   private savedResult: EvalResult | null = null;
   private elapsedBefore = 0;
   private trainSeconds = 0;
+  /** The running accuracy of the current epoch (classifiers). */
+  private epochCorrect = 0;
+  private epochRows = 0;
   private stopRequested = false;
   private readonly clock = new YieldClock(50);
 
@@ -148,6 +151,8 @@ export class TrainLoop {
     this.savedValLoss = s.savedValLoss !== undefined ? s.savedValLoss : this.o.savedValLoss ?? s.bestValLoss;
     this.savedResult = s.savedVal ?? null;
     this.elapsedBefore = s.elapsedSeconds;
+    this.epochCorrect = s.epochCorrect ?? 0;
+    this.epochRows = s.epochRows ?? 0;
     this.task.restoreCarried((name) => r.extra.get(name)?.data);
   }
 
@@ -183,7 +188,7 @@ export class TrainLoop {
     outer: for (; this.epoch < s.epochs; this.epoch++) {
       const batches = task.epoch(this.epoch);
       task.beginEpoch(this.epoch, this.batchIndex);
-      let epochCorrect = 0, epochRows = 0;
+      if (this.batchIndex === 0) this.epochCorrect = this.epochRows = 0;
       for (; this.batchIndex < batches.count; this.batchIndex++) {
         const stop = this.budgetStop();
         if (stop) {
@@ -203,14 +208,14 @@ export class TrainLoop {
         meter.add(r.count, dt);
         const loss = r.count > 0 ? r.nll / r.count : 0;
         if (r.correct !== undefined) {
-          epochCorrect += r.correct;
-          epochRows += r.count;
+          this.epochCorrect += r.correct;
+          this.epochRows += r.count;
         }
         if (!Number.isFinite(loss)) throw new RnnlabError(`training diverged at step ${this.step} (loss ${loss}); lower --lr or enable --clip`);
         this.emit({
           type: 'step', step: this.step, epoch: this.epoch, batch: this.batchIndex + 1, batches: batches.count, loss,
           grad_norm: norm, lr: this.optimizer.lr, tokens: r.count, tokens_per_sec: Math.round(meter.rate), elapsed: round3(this.elapsed()),
-          ...(r.correct !== undefined ? { accuracy: epochCorrect / epochRows } : {}),
+          ...(r.correct !== undefined ? { accuracy: this.epochCorrect / this.epochRows } : {}),
         });
         // (the epoch's last batch is followed by the epoch-end checkpoint anyway)
         if (s.saveEvery > 0 && this.step % s.saveEvery === 0 && this.batchIndex + 1 < batches.count) this.saveLast(false, this.batchIndex + 1);
@@ -355,6 +360,7 @@ export class TrainLoop {
       options: { ...this.s },
       dataFingerprint: this.task.fingerprint,
       elapsedSeconds: this.elapsed(),
+      ...(this.epochRows > 0 && !epochEnd ? { epochCorrect: this.epochCorrect, epochRows: this.epochRows } : {}),
     };
   }
 }

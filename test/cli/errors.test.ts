@@ -144,6 +144,7 @@ test('train: settings that would be silently ignored are refused, naming the fla
     [[...TRAIN(text), '--tie-weights', '--embed', '16', '--freeze-steps', '5'], /^error: --freeze-steps with --tie-weights would freeze the decoder too/, '--freeze-embedding with tied weights'],
     [['--data', text, ...TINY, '--batching', 'pad', '--max-len', '1', '--max-steps', '2'], /^error: --max-len must be 0 \(no limit\) or at least 2/, '--max-len 1'],
     [[...TRAIN(text), '--val-fraction', '0', '--patience', '2'], /^error: --patience needs validation data/, '--patience without validation'],
+    [[...TRAIN(text), '--embeddings', 'vectors.txt'], /^error: --embeddings needs --level word/, '--embeddings at char level'],
     [[...TRAIN(text), '--embed', '0', '--freeze-embeddings'], /^error: --freeze-embeddings needs an embedding/, '--freeze-embedding with one-hot input'],
     [['--data', docs, ...TINY, '--level', 'word', '--batch', '2', '--seq', '16', '--max-steps', '2'], /^error: --seq applies only to --batching stream/, '--seq with padded documents'],
   ];

@@ -253,3 +253,22 @@ test('train into a directory an earlier run left without a model: its leftovers 
   const cfg = JSON.parse(readFileSync(join(dir, 'run', 'config.json'), 'utf8')) as { sessions: unknown[] };
   assert.equal(cfg.sessions.length, 1);
 });
+
+test('train a word language model on pretrained vectors: the vocabulary from the data and the file, frozen embedding, summary and coverage lines', () => {
+  const dir = tempDir('train-glove');
+  writeFileSync(join(dir, 'docs.jsonl'), Array.from({ length: 30 }, (_, i) => JSON.stringify({ text: `The fox ${i % 3 ? 'jumps' : 'runs'} over the lazy dog.` })).join('\n') + '\n');
+  writeFileSync(join(dir, 'vectors.txt'), ['the 0.1 0.2 0.3', 'fox 1 0 0', 'dog 0 1 0', 'cat 0 0 1', 'lazy 0.5 0.5 0'].join('\n') + '\n');
+  const r = rnnlab(['train', '--data', 'docs.jsonl', '--level', 'word', '--lowercase', '--embeddings', 'vectors.txt', '--vocab-from', 'both',
+    '--freeze-embeddings', '--backend', 'js', '--hidden', '8', '--layers', '1', '--batch', '4', '--max-steps', '4', '--out', 'run'], { cwd: dir });
+  assertOk(r, 'train with --embeddings');
+  assert.match(r.stderr, /embeddings: 5 of 9 vocabulary words covered/);
+  assert.match(r.stderr, /0 +embedding +Embedding\(\d+, 3\)/, 'the embedding takes the file\'s width');
+  assert.match(r.stderr, /\d+ +frozen params/);
+  const h = readSafetensorsHeader(join(dir, 'run', 'model.safetensors'));
+  assert.deepEqual(JSON.parse(h.metadata.frozen), ['embedding.weight']);
+  const vocab = JSON.parse(h.metadata.vocab) as string[];
+  assert.ok(vocab.includes('cat'), '--vocab-from both: the file\'s words join the data\'s');
+  const cfg = JSON.parse(readFileSync(join(dir, 'run', 'config.json'), 'utf8')) as { config: { embed: number }; parameters: { frozen: number } };
+  assert.equal(cfg.config.embed, 3);
+  assert.equal(cfg.parameters.frozen, vocab.length * 3);
+});

@@ -10,3 +10,4 @@ export {
   vocabFromEmbeddings,
   type VocabSource,
 } from './vocab.js';
+export { pretrainedVocab, type Pretrained } from './pretrained.js';
