@@ -27,6 +27,12 @@ export { Linear } from './nn/layers/linear.js';
 export { LastStep } from './nn/layers/last-step.js';
 export { ReLU } from './nn/layers/relu.js';
 export { Sequential } from './nn/layers/sequential.js';
+export { Conv1d } from './nn/layers/conv1d.js';
+export { BatchNorm1d } from './nn/layers/batchnorm.js';
+export { TimePool } from './nn/layers/pooling.js';
+export { BidirectionalRecurrent } from './nn/layers/bidirectional.js';
+export { Classifier, validateClassifierConfig, type ClassifierConfig, type ClassifierKind, type PoolKind } from './nn/classifier.js';
+export { modelSummary, type ModuleRow } from './nn/summary.js';
 export { LanguageModel, type LossResult } from './nn/language-model.js';
 export { countParameters, type Model } from './nn/model.js';
 export { registerArchitecture, architecture, type Architecture } from './nn/architectures.js';
@@ -47,6 +53,17 @@ export {
   encodeCheckpoint, decodeCheckpoint, requireLanguageModel, type CheckpointContents, type CheckpointTraining, type LoadedModel, type TrainState,
 } from './train/checkpoint-format.js';
 export { encodeSafetensors, decodeSafetensors, type StTensor, type StFile } from './io/safetensors.js';
+
+// classification
+export { ClassifyTask, classifierEvaluation, epochBatches, makeBatch, type ClassBatch } from './classify/task.js';
+export { labelScheme, classIndex, type LabelScheme } from './classify/labels.js';
+export { CLASSIFY_DEFAULTS, CLASSIFY_OPTIONS, type ClassifyConfig, type ClassifyOptions } from './classify/config.js';
+export { classificationReport, confusionMatrix, reportFromConfusion, type ClassificationReport } from './eval/classification.js';
+export { formatClassificationReport, formatConfusionMatrix, classificationReportCsv, confusionMatrixCsv } from './eval/classification-format.js';
+export { confusionMatrixSpec } from './report/confusion-svg.js';
+export { alignEmbeddings, type EmbeddingAlignment } from './text/embeddings/align.js';
+export { vocabFromEmbeddings, vocabFromDataAndEmbeddings } from './text/embeddings/vocab.js';
+export { cleanNewsEscapes } from './text/sources/clean.js';
 
 // measuring
 export { evaluateStream, evaluateDocs, streamEvaluation, documentEvaluation, evalResult, type EvalResult } from './eval/perplexity.js';

@@ -7,6 +7,9 @@ export * from './browser.js';
 
 export { TrainingRun, train, type RunSetup } from './run/session.js';
 export { RunDirectory } from './run/run-dir.js';
+export { ClassifierRun } from './classify/session.js';
+export { readEmbeddings, pretrainedVocab, type EmbeddingFile } from './text/embeddings/index.js';
+export { renderConfusionSvg } from './report/confusion-svg.js';
 export { prepareCorpus, readTexts, type Corpus, type CorpusOptions, type CorpusData, type Level, type Batching } from './train/corpus.js';
 export { saveCheckpoint, loadCheckpoint, loadLanguageModel, resolveModelPath } from './train/checkpoint.js';
 export { readDocuments, readAllText, type Doc, type SourceOptions, type SourceStats } from './text/sources/index.js';

@@ -9,7 +9,7 @@ import type { Classifier } from '../nn/classifier.js';
 import type { Tensor } from '../tensor.js';
 import { Rng } from '../util/rng.js';
 import type { StepResult, Task } from '../train/task.js';
-import { labeledFingerprint, type LabeledDoc } from './corpus.js';
+import { labeledFingerprint, type LabeledDoc } from './documents.js';
 
 export interface ClassBatch {
   /** [B,T] batch-first ids, padded with padId. */
