@@ -31,8 +31,8 @@ The recipe, step by step, and what in rnnlab it mirrors
        written `&quot;` or, as the files mostly have them, `quot;` without the `&` (then only
        when no ASCII letter, digit or `_` comes right before: "camp;" stays) -> the character
    in that order (backslashes first, then references, one left-to-right pass each, so a
-   decoded character is never decoded again). NOTE: rnnlab's CSV reader (src/text/sources/csv*.ts)
-   does none of this today; it only parses the CSV. `--no-clean` reproduces it exactly.
+   decoded character is never decoded again). rnnlab does the same (src/text/sources/clean.ts,
+   on by default for `classify`; `--no-clean` there and here skips it).
 3. Tokenizing (rnnlab's `wordpunct` tokenizer with lower-casing, src/text/tokenizers/wordpunct.ts):
    NFC, lower-case, NFC again, then NLTK's WordPunctTokenizer regex `\\w+|[^\\w\\s]+` made
    Unicode-aware the way rnnlab does it: \\w = letters, numbers, combining marks and `_`
@@ -354,7 +354,7 @@ def main():
     ap.add_argument('--dropout', type=float, default=0.0)
     ap.add_argument('--batch', type=int, default=32)
     ap.add_argument('--lr', type=float, default=1e-2)
-    ap.add_argument('--no-clean', action='store_true', help='skip clean_agnews (what rnnlab\'s CSV reader does today)')
+    ap.add_argument('--no-clean', action='store_true', help='skip clean_agnews (as rnnlab classify --no-clean)')
     ap.add_argument('--data', default=DEFAULT_DATA, help='folder holding ag_news/ and glove/')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)

@@ -296,7 +296,8 @@ void run(const Ctx& c, const op::BatchNormForward& o) {
       o.mean[f] = (float)sum[f];
       o.invStd[f] = (float)(1.0 / std::sqrt(v + o.eps));
       o.runMean[f] = (float)((1 - o.momentum) * o.runMean[f] + o.momentum * sum[f]);
-      o.runVar[f] = (float)((1 - o.momentum) * o.runVar[f] + o.momentum * (n > 1 ? v * (double)n / (double)(n - 1) : NAN));
+      // one real position has no variance estimate: the running one stays (see js/batchnorm.ts)
+      if (n > 1) o.runVar[f] = (float)((1 - o.momentum) * o.runVar[f] + o.momentum * v * (double)n / (double)(n - 1));
     }
   } else {
     for (long f = 0; f < F; ++f) {

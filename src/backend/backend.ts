@@ -185,7 +185,7 @@ export interface Backend {
    *   train: the batch mean and biased variance of each channel over the counted positions are
    *          saved (mean, invStd = 1/√(var + eps)) for the backward pass, and the running
    *          statistics updated as PyTorch does: run = (1 − momentum)·run + momentum·stat, with
-   *          the unbiased variance (n/(n − 1)) for runVar;
+   *          the unbiased variance (n/(n − 1)) for runVar, which stays as it is when n = 1;
    *   eval:  the running statistics normalise, and are saved as mean and invStd.
    * y = gamma·(x − mean)·invStd + beta.
    */

@@ -4,10 +4,14 @@
  * are the flags in camelCase.
  */
 import type { ClassifierKind, PoolKind } from '../nn/classifier.js';
-import type { OptionSpec, OptionTable } from '../run/options.js';
+import { TRAINING_OPTIONS, type OptionSpec, type OptionTable } from '../run/options.js';
+import type { RunConfig } from '../run/config.js';
 import type { SourceFormat } from '../text/sources/types.js';
 
-export interface ClassifyConfig {
+/** The budget and optimizer settings, as a language-model run has them (TRAINING_OPTIONS). */
+type TrainingBudget = Pick<RunConfig, 'epochs' | 'maxSteps' | 'maxTime' | 'lr' | 'optimizer' | 'momentum' | 'weightDecay' | 'clip' | 'lrDecay' | 'patience'>;
+
+export interface ClassifyConfig extends TrainingBudget {
   data: string;
   format: SourceFormat;
   textField?: string;
@@ -45,16 +49,6 @@ export interface ClassifyConfig {
   layers?: number;
   dropout: number;
   batch: number;
-  epochs: number;
-  maxSteps: number;
-  maxTime: number;
-  lr: number;
-  optimizer: 'adam' | 'sgd';
-  momentum: number;
-  weightDecay: number;
-  clip: number;
-  lrDecay: number;
-  patience: number;
   seed: number;
   saveEvery: number;
   out?: string;
@@ -135,16 +129,7 @@ export const CLASSIFY_OPTIONS: readonly OptionSpec[] = [
   { key: 'layers', arg: '<n>', help: 'conv blocks or recurrent layers (default: 3 for cnn, 1)', value: int(1, 64), group: 'model', resume: 'fixed' },
   { key: 'dropout', arg: '<f>', help: 'before the output layer and between recurrent layers', value: num(0, 0.99), group: 'model', resume: 'fixed' },
   { key: 'batch', arg: '<n>', help: 'documents per batch', value: int(1, 1_000_000), group: 'training', resume: 'fixed' },
-  { key: 'epochs', arg: '<n>', help: 'passes over the training data', value: int(1, 1_000_000), group: 'training', resume: 'budget' },
-  { key: 'maxSteps', arg: '<n>', help: 'stop after this many optimizer steps in all (0: no limit)', value: int(0), group: 'training', resume: 'budget' },
-  { key: 'maxTime', arg: '<seconds>', help: 'stop after this much training time in all (0: no limit)', value: num(0, Infinity), group: 'training', resume: 'budget' },
-  { key: 'lr', arg: '<f>', help: 'learning rate', value: num(0, Infinity, true), group: 'training', resume: 'fixed' },
-  { key: 'optimizer', arg: '<name>', help: 'adam or sgd', value: choice('adam', 'sgd'), group: 'training', resume: 'fixed' },
-  { key: 'momentum', arg: '<f>', help: 'sgd momentum', value: num(0, 0.9999), group: 'training', resume: 'fixed' },
-  { key: 'weightDecay', arg: '<f>', help: 'L2 penalty added to the gradient', value: num(0, Infinity), group: 'training', resume: 'fixed' },
-  { key: 'clip', arg: '<f>', help: 'global gradient-norm limit (0: off)', value: num(0, Infinity), group: 'training', resume: 'fixed' },
-  { key: 'lrDecay', arg: '<f>', help: 'multiply the learning rate by this after an epoch without validation improvement', value: num(0, 1, true), group: 'training', resume: 'fixed' },
-  { key: 'patience', arg: '<n>', help: 'stop after this many epochs without validation improvement (0: never)', value: int(0), group: 'training', resume: 'fixed' },
+  ...TRAINING_OPTIONS,
   { key: 'seed', arg: '<n>', help: 'random seed (weights, dropout, split, order)', value: int(0, 2 ** 32 - 1), group: 'training', resume: 'fixed' },
   { key: 'saveEvery', arg: '<n>', help: 'also write last.safetensors every N steps inside an epoch', value: int(0), group: 'training', resume: 'free' },
   { key: 'out', arg: '<dir>', help: 'the run directory (default runs/classify-<model>-<time>)', value: text, group: 'output', resume: 'free' },

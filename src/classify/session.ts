@@ -5,8 +5,8 @@
  * the model, and the training loop with the run directory as a sink. Checkpoints carry the
  * class names and labels, so evaluation and prediction read new files the same way.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { createBackend } from '../backend/select.js';
 import { RnnlabError } from '../errors.js';
@@ -18,12 +18,14 @@ import { formatBytes } from '../run/memory.js';
 import { validateRunOptions } from '../run/options.js';
 import { applyResumeRules, givenKeys, refuseFinished, resolvedFormat } from '../run/resolve.js';
 import { RunDirectory } from '../run/run-dir.js';
-import type { RunSetup } from '../run/session.js';
+import { embeddingsReport, VERSION, type RunSetup } from '../run/session.js';
 import { pretrainedVocab, type EmbeddingAlignment } from '../text/embeddings/index.js';
 import type { SourceOptions, SourceStats } from '../text/sources/index.js';
+import type { SourceFormat } from '../text/sources/types.js';
 import { createTokenizer, type Tokenizer } from '../text/tokenizers/tokenizer.js';
 import { countTokens, SPECIALS, Vocab } from '../text/vocab.js';
-import { loadCheckpoint, requireClassifier, type LoadedModel } from '../train/checkpoint.js';
+import { requireClassifier, type LoadedModel } from '../train/checkpoint.js';
+import { loadLastCheckpoint } from '../run/last-checkpoint.js';
 import type { RunSink } from '../train/events.js';
 import { TrainLoop, type TrainSummary } from '../train/loop.js';
 import { Rng } from '../util/rng.js';
@@ -46,8 +48,16 @@ export interface ClassifyCorpus {
 }
 
 /** The checkpoint metadata that lets eval and predict read labels as training did. */
-export function schemeMeta(s: LabelScheme): Record<string, string> {
-  return { classes: JSON.stringify(s.names), labels: JSON.stringify(s.labels) };
+/** What a checkpoint keeps besides the weights: the classes, and how a text becomes ids (eval and predict do the same). */
+export function classifierMeta(s: LabelScheme, c: Pick<ClassifyConfig, 'maxLen' | 'clean'>): Record<string, string> {
+  return { classes: JSON.stringify(s.names), labels: JSON.stringify(s.labels), max_len: String(c.maxLen), clean: String(c.clean) };
+}
+
+/** The cut and the cleaning a classifier was trained with (checkpoints without them: no cut, cleaned). */
+export function preprocessingOf(m: LoadedModel): { maxLen: number; clean: boolean } {
+  const maxLen = Number(m.metadata.max_len ?? (m.runConfig as Partial<ClassifyConfig> | null)?.maxLen ?? 0);
+  const clean = (m.metadata.clean ?? String((m.runConfig as Partial<ClassifyConfig> | null)?.clean ?? true)) !== 'false';
+  return { maxLen: Number.isInteger(maxLen) && maxLen > 0 ? maxLen : 0, clean };
 }
 
 export function schemeOf(m: LoadedModel, file: string): LabelScheme {
@@ -60,8 +70,11 @@ export function schemeOf(m: LoadedModel, file: string): LabelScheme {
   throw new RnnlabError(`${file} has no valid class list in its metadata`);
 }
 
-export function sourceOf(c: ClassifyConfig): SourceOptions {
-  return { format: c.format, textField: c.textField, labelField: c.labelField, textColumn: c.textColumn, labelColumn: c.labelColumn, header: c.header };
+/** How to read labelled documents: JSON records' label is the field "label" unless named, as a CSV's is the column "label". */
+export function sourceOf(c: Pick<ClassifyOptions, 'format' | 'textField' | 'labelField' | 'textColumn' | 'labelColumn' | 'header'> & { data: string }): SourceOptions {
+  const format = resolvedFormat({ format: c.format ?? 'auto', data: c.data });
+  const labelField = c.labelField ?? (format === 'json' || format === 'jsonl' ? 'label' : undefined);
+  return { format: c.format, textField: c.textField, labelField, textColumn: c.textColumn, labelColumn: c.labelColumn, header: c.header };
 }
 
 /** Defaults that depend on other settings, made explicit; conflicts refused. */
@@ -75,22 +88,28 @@ function resolveConfig(given: ClassifyOptions): ClassifyConfig {
   return c;
 }
 
+/** A labelled file's layout flags must fit its format (train and eval alike). */
+export function refuseSourceConflicts(data: string, format: SourceFormat | undefined, given: Set<keyof ClassifyConfig>): void {
+  const f = resolvedFormat({ format: format ?? 'auto', data });
+  if (f === 'text') throw new RnnlabError(`${data} is read as plain text, which has no labels: give a CSV or JSON file (or --format)`);
+  for (const k of ['textColumn', 'labelColumn', 'header'] as const) {
+    if (given.has(k) && f !== 'csv') throw new RnnlabError(`${flagOf(k)} applies only to CSV data (${data} is read as ${f})`);
+  }
+  for (const k of ['textField', 'labelField'] as const) {
+    if (given.has(k) && f !== 'json' && f !== 'jsonl') throw new RnnlabError(`${flagOf(k)} applies only to JSON and JSON Lines data (${data} is read as ${f})`);
+  }
+}
+
 function refuseConflicts(c: ClassifyConfig, given: Set<keyof ClassifyConfig>): void {
   const refuse = (m: string): never => {
     throw new RnnlabError(m);
   };
-  const format = resolvedFormat({ format: c.format, data: c.data });
-  if (format === 'text') refuse(`${c.data} is read as plain text, which has no labels: give a CSV or JSON file (or --format)`);
-  for (const k of ['textColumn', 'labelColumn', 'header'] as const) {
-    if (given.has(k) && format !== 'csv') refuse(`${flagOf(k)} applies only to CSV data (${c.data} is read as ${format})`);
-  }
-  for (const k of ['textField', 'labelField'] as const) {
-    if (given.has(k) && format !== 'json' && format !== 'jsonl') refuse(`${flagOf(k)} applies only to JSON and JSON Lines data (${c.data} is read as ${format})`);
-  }
+  refuseSourceConflicts(c.data, c.format, given);
   if (given.has('momentum') && c.optimizer !== 'sgd') refuse('--momentum applies only to --optimizer sgd (Adam keeps its own moment estimates)');
   if (c.model === 'cnn' && c.pool === 'last') refuse('--pool last needs a recurrent --model (a CNN pools with max or mean)');
   if (c.model === 'cnn' && c.bidirectional) refuse('--bidirectional needs a recurrent --model (rnn, gru or lstm)');
   if (c.vocabFrom !== 'data' && !c.embeddings) refuse(`--vocab-from ${c.vocabFrom} needs --embeddings FILE`);
+  if (c.vocabFrom === 'embeddings' && given.has('minFreq')) refuse('--min-freq counts the training data, which --vocab-from embeddings does not use (--max-vocab keeps the file\'s first N words)');
   if (c.freezeEmbeddings && c.freezeSteps > 0) refuse('--freeze-embeddings (never trained) and --freeze-steps (trained after N steps) contradict each other');
   if ((c.freezeEmbeddings || c.freezeSteps > 0) && !c.embeddings) refuse(`${c.freezeEmbeddings ? '--freeze-embeddings' : '--freeze-steps'} freezes pretrained vectors: give --embeddings FILE`);
   if (given.has('valFraction') && c.valData) refuse('--val-fraction splits the training data, which --val-data replaces');
@@ -130,16 +149,13 @@ export class ClassifierRun {
     let resumed: LoadedModel<Classifier> | null = null;
     let backend = setup.backend;
     if (setup.resume) {
-      if (!given.out) throw new RnnlabError('--resume needs --out DIR (the run to continue)');
-      const last = join(given.out, 'last.safetensors');
-      if (!existsSync(last)) throw new RnnlabError(`cannot resume: ${last} does not exist`);
-      backend ??= (await createBackend()).backend;
-      resumed = requireClassifier(loadCheckpoint(last, backend), last);
+      let last: string;
+      ({ last, backend, resumed } = await loadLastCheckpoint(given.out, backend, requireClassifier));
       if (!resumed.runConfig || !resumed.trainState) throw new RnnlabError(`${last} holds no run configuration or training state`);
       config = { ...CLASSIFY_DEFAULTS, ...resumed.runConfig } as unknown as ClassifyConfig;
       applyResumeRules(CLASSIFY_TABLE, config as unknown as Record<string, unknown>, given as Record<string, unknown>);
-      config.out = given.out;
-      refuseFinished(config, resumed, given.out);
+      config.out = given.out!;
+      refuseFinished(config, resumed, config.out);
     } else {
       config = resolveConfig(given);
       config.out ??= defaultRunDir(`classify-${config.model}`);
@@ -188,22 +204,24 @@ export class ClassifierRun {
       task: new ClassifyTask(model, { train: corpus.train, val: corpus.val }, corpus.vocab.pad, { batch: config.batch, seed: config.seed, batching: config.batching }),
       settings,
       sinks: [dir, ...(this.setup.sinks ?? []), ...sinks],
-      contents: () => ({ model, vocab: corpus.vocab, tokenizer: corpus.tokenizer, batching: config.batching, meta: schemeMeta(corpus.scheme) }),
+      contents: () => ({ model, vocab: corpus.vocab, tokenizer: corpus.tokenizer, batching: config.batching, meta: classifierMeta(corpus.scheme, config) }),
       runConfig: config as never,
       rng,
       resume: resumed,
       freeze: { params: model.embedding.params(), steps: config.freezeEmbeddings ? -1 : config.freezeSteps },
     });
+    const previous = dir.readConfig();
     dir.writeConfig({
-      rnnlab: 'classify',
+      rnnlab: VERSION,
+      command: 'classify',
       arch: model.arch,
       config,
       model: model.config,
       classes: corpus.scheme.names,
       parameters: countParameters(model.params()),
       data: { documents: corpus.stats.documents, train: corpus.train.length, val: corpus.val.length, tokens: corpus.tokens, vocabulary: corpus.vocab.size, cut: corpus.cut, oov: corpus.oov },
-      ...(this.embeddings ? { embeddings: this.embeddings.report } : {}),
-      sessions: [...((dir.readConfig()?.sessions as unknown[]) ?? []), { started: new Date().toISOString(), from_step: resumed?.trainState?.step ?? 0, backend: this.backend.describe() }],
+      ...embeddingsReport(this.embeddings, previous),
+      sessions: [...((previous?.sessions as unknown[]) ?? []), { started: new Date().toISOString(), from_step: resumed?.trainState?.step ?? 0, backend: this.backend.describe() }],
     });
     if (this.stopEarly) this.loop.stop();
     return this.loop.run();
@@ -215,10 +233,10 @@ async function prepare(c: ClassifyConfig, resumed: LoadedModel<Classifier> | nul
   const tokenizer = resumed ? resumed.tokenizer : createTokenizer({ kind: c.tokenizer, lowercase: c.lowercase });
   const source = sourceOf(c);
   const raw = await readLabeled(c.data, source, tokenizer, c.maxDocs, c.clean);
-  const scheme = resumed ? schemeOf(resumed, c.out ?? 'the run') : labelScheme(raw.docs.map((d) => d.label ?? ''), c.classes ? readClassNames(c.classes) : null);
-  if (!resumed && raw.docs.some((d) => d.label === undefined)) {
+  if (raw.docs.some((d) => d.label === undefined)) {
     throw new RnnlabError(`${c.data} has documents without a label: name the label ${resolvedFormat(c) === 'csv' ? 'column with --label-column' : 'field with --label-field'}`);
   }
+  const scheme = resumed ? schemeOf(resumed, c.out ?? 'the run') : labelScheme(raw.docs.map((d) => String(d.label)), c.classes ? readClassNames(c.classes) : null);
   let vocab: Vocab;
   let embeddings: EmbeddingAlignment | null = null;
   if (resumed) vocab = resumed.vocab;

@@ -4,13 +4,13 @@
  * (AG News' training subset has a header with label,text; its test file none: label,title,description).
  */
 import { Command } from 'commander';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CLASSIFY_TABLE, type ClassifyOptions } from '../classify/config.js';
 import { encodeLabeled, readLabeled } from '../classify/corpus.js';
 import { classifierEvaluation } from '../classify/task.js';
-import { ClassifierRun, schemeOf } from '../classify/session.js';
+import { ClassifierRun, preprocessingOf, refuseSourceConflicts, schemeOf, sourceOf } from '../classify/session.js';
 import { RnnlabError } from '../errors.js';
 import { drain } from '../eval/perplexity.js';
 import { classificationReport } from '../eval/classification.js';
@@ -18,8 +18,8 @@ import { classificationReportCsv, confusionMatrixCsv, formatClassificationReport
 import { writeFileAtomic } from '../io/atomic.js';
 import { modelSummary } from '../nn/summary.js';
 import { renderConfusionSvg } from '../report/confusion-svg.js';
+import { givenKeys } from '../run/resolve.js';
 import { cleanNewsEscapes } from '../text/sources/clean.js';
-import type { SourceOptions } from '../text/sources/index.js';
 import { loadCheckpoint, requireClassifier } from '../train/checkpoint.js';
 import { backendOptions, pickBackend } from './common.js';
 import { int } from './parse.js';
@@ -96,10 +96,11 @@ export async function classifyEvalAction(o: Record<string, any>, cmd: Command): 
   const m = requireClassifier(loadCheckpoint(o.model, backend), o.model);
   const scheme = schemeOf(m, o.model);
   const given = typedRunOptions(o, cmd, CLASSIFY_TABLE) as ClassifyOptions;
-  const source: SourceOptions = { format: given.format, labelColumn: given.labelColumn, textColumn: given.textColumn, header: given.header, textField: given.textField, labelField: given.labelField };
-  const trained = (m.runConfig ?? {}) as Partial<ClassifyOptions>;
-  const raw = await readLabeled(o.data, source, m.tokenizer, given.maxDocs ?? 0, given.clean ?? trained.clean ?? true);
-  const maxLen = trained.maxLen ?? 0;
+  refuseSourceConflicts(o.data, given.format, givenKeys(given));
+  const source = sourceOf({ ...given, data: o.data });
+  const trained = preprocessingOf(m);
+  const raw = await readLabeled(o.data, source, m.tokenizer, given.maxDocs ?? 0, given.clean ?? trained.clean);
+  const maxLen = trained.maxLen;
   const enc = encodeLabeled(raw.docs, m.vocab, scheme, maxLen, o.data);
   const yTrue: number[] = [], yPred: number[] = [];
   const r = drain(classifierEvaluation(m.model, enc.docs, o.batch, m.vocab.pad, (b, logits) => {
@@ -134,8 +135,7 @@ export async function classifyPredictAction(o: Record<string, any>): Promise<voi
   const { backend } = await pickBackend(o);
   const m = requireClassifier(loadCheckpoint(o.model, backend), o.model);
   const scheme = schemeOf(m, o.model);
-  const trained = (m.runConfig ?? {}) as Partial<ClassifyOptions>;
-  const clean = trained.clean ?? true, maxLen = trained.maxLen ?? 0;
+  const { clean, maxLen } = preprocessingOf(m);
   const predictOne = (text: string) => {
     const tokens = m.tokenizer.tokenize(clean ? cleanNewsEscapes(text) : text);
     if (tokens.length === 0) throw new RnnlabError('the text is empty: nothing to classify');

@@ -39,6 +39,20 @@ const int = (min: number, max?: number): ValueSpec => ({ kind: 'int', min, max }
 const num = (min: number, max: number, exclusiveMin = false): ValueSpec => ({ kind: 'num', min, max, exclusiveMin });
 const choice = (...values: string[]): ValueSpec => ({ kind: 'choice', values });
 
+/** The training budget and optimizer settings, the same for every kind of run. */
+export const TRAINING_OPTIONS: readonly OptionSpec[] = [
+  { key: 'epochs', arg: '<n>', help: 'passes over the training data', value: int(1, 1_000_000), group: 'training', resume: 'budget' },
+  { key: 'maxSteps', arg: '<n>', help: 'stop after this many optimizer steps in all (0: no limit)', value: int(0), group: 'training', resume: 'budget' },
+  { key: 'maxTime', arg: '<seconds>', help: 'stop after this much training time in all, resumed sessions included (0: no limit)', value: num(0, Infinity), group: 'training', resume: 'budget' },
+  { key: 'lr', arg: '<f>', help: 'learning rate', value: num(0, Infinity, true), group: 'training', resume: 'fixed' },
+  { key: 'optimizer', arg: '<name>', help: 'adam or sgd', value: choice('adam', 'sgd'), group: 'training', resume: 'fixed' },
+  { key: 'momentum', arg: '<f>', help: 'sgd momentum', value: num(0, 0.9999), group: 'training', resume: 'fixed' },
+  { key: 'weightDecay', arg: '<f>', help: 'L2 penalty added to the gradient', value: num(0, Infinity), group: 'training', resume: 'fixed' },
+  { key: 'clip', arg: '<f>', help: 'global gradient-norm limit (0: off)', value: num(0, Infinity), group: 'training', resume: 'fixed' },
+  { key: 'lrDecay', arg: '<f>', help: 'multiply the learning rate by this after an epoch without validation improvement', value: num(0, 1, true), group: 'training', resume: 'fixed' },
+  { key: 'patience', arg: '<n>', help: 'stop after this many epochs without validation improvement (0: never)', value: int(0), group: 'training', resume: 'fixed' },
+];
+
 export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'data', arg: '<file>', help: '(required for a new run) training text: plain text, JSON, JSON Lines or CSV (optionally .gz)', value: { kind: 'string' }, group: 'data', resume: 'free' },
   { key: 'format', arg: '<f>', help: 'input format: auto, text, json, jsonl or csv (auto: by extension; .gz is read transparently)', value: choice('auto', 'text', 'json', 'jsonl', 'csv'), group: 'data', resume: 'fixed' },
@@ -73,16 +87,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
 
   { key: 'batch', arg: '<n>', help: 'sequences per batch', value: int(1, 1_000_000), group: 'training', resume: 'fixed' },
   { key: 'seq', arg: '<n>', help: 'stream batching: timesteps per window (truncated BPTT length)', value: int(1, 1_000_000), group: 'training', resume: 'fixed' },
-  { key: 'epochs', arg: '<n>', help: 'passes over the training data', value: int(1, 1_000_000), group: 'training', resume: 'budget' },
-  { key: 'maxSteps', arg: '<n>', help: 'stop after this many optimizer steps in all (0: no limit)', value: int(0), group: 'training', resume: 'budget' },
-  { key: 'maxTime', arg: '<seconds>', help: 'stop after this much training time in all, resumed sessions included (0: no limit)', value: num(0, Infinity), group: 'training', resume: 'budget' },
-  { key: 'lr', arg: '<f>', help: 'learning rate', value: num(0, Infinity, true), group: 'training', resume: 'fixed' },
-  { key: 'optimizer', arg: '<name>', help: 'adam or sgd', value: choice('adam', 'sgd'), group: 'training', resume: 'fixed' },
-  { key: 'momentum', arg: '<f>', help: 'sgd momentum', value: num(0, 0.9999), group: 'training', resume: 'fixed' },
-  { key: 'weightDecay', arg: '<f>', help: 'L2 penalty added to the gradient', value: num(0, Infinity), group: 'training', resume: 'fixed' },
-  { key: 'clip', arg: '<f>', help: 'global gradient-norm limit (0: off)', value: num(0, Infinity), group: 'training', resume: 'fixed' },
-  { key: 'lrDecay', arg: '<f>', help: 'multiply the learning rate by this after an epoch without validation improvement', value: num(0, 1, true), group: 'training', resume: 'fixed' },
-  { key: 'patience', arg: '<n>', help: 'stop after this many epochs without validation improvement (0: never)', value: int(0), group: 'training', resume: 'fixed' },
+  ...TRAINING_OPTIONS,
   { key: 'seed', arg: '<n>', help: 'random seed (weights, dropout, splits, shuffling)', value: int(0, 2 ** 32 - 1), group: 'training', resume: 'fixed' },
   { key: 'saveEvery', arg: '<n>', help: 'also write last.safetensors every N steps inside an epoch, so a crash loses at most N steps (0: epoch ends only)', value: int(0), group: 'training', resume: 'free' },
 

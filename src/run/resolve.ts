@@ -164,6 +164,7 @@ export function refuseConflicts(c: RunConfig, given: Set<keyof RunConfig>): void
   if (c.embeddings && c.level !== 'word') refuse(`--embeddings needs --level word (pretrained vectors are per word; this run is --level ${c.level})`);
   if (c.embeddings && has('embed') && c.embed === 0) refuse('--embeddings and --embed 0 (one-hot input) contradict each other');
   if (c.vocabFrom !== 'data' && !c.embeddings) refuse(`--vocab-from ${c.vocabFrom} needs --embeddings FILE`);
+  if (c.vocabFrom === 'embeddings' && has('minFreq')) refuse('--min-freq counts the training data, which --vocab-from embeddings does not use (--max-vocab keeps the file\'s first N words)');
   const freezing = c.freezeEmbeddings ? '--freeze-embeddings' : c.freezeSteps > 0 ? '--freeze-steps' : null;
   if (freezing) {
     if (c.freezeEmbeddings && c.freezeSteps > 0) refuse('--freeze-embeddings (never trained) and --freeze-steps (trained after N steps) contradict each other');

@@ -10,7 +10,7 @@
  *   const summary = await run.run();
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { createBackend } from '../backend/select.js';
 import { RnnlabError } from '../errors.js';
@@ -21,7 +21,7 @@ import { StreamBatcher } from '../text/batching/stream.js';
 import { pretrainedVocab, type EmbeddingAlignment, type Pretrained } from '../text/embeddings/index.js';
 import type { VocabBuildOptions } from '../text/vocab.js';
 import type { TokenizerKind } from '../text/tokenizers/tokenizer.js';
-import { loadCheckpoint, requireLanguageModel, type LoadedModel } from '../train/checkpoint.js';
+import { requireLanguageModel, type LoadedModel } from '../train/checkpoint.js';
 import { prepareCorpus, type Corpus, type CorpusOptions } from '../train/corpus.js';
 import type { RunSink } from '../train/events.js';
 import { fingerprint } from '../train/fingerprint.js';
@@ -33,6 +33,7 @@ import { estimateLmMemory, largestBatch, refuseOversized, type MemoryEstimate } 
 import { refuseFinished, resolveNewRun, resolveResume, savedRunConfig } from './resolve.js';
 import { defaultRunDir, memoryLimit, refuseOccupied } from './guards.js';
 import { RunDirectory } from './run-dir.js';
+import { loadLastCheckpoint } from './last-checkpoint.js';
 
 export interface RunSetup {
   /** Continue the run in `out` from its last.safetensors. */
@@ -50,7 +51,8 @@ export interface RunSetup {
   memoryLimit?: number;
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** rnnlab's version, saved in config.json. */
+export const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export class TrainingRun {
   private loop: TrainLoop | null = null;
@@ -75,14 +77,11 @@ export class TrainingRun {
     let resumed: LoadedModel<LanguageModel> | null = null;
     let backend = setup.backend;
     if (setup.resume) {
-      if (!given.out) throw new RnnlabError('--resume needs --out DIR (the run to continue)');
-      const last = join(given.out, 'last.safetensors');
-      if (!existsSync(last)) throw new RnnlabError(`cannot resume: ${last} does not exist`);
-      backend ??= (await createBackend()).backend;
-      resumed = requireLanguageModel(loadCheckpoint(last, backend), last);
+      let last: string;
+      ({ last, backend, resumed } = await loadLastCheckpoint(given.out, backend, requireLanguageModel));
       config = resolveResume(savedRunConfig(resumed, given, last), given);
-      config.out = given.out;
-      refuseFinished(config, resumed, given.out);
+      config.out = given.out!;
+      refuseFinished(config, resumed, config.out);
       if (!existsSync(config.data)) {
         throw new RnnlabError(`cannot resume: the run's data ${config.data} is not there any more (give --data FILE if it moved)`);
       }
@@ -183,6 +182,7 @@ export class TrainingRun {
         vocabulary: this.corpus.vocab.size,
       },
       memory_estimate_bytes: this.memory.bytes,
+      ...embeddingsReport(this.embeddings, previous),
       sessions: [...sessions, {
         started: new Date().toISOString(), from_step: this.resumed?.trainState?.step ?? 0, backend: this.backend.describe(),
       }],
@@ -203,4 +203,10 @@ function corpusOptions(c: RunConfig): CorpusOptions {
     minFreq: c.minFreq, maxVocab: c.maxVocab, batching: c.batching!, valFraction: c.valFraction, seed: c.seed, maxDocs: c.maxDocs,
     source: { format: c.format, textField: c.textField, textColumn: c.textColumn, header: c.header },
   };
+}
+
+/** The pretrained vectors' coverage report for config.json: this session's (a new run) or the one the run began with (a resume). */
+export function embeddingsReport(e: EmbeddingAlignment | null, previous: Record<string, unknown> | null): { embeddings?: unknown } {
+  if (e) return { embeddings: e.report };
+  return previous?.embeddings !== undefined ? { embeddings: previous.embeddings } : {};
 }

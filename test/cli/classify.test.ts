@@ -128,6 +128,8 @@ test('classify: bad input gets one clear line', async () => {
   writeFileSync(join(dir, 'wide.txt'), 'the 1 2 3\nmatch 1 2 3\n');
   writeFileSync(join(dir, 'binary.vec'), Buffer.from([0x74, 0x68, 0x65, 0x20, 0, 1, 2, 0, 0x0a]));
   writeFileSync(join(dir, 'plain.txt'), 'just some text\n');
+  writeFileSync(join(dir, 'blank-label.csv'), 'label,text\nsport,goal\n ,market news\n');
+  writeFileSync(join(dir, 'unlabelled.jsonl'), '{"text": "goal"}\n{"text": "market"}\n');
   const cases: [string[], RegExp, string][] = [
     [[...TRAIN, '--label-column', 'topic'], /no column named "topic"/, 'a label column that does not exist'],
     [['classify', 'train', '--data', 'empty-text.csv'], /document 2 has an empty text/, 'an empty text'],
@@ -140,6 +142,10 @@ test('classify: bad input gets one clear line', async () => {
     [['classify', 'eval', '--model', 'gru', '--data', 'other-labels.csv'], /the label "weather", which the model does not know/, 'an unknown label at eval time'],
     [['classify', 'predict', '--model', 'gru', '--text', '   '], /the text is empty/, 'an empty text to predict'],
     [['classify', 'eval', '--model', join('..', 'no-such-run'), '--data', 'test.csv'], /no such file/, 'a missing model'],
+    [['classify', 'train', '--data', 'blank-label.csv'], /document 2 has an empty label/, 'a blank label'],
+    [['classify', 'train', '--data', 'unlabelled.jsonl'], /unlabelled\.jsonl line 1: record has no label field "label" \(fields: "text"\)/, 'JSON records without a label field'],
+    [[...TRAIN, '--embeddings', 'vectors.txt', '--vocab-from', 'embeddings', '--min-freq', '2'], /--min-freq counts the training data/, '--min-freq with the file\'s vocabulary'],
+    [['classify', 'eval', '--model', 'gru', ...EVAL, '--text-field', 'body'], /--text-field applies only to JSON/, 'a JSON flag on a CSV at eval time'],
   ];
   await inParallel(cases.map(([args, re, what]) => async () => assertOneLineError(await rnnlabAsync(args, { cwd: dir }), re, what)));
   // a language model is not a classifier, and the other way round
@@ -164,4 +170,26 @@ test('AG News with the GloVe slice: 2,000 training documents, the test file read
   assert.equal(j.documents, 5600);
   assert.deepEqual(j.classes.map((c) => c.name), ['World', 'Sports', 'Business', 'Sci/Tech']);
   assert.ok(j.accuracy > 0.6, `accuracy ${j.accuracy} after 2,000 documents × 2 epochs (chance: 0.25)`);
+});
+
+test('classify: JSON Lines read with their "label" field; eval and predict cut and clean as training did; a batch of one short document', async () => {
+  const cwd = tempDir('classify-json');
+  const rows = docs(90, 3);
+  writeFileSync(join(cwd, 'train.jsonl'), rows.map((d) => JSON.stringify({ label: d.label, text: `${d.title} ${d.body}` })).join('\n') + '\n');
+  // training cut at 3 tokens: eval reports every longer document as cut, as the training data were
+  const r = await rnnlabAsync(['classify', 'train', '--data', 'train.jsonl', '--max-len', '3', '--hidden', '8', '--embed', '8', '--max-steps', '3', '--out', 'short', '--quiet'], { cwd });
+  assertOk(r, 'train on JSON Lines without --label-field');
+  const e = JSON.parse((await rnnlabAsync(['classify', 'eval', '--model', 'short', '--data', 'train.jsonl', '--json'], { cwd })).stdout) as { cut: number; documents: number };
+  assert.equal(e.documents, 90);
+  assert.equal(e.cut, 90, 'every document is longer than 3 tokens and is cut at eval time too');
+  // predict sees only the first 3 tokens: anything after them changes nothing
+  const p = (text: string) => rnnlab(['classify', 'predict', '--model', 'short', '--text', text, '--json'], { cwd });
+  const a = p('match goal team'), b = p('match goal team market shares bank software chip');
+  assertOk(a, 'predict');
+  assert.deepEqual(JSON.parse(b.stdout).probabilities, JSON.parse(a.stdout).probabilities);
+  // --batch 1 with a CNN: a 2-token document leaves one real position after the first stride-2
+  // block, where BatchNorm has no variance estimate; the checkpoint must stay usable
+  writeFileSync(join(cwd, 'tiny.csv'), 'label,text\nsport,goal team\nmoney,market shares\nsport,coach\nmoney,bank\n');
+  assertOk(await rnnlabAsync(['classify', 'train', '--data', 'tiny.csv', '--model', 'cnn', '--hidden', '4', '--embed', '4', '--batch', '1', '--epochs', '2', '--val-fraction', '0', '--out', 'one', '--quiet'], { cwd }), 'cnn --batch 1');
+  assertOk(await rnnlabAsync(['classify', 'eval', '--model', 'one', '--data', 'tiny.csv'], { cwd }), 'eval after --batch 1');
 });

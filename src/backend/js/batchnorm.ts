@@ -3,7 +3,7 @@
  * positions; the rest is padding). Per channel f, over the n counted positions:
  *
  *   train:  μ = Σx/n,  σ² = Σ(x − μ)²/n (biased),  invStd = 1/√(σ² + eps)
- *           runMean ← (1 − m)·runMean + m·μ,  runVar ← (1 − m)·runVar + m·σ²·n/(n − 1)
+ *           runMean ← (1 − m)·runMean + m·μ,  runVar ← (1 − m)·runVar + m·σ²·n/(n − 1)  (n > 1)
  *   eval:   μ = runMean, invStd = 1/√(runVar + eps)
  *   y = γ·(x − μ)·invStd + β       (0 at padding positions)
  *
@@ -56,8 +56,10 @@ export function batchNormForward(
       mean[f] = sum[f];
       invStd[f] = 1 / Math.sqrt(v + eps);
       runMean[f] = (1 - momentum) * runMean[f] + momentum * sum[f];
-      // PyTorch uses the unbiased variance for the running estimate (and n = 1 gives NaN there too)
-      runVar[f] = (1 - momentum) * runVar[f] + momentum * (n > 1 ? (v * n) / (n - 1) : NaN);
+      // PyTorch uses the unbiased variance for the running estimate. One real position has none
+      // (PyTorch refuses such a batch; a last batch of one short document is one): the running
+      // variance stays as it is rather than becoming NaN and spoiling the checkpoint.
+      if (n > 1) runVar[f] = (1 - momentum) * runVar[f] + momentum * ((v * n) / (n - 1));
     }
   } else {
     for (let f = 0; f < F; f++) {

@@ -19,9 +19,9 @@ import { cacheWidth, gates, type Backend, type CellKind } from '../../backend/ba
 import type { IntTensor, Tensor } from '../../tensor.js';
 import type { Act, ForwardContext, Layer } from '../layer.js';
 import { dense } from '../layer.js';
-import { makeParam, type Buffer, type Param } from '../param.js';
+import type { Buffer, Param } from '../param.js';
 import { Workspace } from '../workspace.js';
-import type { RecurrentLayerParams } from './recurrent.js';
+import { recurrentLayerParams, type RecurrentLayerParams } from './recurrent.js';
 
 interface Direction extends RecurrentLayerParams {
   suffix: '' | '_reverse';
@@ -46,13 +46,7 @@ export class BidirectionalRecurrent implements Layer {
     this.ws = new Workspace(backend);
     for (let l = 0; l < L; l++) {
       const I = l === 0 ? inputSize : 2 * H;
-      const dir = (suffix: '' | '_reverse'): Direction => ({
-        suffix,
-        wih: makeParam(backend, `${prefix}.weight_ih_l${l}${suffix}`, [this.G, I]),
-        whh: makeParam(backend, `${prefix}.weight_hh_l${l}${suffix}`, [this.G, H]),
-        bih: makeParam(backend, `${prefix}.bias_ih_l${l}${suffix}`, [this.G]),
-        bhh: makeParam(backend, `${prefix}.bias_hh_l${l}${suffix}`, [this.G]),
-      });
+      const dir = (suffix: '' | '_reverse'): Direction => ({ suffix, ...recurrentLayerParams(backend, prefix, l, suffix, this.G, I, H) });
       this.layers.push([dir(''), dir('_reverse')]);
     }
   }

@@ -33,6 +33,16 @@ export interface RecurrentLayerParams {
   bhh: Param;
 }
 
+/** Layer l's weights under torch.nn.LSTM/GRU/RNN's names (suffix `_reverse`: a bidirectional layer's second direction). */
+export function recurrentLayerParams(backend: Backend, prefix: string, l: number, suffix: '' | '_reverse', G: number, I: number, H: number): RecurrentLayerParams {
+  return {
+    wih: makeParam(backend, `${prefix}.weight_ih_l${l}${suffix}`, [G, I]),
+    whh: makeParam(backend, `${prefix}.weight_hh_l${l}${suffix}`, [G, H]),
+    bih: makeParam(backend, `${prefix}.bias_ih_l${l}${suffix}`, [G]),
+    bhh: makeParam(backend, `${prefix}.bias_hh_l${l}${suffix}`, [G]),
+  };
+}
+
 /** Recurrent state of B rows: h (and c for LSTM) per layer, [B,H] each. */
 export interface RecurrentState {
   B: number;
@@ -69,12 +79,7 @@ export class Recurrent implements Layer {
     this.ws = new Workspace(backend);
     for (let l = 0; l < L; l++) {
       const I = l === 0 ? inputSize : H;
-      this.layers.push({
-        wih: makeParam(backend, `${prefix}.weight_ih_l${l}`, [this.G, I]),
-        whh: makeParam(backend, `${prefix}.weight_hh_l${l}`, [this.G, H]),
-        bih: makeParam(backend, `${prefix}.bias_ih_l${l}`, [this.G]),
-        bhh: makeParam(backend, `${prefix}.bias_hh_l${l}`, [this.G]),
-      });
+      this.layers.push(recurrentLayerParams(backend, prefix, l, '', this.G, I, H));
     }
   }
 
