@@ -50,13 +50,14 @@ export { DEFAULTS, flagOf, type RunConfig, type RunOptions, type TrainingSetting
 export { RUN_OPTIONS, validateRunOptions, type OptionSpec } from './run/options.js';
 export { resolveNewRun, resolveResume } from './run/resolve.js';
 export {
-  encodeCheckpoint, decodeCheckpoint, requireLanguageModel, type CheckpointContents, type CheckpointTraining, type LoadedModel, type TrainState,
+  encodeCheckpoint, decodeCheckpoint, requireLanguageModel, requireClassifier, type CheckpointContents, type CheckpointTraining, type LoadedModel, type TrainState,
 } from './train/checkpoint-format.js';
 export { encodeSafetensors, decodeSafetensors, type StTensor, type StFile } from './io/safetensors.js';
 
 // classification
 export { ClassifyTask, classifierEvaluation, epochBatches, makeBatch, type ClassBatch } from './classify/task.js';
 export { labelScheme, classIndex, type LabelScheme } from './classify/labels.js';
+export { TextClassifier, classifierMeta, schemeOf, preprocessingOf, type Prediction } from './classify/predict.js';
 export { CLASSIFY_DEFAULTS, CLASSIFY_OPTIONS, type ClassifyConfig, type ClassifyOptions } from './classify/config.js';
 export { classificationReport, confusionMatrix, reportFromConfusion, type ClassificationReport } from './eval/classification.js';
 export { formatClassificationReport, formatConfusionMatrix, classificationReportCsv, confusionMatrixCsv } from './eval/classification-format.js';

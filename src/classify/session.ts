@@ -32,6 +32,7 @@ import { Rng } from '../util/rng.js';
 import { CLASSIFY_DEFAULTS, CLASSIFY_TABLE, type ClassifyConfig, type ClassifyOptions } from './config.js';
 import { encodeLabeled, labeledFingerprint, readLabeled, stratifiedSplit, type LabeledDoc } from './corpus.js';
 import { labelScheme, type LabelScheme } from './labels.js';
+import { classifierMeta, schemeOf } from './predict.js';
 import { ClassifyTask } from './task.js';
 
 export interface ClassifyCorpus {
@@ -45,29 +46,6 @@ export interface ClassifyCorpus {
   cut: number;
   oov: number;
   tokens: number;
-}
-
-/** The checkpoint metadata that lets eval and predict read labels as training did. */
-/** What a checkpoint keeps besides the weights: the classes, and how a text becomes ids (eval and predict do the same). */
-export function classifierMeta(s: LabelScheme, c: Pick<ClassifyConfig, 'maxLen' | 'clean'>): Record<string, string> {
-  return { classes: JSON.stringify(s.names), labels: JSON.stringify(s.labels), max_len: String(c.maxLen), clean: String(c.clean) };
-}
-
-/** The cut and the cleaning a classifier was trained with (checkpoints without them: no cut, cleaned). */
-export function preprocessingOf(m: LoadedModel): { maxLen: number; clean: boolean } {
-  const maxLen = Number(m.metadata.max_len ?? (m.runConfig as Partial<ClassifyConfig> | null)?.maxLen ?? 0);
-  const clean = (m.metadata.clean ?? String((m.runConfig as Partial<ClassifyConfig> | null)?.clean ?? true)) !== 'false';
-  return { maxLen: Number.isInteger(maxLen) && maxLen > 0 ? maxLen : 0, clean };
-}
-
-export function schemeOf(m: LoadedModel, file: string): LabelScheme {
-  try {
-    const names = JSON.parse(m.metadata.classes) as string[], labels = JSON.parse(m.metadata.labels) as string[];
-    if (Array.isArray(names) && Array.isArray(labels) && names.length === labels.length) return { names, labels };
-  } catch {
-    // reported below
-  }
-  throw new RnnlabError(`${file} has no valid class list in its metadata`);
 }
 
 /** How to read labelled documents: JSON records' label is the field "label" unless named, as a CSV's is the column "label". */

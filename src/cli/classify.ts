@@ -10,7 +10,8 @@ import { createInterface } from 'node:readline';
 import { CLASSIFY_TABLE, type ClassifyOptions } from '../classify/config.js';
 import { encodeLabeled, readLabeled } from '../classify/corpus.js';
 import { classifierEvaluation } from '../classify/task.js';
-import { ClassifierRun, preprocessingOf, refuseSourceConflicts, schemeOf, sourceOf } from '../classify/session.js';
+import { preprocessingOf, schemeOf, TextClassifier, type Prediction } from '../classify/predict.js';
+import { ClassifierRun, refuseSourceConflicts, sourceOf } from '../classify/session.js';
 import { RnnlabError } from '../errors.js';
 import { drain } from '../eval/perplexity.js';
 import { classificationReport } from '../eval/classification.js';
@@ -19,7 +20,6 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { modelSummary } from '../nn/summary.js';
 import { renderConfusionSvg } from '../report/confusion-svg.js';
 import { givenKeys } from '../run/resolve.js';
-import { cleanNewsEscapes } from '../text/sources/clean.js';
 import { loadCheckpoint, requireClassifier } from '../train/checkpoint.js';
 import { backendOptions, pickBackend } from './common.js';
 import { int } from './parse.js';
@@ -133,24 +133,12 @@ export async function classifyEvalAction(o: Record<string, any>, cmd: Command): 
 export async function classifyPredictAction(o: Record<string, any>): Promise<void> {
   if (!o.model) throw new RnnlabError('classify predict needs --model DIR|FILE');
   const { backend } = await pickBackend(o);
-  const m = requireClassifier(loadCheckpoint(o.model, backend), o.model);
-  const scheme = schemeOf(m, o.model);
-  const { clean, maxLen } = preprocessingOf(m);
-  const predictOne = (text: string) => {
-    const tokens = m.tokenizer.tokenize(clean ? cleanNewsEscapes(text) : text);
-    if (tokens.length === 0) throw new RnnlabError('the text is empty: nothing to classify');
-    const ids = m.vocab.encode(maxLen > 0 ? tokens.slice(0, maxLen) : tokens, 'unk').ids;
-    m.model.forward(ids, Int32Array.of(ids.length), 1, ids.length, null, false, null);
-    const logits = m.model.logits(), mx = Math.max(...logits);
-    const e = Array.from(logits, (v) => Math.exp(v - mx)), z = e.reduce((a, b) => a + b, 0);
-    const probs = e.map((v) => v / z);
-    const order = probs.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
-    return { text, label: scheme.names[order[0][1]], probabilities: Object.fromEntries(scheme.names.map((n, i) => [n, probs[i]])), top: order.slice(0, o.top) };
-  };
-  const show = (r: ReturnType<typeof predictOne>) => {
+  const classifier = new TextClassifier(loadCheckpoint(o.model, backend), o.model);
+  const show = (r: Prediction) => {
     if (o.json) process.stdout.write(JSON.stringify({ text: r.text, label: r.label, probabilities: r.probabilities }) + '\n');
-    else process.stdout.write(`${r.label}\t${r.top.map(([p, i]) => `${scheme.names[i]} ${(p * 100).toFixed(1)} %`).join(' · ')}\n`);
+    else process.stdout.write(`${r.label}\t${r.ranked.slice(0, o.top).map((c) => `${c.label} ${(c.p * 100).toFixed(1)} %`).join(' · ')}\n`);
   };
+  const predictOne = (text: string) => classifier.predict(text);
   if (o.text !== undefined) {
     show(predictOne(o.text));
     return;
