@@ -9,7 +9,7 @@ import type { RunConfig } from '../run/config.js';
 import type { SourceFormat } from '../text/sources/types.js';
 
 /** The budget and optimizer settings, as a language-model run has them (TRAINING_OPTIONS). */
-type TrainingBudget = Pick<RunConfig, 'epochs' | 'maxSteps' | 'maxTime' | 'lr' | 'optimizer' | 'momentum' | 'weightDecay' | 'clip' | 'lrDecay' | 'patience'>;
+type TrainingBudget = Pick<RunConfig, 'epochs' | 'maxSteps' | 'maxTime' | 'lr' | 'optimizer' | 'momentum' | 'weightDecay' | 'clip' | 'lrSchedule' | 'lrDecay' | 'lrDecayStart' | 'warmupSteps' | 'minLr' | 'patience'>;
 
 export interface ClassifyConfig extends TrainingBudget {
   data: string;
@@ -84,6 +84,9 @@ export const CLASSIFY_DEFAULTS = {
   weightDecay: 0,
   clip: 1,
   lrDecay: 1,
+  lrDecayStart: 0,
+  warmupSteps: 0,
+  minLr: 0,
   patience: 0,
   seed: 42,
   saveEvery: 0,

@@ -16,7 +16,7 @@ import { flagOf } from '../run/config.js';
 import { defaultRunDir, memoryLimit, refuseOccupied } from '../run/guards.js';
 import { formatBytes } from '../run/memory.js';
 import { validateRunOptions } from '../run/options.js';
-import { applyResumeRules, givenKeys, refuseFinished, resolvedFormat } from '../run/resolve.js';
+import { applyResumeRules, givenKeys, refuseFinished, refuseScheduleConflicts, resolvedFormat } from '../run/resolve.js';
 import { RunDirectory } from '../run/run-dir.js';
 import { embeddingsReport, VERSION, type RunSetup } from '../run/session.js';
 import { pretrainedVocab, type EmbeddingAlignment } from '../text/embeddings/index.js';
@@ -91,9 +91,7 @@ function refuseConflicts(c: ClassifyConfig, given: Set<keyof ClassifyConfig>): v
   if (c.freezeEmbeddings && c.freezeSteps > 0) refuse('--freeze-embeddings (never trained) and --freeze-steps (trained after N steps) contradict each other');
   if ((c.freezeEmbeddings || c.freezeSteps > 0) && !c.embeddings) refuse(`${c.freezeEmbeddings ? '--freeze-embeddings' : '--freeze-steps'} freezes pretrained vectors: give --embeddings FILE`);
   if (given.has('valFraction') && c.valData) refuse('--val-fraction splits the training data, which --val-data replaces');
-  if (c.valFraction === 0 && !c.valData) {
-    for (const k of ['lrDecay', 'patience'] as const) if (given.has(k)) refuse(`${flagOf(k)} needs validation data (--val-fraction > 0 or --val-data)`);
-  }
+  refuseScheduleConflicts(c, given, c.valFraction > 0 || !!c.valData, 'there is none (--val-fraction 0 and no --val-data)');
 }
 
 function readClassNames(path: string): string[] {
@@ -175,7 +173,8 @@ export class ClassifierRun {
     }
     const settings = {
       batch: config.batch, seq: 0, epochs: config.epochs, maxSteps: config.maxSteps, maxTime: config.maxTime, lr: config.lr, optimizer: config.optimizer,
-      momentum: config.momentum, weightDecay: config.weightDecay, clip: config.clip, lrDecay: config.lrDecay, patience: config.patience,
+      momentum: config.momentum, weightDecay: config.weightDecay, clip: config.clip, lrSchedule: config.lrSchedule, lrDecay: config.lrDecay, lrDecayStart: config.lrDecayStart,
+      warmupSteps: config.warmupSteps, minLr: config.minLr, patience: config.patience,
       seed: config.seed, maxLen: config.maxLen, overflow: 'cut' as const, saveEvery: config.saveEvery, batching: config.batching,
     };
     this.loop = new TrainLoop({

@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { TrainingRun } from '../run/session.js';
 import type { RunOptions } from '../run/config.js';
 import { backendOptions, pickBackend } from './common.js';
@@ -53,11 +53,16 @@ export async function trainAction(o: Record<string, any>, cmd: Command): Promise
     printJson({
       out: run.out, steps: s.steps, epochs: s.epochs, stopped_by: s.stoppedBy, elapsed_seconds: +s.elapsed.toFixed(2), tokens_per_sec: Math.round(s.tokensPerSec),
       best: s.best && { loss: s.best.loss, perplexity: s.best.perplexity, bits_per_token: s.best.bitsPerToken, tokens: s.best.tokens },
+      ...(s.test ? { test: { loss: s.test.loss, perplexity: s.test.perplexity, bits_per_token: s.test.bitsPerToken, tokens: s.test.tokens, oov: run.test!.oov } } : {}),
     });
   } else {
     const how = s.stoppedBy === 'epochs' ? `${s.epochs} epoch${s.epochs === 1 ? '' : 's'}` : `stopped by ${s.stoppedBy}`;
     process.stdout.write(`trained ${s.steps} steps (${how}) in ${fmtTime(s.elapsed)} · ${fmtRate(s.tokensPerSec)} tok/s\n`);
     if (res) process.stdout.write(`best validation: perplexity ${res.perplexity.toFixed(3)} · ${res.bitsPerToken.toFixed(4)} bits/${unit} · loss ${res.loss.toFixed(4)} nats\n`);
+    if (s.test) {
+      const oov = run.test!.oov;
+      process.stdout.write(`test (${basename(config.testData!)}, best weights): perplexity ${s.test.perplexity.toFixed(3)} · ${s.test.bitsPerToken.toFixed(4)} bits/${unit} · loss ${s.test.loss.toFixed(4)} nats over ${s.test.tokens.toLocaleString('en-US')} predicted tokens${oov ? ` (${oov.toLocaleString('en-US')} out of vocabulary)` : ''}\n`);
+    }
     const files = [['model.safetensors', ' (best)'], ['last.safetensors', ' (resume)'], ['metrics.jsonl', ''], ['config.json', '']]
       .filter(([f]) => existsSync(join(run.out, f))).map(([f, what]) => join(run.out, f) + what);
     process.stdout.write(`saved ${files.join(', ')}\n`);

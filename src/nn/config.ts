@@ -1,6 +1,6 @@
 import type { CellKind } from '../backend/backend.js';
 import { RnnlabError } from '../errors.js';
-import type { InitScheme } from './init.js';
+import { validateInit, type InitScheme } from './init.js';
 
 /** What a language model is; saved as the `config` metadata of every checkpoint. */
 export interface ModelConfig {
@@ -37,6 +37,6 @@ export function validateModelConfig(c: ModelConfig): ModelConfig {
   if (c.tieWeights && c.embed !== c.hidden) {
     throw new RnnlabError(`--tie-weights needs the embedding size to equal the hidden size (embed ${c.embed}, hidden ${c.hidden})`);
   }
-  if (!['pytorch', 'xavier-orthogonal'].includes(c.init)) throw new RnnlabError(`init must be pytorch or xavier-orthogonal, got ${c.init}`);
+  validateInit(c.init);
   return c;
 }

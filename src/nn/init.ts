@@ -4,11 +4,29 @@
  * U(−1/√H, 1/√H); nn.Linear weight and bias U(−1/√fan_in, 1/√fan_in).
  * `xavier-orthogonal`: Xavier-uniform input weights, orthogonal recurrent weights (one
  * orthogonal H×H block per gate), zero biases — the usual fix for long-range gradients.
+ * `uniform:A`: everything U(−A, A), the published PTB recipes' init.
  */
+import { RnnlabError } from '../errors.js';
 import type { Rng } from '../util/rng.js';
 import type { FloatArray } from '../tensor.js';
 
-export type InitScheme = 'pytorch' | 'xavier-orthogonal';
+/** `uniform:A`: every weight, bias and embedding row U(−A, A), as Zaremba et al. (2014) initialise (A = 0.1 or 0.05). */
+export type InitScheme = 'pytorch' | 'xavier-orthogonal' | `uniform:${string}`;
+
+/** The bound A of `uniform:A`, or null for the other schemes; a malformed one is an error. */
+export function uniformInitBound(init: string): number | null {
+  if (!init.startsWith('uniform:')) return null;
+  const a = Number(init.slice('uniform:'.length));
+  if (!(Number.isFinite(a) && a > 0)) throw new RnnlabError(`--init uniform:A needs a positive bound A, got ${JSON.stringify(init)}`);
+  return a;
+}
+
+/** Checks an init scheme's name (it may come from a checkpoint file). */
+export function validateInit(init: unknown): InitScheme {
+  if (init === 'pytorch' || init === 'xavier-orthogonal') return init;
+  if (typeof init === 'string' && uniformInitBound(init) !== null) return init as InitScheme;
+  throw new RnnlabError(`init must be pytorch, xavier-orthogonal or uniform:A, got ${JSON.stringify(init)}`);
+}
 
 export function uniform(a: FloatArray, rng: Rng, bound: number): void {
   for (let i = 0; i < a.length; i++) a[i] = rng.uniform(-bound, bound);

@@ -15,7 +15,7 @@ import type { Backend } from '../backend/backend.js';
 import type { IntTensor, Tensor } from '../tensor.js';
 import type { Rng } from '../util/rng.js';
 import { cellKind, validateModelConfig, type ModelConfig } from './config.js';
-import { normal, orthogonalBlock, uniform, xavierUniform } from './init.js';
+import { normal, orthogonalBlock, uniform, uniformInitBound, xavierUniform } from './init.js';
 import type { Act, ForwardContext } from './layer.js';
 import { stateEntries } from './layer.js';
 import { Dropout } from './layers/dropout.js';
@@ -97,6 +97,11 @@ export class LanguageModel implements Model {
 
   initialize(rng: Rng): void {
     const { hidden: H, init } = this.config;
+    const bound = uniformInitBound(init);
+    if (bound !== null) {
+      for (const p of this.params()) uniform(p.value.data, rng, bound);
+      return;
+    }
     if (this.embedding.weight) normal(this.embedding.weight.value.data, rng, 1);
     for (const layer of this.rnn.layers) {
       if (init === 'pytorch') {

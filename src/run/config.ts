@@ -5,6 +5,7 @@
  * the same checks. Field names are the CLI flags in camelCase (`--max-time` → maxTime), so a
  * message can always name the flag the user typed.
  */
+import type { LrSchedule } from '../optim/schedule.js';
 import type { SourceFormat } from '../text/sources/types.js';
 import type { ModelConfig } from '../nn/config.js';
 import type { Batching, Level } from '../train/corpus.js';
@@ -27,8 +28,12 @@ export interface RunConfig extends Omit<ModelConfig, 'vocabSize'> {
   maxDocs: number;
   // ---- tokens and batches
   level: Level;
-  /** Word level: word (razdel-like rules) or wordpunct; unset: word. */
-  tokenizer?: 'word' | 'wordpunct';
+  /** Word level: word (razdel-like rules), wordpunct, or whitespace (already tokenized corpora); unset: word. */
+  tokenizer?: 'word' | 'wordpunct' | 'whitespace';
+  /** whitespace: the corpus's own unknown-word token (`<unk>`), read as [UNK]. */
+  unkToken?: string;
+  /** whitespace: every line break is an [EOS] token. */
+  eosPerLine: boolean;
   lowercase: boolean;
   bpeMerges: number;
   minFreq: number;
@@ -38,6 +43,10 @@ export interface RunConfig extends Omit<ModelConfig, 'vocabSize'> {
   maxLen: number;
   overflow: 'split' | 'cut';
   valFraction: number;
+  /** A separate validation file (the split flags are then unused), read with the training data's tokenizer and vocabulary. */
+  valData?: string;
+  /** A test file, scored once at the end with the weights of model.safetensors. */
+  testData?: string;
   /** Pretrained word vectors for the embedding (GloVe or word2vec; word level). */
   embeddings?: string;
   /** The vocabulary from the data, from the embedding file, or both. */
@@ -61,8 +70,16 @@ export interface RunConfig extends Omit<ModelConfig, 'vocabSize'> {
   weightDecay: number;
   /** Global gradient-norm limit (0: off). */
   clip: number;
-  /** Multiply the learning rate by this after an epoch without validation improvement (1: never). */
+  /** Unset: plateau when --lr-decay is below 1, else constant (src/optim/schedule.ts). */
+  lrSchedule?: LrSchedule;
+  /** The schedule's decay factor: per epoch (step, exponential) or per epoch without validation improvement (plateau); 1: none. */
   lrDecay: number;
+  /** Epochs at the full rate before step/exponential/cosine decay begins. */
+  lrDecayStart: number;
+  /** Linear warm-up over the first N steps (0: none). */
+  warmupSteps: number;
+  /** No schedule goes below this rate. */
+  minLr: number;
   /** Stop after this many epochs without validation improvement (0: never). */
   patience: number;
   seed: number;
@@ -86,6 +103,7 @@ export const DEFAULTS = {
   maxLen: 0,
   overflow: 'split',
   valFraction: 0.1,
+  eosPerLine: false,
   cell: 'lstm',
   activation: 'tanh',
   layers: 2,
@@ -108,6 +126,9 @@ export const DEFAULTS = {
   weightDecay: 0,
   clip: 1,
   lrDecay: 1,
+  lrDecayStart: 0,
+  warmupSteps: 0,
+  minLr: 0,
   patience: 0,
   seed: 42,
   saveEvery: 0,
@@ -119,7 +140,7 @@ export type RunOptions = Partial<RunConfig>;
 /** The fields of RunConfig the training loop reads. */
 export const TRAINING_KEYS = [
   'batch', 'seq', 'epochs', 'maxSteps', 'maxTime', 'lr', 'optimizer', 'momentum', 'weightDecay', 'clip',
-  'lrDecay', 'patience', 'seed', 'maxLen', 'overflow', 'saveEvery',
+  'lrSchedule', 'lrDecay', 'lrDecayStart', 'warmupSteps', 'minLr', 'patience', 'seed', 'maxLen', 'overflow', 'saveEvery',
 ] as const satisfies readonly (keyof RunConfig)[];
 
 /** The settings that decide how a run trains (saved in every last.safetensors). */

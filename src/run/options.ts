@@ -4,6 +4,7 @@
  * table (defaults come from config.ts DEFAULTS, not from the argument parser), and
  * `validateRunOptions` applies the same value checks to a library caller's config.
  */
+import { LR_SCHEDULES } from '../optim/schedule.js';
 import { RnnlabError } from '../errors.js';
 import { DEFAULTS, flagOf } from './config.js';
 
@@ -49,7 +50,11 @@ export const TRAINING_OPTIONS: readonly OptionSpec[] = [
   { key: 'momentum', arg: '<f>', help: 'sgd momentum', value: num(0, 0.9999), group: 'training', resume: 'fixed' },
   { key: 'weightDecay', arg: '<f>', help: 'L2 penalty added to the gradient', value: num(0, Infinity), group: 'training', resume: 'fixed' },
   { key: 'clip', arg: '<f>', help: 'global gradient-norm limit (0: off)', value: num(0, Infinity), group: 'training', resume: 'fixed' },
-  { key: 'lrDecay', arg: '<f>', help: 'multiply the learning rate by this after an epoch without validation improvement', value: num(0, 1, true), group: 'training', resume: 'fixed' },
+  { key: 'lrSchedule', arg: '<name>', help: 'constant, step (x --lr-decay each epoch after --lr-decay-start), exponential (the same spread over steps), cosine (to --min-lr at the end of --epochs) or plateau (x --lr-decay after an epoch without validation improvement); default: plateau with --lr-decay, else constant', value: choice(...LR_SCHEDULES), group: 'training', resume: 'fixed' },
+  { key: 'lrDecay', arg: '<f>', help: 'the decay factor of the step, exponential and plateau schedules', value: num(0, 1, true), group: 'training', resume: 'fixed' },
+  { key: 'lrDecayStart', arg: '<epochs>', help: 'epochs at the full rate before the step, exponential or cosine decay begins', value: int(0), group: 'training', resume: 'fixed' },
+  { key: 'warmupSteps', arg: '<n>', help: 'raise the rate linearly over the first N steps', value: int(0), group: 'training', resume: 'fixed' },
+  { key: 'minLr', arg: '<f>', help: 'no schedule goes below this rate (cosine ends there)', value: num(0, Infinity), group: 'training', resume: 'fixed' },
   { key: 'patience', arg: '<n>', help: 'stop after this many epochs without validation improvement (0: never)', value: int(0), group: 'training', resume: 'fixed' },
 ];
 
@@ -62,7 +67,9 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'maxDocs', arg: '<n>', help: 'use only the first N documents (0: all)', value: int(0), group: 'data', resume: 'fixed' },
 
   { key: 'level', arg: '<level>', help: 'token level: char, word or bpe', value: choice('char', 'word', 'bpe'), group: 'tokens', resume: 'fixed' },
-  { key: 'tokenizer', arg: '<name>', help: 'word level: word (razdel-like rules) or wordpunct', value: choice('word', 'wordpunct'), group: 'tokens', resume: 'fixed' },
+  { key: 'tokenizer', arg: '<name>', help: 'word level: word (razdel-like rules), wordpunct, or whitespace (already tokenized corpora: PTB, WikiText)', value: choice('word', 'wordpunct', 'whitespace'), group: 'tokens', resume: 'fixed' },
+  { key: 'unkToken', arg: '<text>', help: 'whitespace tokenizer: the data\'s own unknown-word token (<unk> in PTB), read as [UNK]', value: { kind: 'string' }, group: 'tokens', resume: 'fixed' },
+  { key: 'eosPerLine', help: 'whitespace tokenizer: every line ends with the end-of-sentence token, as Zaremba et al. read PTB', value: { kind: 'flag' }, group: 'tokens', resume: 'fixed' },
   { key: 'lowercase', help: 'lower-case the text first', value: { kind: 'flag' }, group: 'tokens', resume: 'fixed' },
   { key: 'bpeMerges', arg: '<n>', help: 'bpe level: merges learned from the training text', value: int(1, 1_000_000), group: 'tokens', resume: 'fixed' },
   { key: 'minFreq', arg: '<n>', help: 'vocabulary: drop tokens seen fewer times', value: int(1), group: 'tokens', resume: 'fixed' },
@@ -71,6 +78,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'maxLen', arg: '<n>', help: 'pad/bucket: longest document in tokens (0: no limit)', value: int(0), group: 'tokens', resume: 'fixed' },
   { key: 'overflow', arg: '<how>', help: 'pad/bucket: documents over --max-len are split or cut', value: choice('split', 'cut'), group: 'tokens', resume: 'fixed' },
   { key: 'valFraction', arg: '<f>', help: 'held-out share for validation (stream: the tail; documents: a seeded split)', value: num(0, 0.9), group: 'tokens', resume: 'fixed' },
+  { key: 'valData', arg: '<file>', help: 'validate on this file instead of a split of the training data', value: { kind: 'string' }, group: 'tokens', resume: 'fixed' },
+  { key: 'testData', arg: '<file>', help: 'score this file at the end with the best weights (papers\' test perplexity)', value: { kind: 'string' }, group: 'tokens', resume: 'fixed' },
 
   { key: 'cell', arg: '<cell>', help: 'recurrent cell: lstm, gru or rnn', value: choice('lstm', 'gru', 'rnn'), group: 'model', resume: 'fixed' },
   { key: 'activation', arg: '<f>', help: 'rnn cell nonlinearity: tanh or relu', value: choice('tanh', 'relu'), group: 'model', resume: 'fixed' },
@@ -79,7 +88,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'embed', arg: '<n>', help: 'embedding width (0: one-hot input)', value: int(0, 65536), group: 'model', resume: 'fixed' },
   { key: 'dropout', arg: '<f>', help: 'dropout between layers and before the decoder', value: num(0, 0.99), group: 'model', resume: 'fixed' },
   { key: 'tieWeights', help: 'share the embedding and decoder weights (needs --embed = --hidden)', value: { kind: 'flag' }, group: 'model', resume: 'fixed' },
-  { key: 'init', arg: '<scheme>', help: 'pytorch (default init) or xavier-orthogonal', value: choice('pytorch', 'xavier-orthogonal'), group: 'model', resume: 'fixed' },
+  { key: 'init', arg: '<scheme>', help: 'pytorch (default init), xavier-orthogonal, or uniform:A (everything U(-A, A), as Zaremba et al.)', value: { kind: 'string' }, group: 'model', resume: 'fixed' },
   { key: 'embeddings', arg: '<file>', help: 'word level: pretrained vectors for the embedding (GloVe or word2vec, text or binary, optionally .gz); --embed becomes the file\'s width', value: { kind: 'string' }, group: 'model', resume: 'fixed' },
   { key: 'vocabFrom', arg: '<source>', help: 'with --embeddings: the vocabulary from the training data, the embedding file, or both', value: choice('data', 'embeddings', 'both'), group: 'tokens', resume: 'fixed' },
   { key: 'freezeEmbeddings', help: 'never train the embedding (pretrained vectors as they are)', value: { kind: 'flag' }, group: 'model', resume: 'fixed' },

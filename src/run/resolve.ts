@@ -4,6 +4,7 @@
  * taken over, with only the budget (and what does not change results) open to change.
  * Every message names the CLI flag.
  */
+import { scheduleOf } from '../optim/schedule.js';
 import { RnnlabError } from '../errors.js';
 import type { LanguageModel } from '../nn/language-model.js';
 import { detectFormat } from '../text/sources/format.js';
@@ -143,6 +144,10 @@ export function refuseConflicts(c: RunConfig, given: Set<keyof RunConfig>): void
   if (has('activation') && c.cell !== 'rnn') refuse(`--activation applies only to --cell rnn (${c.cell.toUpperCase()} has fixed nonlinearities)`);
   if (has('bpeMerges') && c.level !== 'bpe') refuse(`--bpe-merges applies only to --level bpe (this run is --level ${c.level})`);
   if (has('tokenizer') && c.level !== 'word') refuse(`--tokenizer applies only to --level word (this run is --level ${c.level})`);
+  for (const k of ['unkToken', 'eosPerLine'] as const) {
+    if (has(k) && c.tokenizer !== 'whitespace') refuse(`${flagOf(k)} applies only to --tokenizer whitespace (corpora that are already tokenized)`);
+  }
+  if (has('valFraction') && c.valData) refuse('--val-fraction splits the training data, which --val-data replaces');
   if (c.batching === 'stream') {
     for (const k of ['maxLen', 'overflow'] as const) {
       if (has(k)) refuse(`${flagOf(k)} applies only to document batching (--batching pad or bucket); stream batching has no documents to cut`);
@@ -156,11 +161,7 @@ export function refuseConflicts(c: RunConfig, given: Set<keyof RunConfig>): void
   for (const k of ['textColumn', 'header'] as const) {
     if (has(k) && format !== 'csv') refuse(`${flagOf(k)} applies only to CSV data (${c.data} is read as ${format})`);
   }
-  if (c.valFraction === 0) {
-    for (const k of ['lrDecay', 'patience'] as const) {
-      if (has(k)) refuse(`${flagOf(k)} needs validation data, but --val-fraction is 0`);
-    }
-  }
+  refuseScheduleConflicts(c, given, c.valFraction > 0 || !!c.valData, '--val-fraction is 0');
   if (c.embeddings && c.level !== 'word') refuse(`--embeddings needs --level word (pretrained vectors are per word; this run is --level ${c.level})`);
   if (c.embeddings && has('embed') && c.embed === 0) refuse('--embeddings and --embed 0 (one-hot input) contradict each other');
   if (c.vocabFrom !== 'data' && !c.embeddings) refuse(`--vocab-from ${c.vocabFrom} needs --embeddings FILE`);
@@ -170,5 +171,28 @@ export function refuseConflicts(c: RunConfig, given: Set<keyof RunConfig>): void
     if (c.freezeEmbeddings && c.freezeSteps > 0) refuse('--freeze-embeddings (never trained) and --freeze-steps (trained after N steps) contradict each other');
     if (c.embed === 0) refuse(`${freezing} needs an embedding (--embed > 0; --embed 0 is one-hot input)`);
     if (c.tieWeights) refuse(`${freezing} with --tie-weights would freeze the decoder too (they share one weight)`);
+  }
+}
+
+/**
+ * The learning-rate schedule's settings must fit the schedule (src/optim/schedule.ts): a decay
+ * factor where one is used, a start where decay starts, validation for the plateau schedule
+ * and for early stopping. `c.lrSchedule` is the effective one (see effectiveSchedule).
+ */
+export function refuseScheduleConflicts(
+  c: Pick<RunConfig, 'lrSchedule' | 'lrDecay' | 'lr' | 'minLr'>, given: Set<string>, validated: boolean, noValidation: string,
+): void {
+  const schedule = scheduleOf(c);
+  const refuse = (msg: string): never => {
+    throw new RnnlabError(msg);
+  };
+  if ((schedule === 'step' || schedule === 'exponential') && !(c.lrDecay < 1)) refuse(`--lr-schedule ${schedule} needs --lr-decay F below 1 (the factor per epoch)`);
+  if ((schedule === 'cosine' || schedule === 'constant') && given.has('lrDecay')) refuse(`--lr-decay does not apply to --lr-schedule ${schedule}`);
+  if ((schedule === 'constant' || schedule === 'plateau') && given.has('lrDecayStart')) refuse(`--lr-decay-start applies to --lr-schedule step, exponential or cosine (this run is ${schedule})`);
+  if (schedule === 'constant' && given.has('minLr')) refuse('--min-lr needs a decaying --lr-schedule (step, exponential, cosine or plateau)');
+  if (c.minLr >= c.lr && given.has('minLr')) refuse(`--min-lr (${c.minLr}) must be below --lr (${c.lr})`);
+  if (!validated) {
+    if (schedule === 'plateau' && (given.has('lrDecay') || given.has('lrSchedule'))) refuse(`--lr-schedule plateau (or --lr-decay without a schedule) needs validation data, but ${noValidation}`);
+    if (given.has('patience')) refuse(`--patience needs validation data, but ${noValidation}`);
   }
 }

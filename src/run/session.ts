@@ -10,7 +10,7 @@
  *   const summary = await run.run();
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { createBackend } from '../backend/select.js';
 import { RnnlabError } from '../errors.js';
@@ -21,11 +21,12 @@ import { StreamBatcher } from '../text/batching/stream.js';
 import { pretrainedVocab, type EmbeddingAlignment, type Pretrained } from '../text/embeddings/index.js';
 import type { VocabBuildOptions } from '../text/vocab.js';
 import type { TokenizerKind } from '../text/tokenizers/tokenizer.js';
-import { requireLanguageModel, type LoadedModel } from '../train/checkpoint.js';
-import { prepareCorpus, type Corpus, type CorpusOptions } from '../train/corpus.js';
-import type { RunSink } from '../train/events.js';
+import { loadCheckpoint, requireLanguageModel, type LoadedModel } from '../train/checkpoint.js';
+import { drain, type EvalResult } from '../eval/perplexity.js';
+import { heldOutData, prepareCorpus, type Corpus, type CorpusOptions, type HeldOut } from '../train/corpus.js';
+import type { RunSink, TestEvent } from '../train/events.js';
 import { fingerprint } from '../train/fingerprint.js';
-import { LmTask } from '../train/lm-task.js';
+import { heldOutEvaluation, LmTask } from '../train/lm-task.js';
 import { TrainLoop, type TrainSummary } from '../train/loop.js';
 import { Rng } from '../util/rng.js';
 import { TRAINING_KEYS, type RunConfig, type RunOptions, type TrainingSettings } from './config.js';
@@ -67,6 +68,8 @@ export class TrainingRun {
     readonly memory: MemoryEstimate,
     /** The pretrained vectors aligned to the vocabulary (a new run with --embeddings). */
     readonly embeddings: EmbeddingAlignment | null,
+    /** The --test-data file, encoded. */
+    readonly test: HeldOut | null,
     private readonly resumed: LoadedModel<LanguageModel> | null,
     private readonly setup: RunSetup,
   ) {}
@@ -104,6 +107,17 @@ export class TrainingRun {
     const corpus = await prepareCorpus(config.data, { ...corpusOptions(config), makeVocab }, resumed ? { tokenizer: resumed.tokenizer, vocab: resumed.vocab } : undefined);
     const embeddings = (pretrained as Pretrained | null)?.embeddings ?? null;
     if (pretrained) config.embed = (pretrained as Pretrained).dim;
+    // Separate validation and test files, read as the training data were (both now, so a bad file fails before training).
+    const reuse = { tokenizer: corpus.tokenizer, vocab: corpus.vocab };
+    if (config.valData) {
+      config.valData = resolve(config.valData);
+      corpus.data.val = (await heldOutData(config.valData, corpusOptions(config), reuse)).data as never;
+    }
+    let test: HeldOut | null = null;
+    if (config.testData) {
+      config.testData = resolve(config.testData);
+      test = await heldOutData(config.testData, corpusOptions(config), reuse);
+    }
     if (resumed && fingerprint(corpus.data) !== resumed.trainState!.dataFingerprint) {
       throw new RnnlabError('the training data differs from the run being resumed (the same --data and settings are needed)');
     }
@@ -123,7 +137,7 @@ export class TrainingRun {
     const model = resumed ? resumed.model : new LanguageModel(backend, modelConfig);
     // frozen from the start (the summary printed before training shows it so)
     if (!resumed && (config.freezeEmbeddings || config.freezeSteps > 0)) for (const p of model.embedding.params()) p.freeze();
-    return new TrainingRun(config, config.out, backend, corpus, model, memory, embeddings, resumed, setup);
+    return new TrainingRun(config, config.out, backend, corpus, model, memory, embeddings, test, resumed, setup);
   }
 
   /** Finish the current step (or abandon a validation), write last.safetensors and return (stoppedBy 'interrupt'). */
@@ -164,7 +178,20 @@ export class TrainingRun {
     });
     dir.writeConfig(this.describe(dir.readConfig()));
     if (this.stopEarly) this.loop.stop();
-    return this.loop.run();
+    const summary = await this.loop.run();
+    if (this.test && !summary.interrupted) summary.test = this.scoreTest([dir, ...(this.setup.sinks ?? []), ...sinks], summary.steps);
+    return summary;
+  }
+
+  /** The test file's score with the weights validation chose (model.safetensors), as papers report it. */
+  private scoreTest(sinks: readonly RunSink[], step: number): EvalResult | undefined {
+    const best = requireLanguageModel(loadCheckpoint(join(this.out, 'model.safetensors'), this.backend));
+    const g = heldOutEvaluation(best.model, this.test!.data, this.corpus.vocab.pad, this.settings);
+    if (!g) return undefined;
+    const r = drain(g);
+    const e: TestEvent = { type: 'test', step, loss: r.loss, perplexity: r.perplexity, bits_per_token: r.bitsPerToken, tokens: r.tokens, oov: this.test!.oov };
+    for (const s of sinks) s.event?.(e);
+    return r;
   }
 
   /** config.json: what the run is, for people, plots and a dashboard (checkpoints stay the authority). */
@@ -200,7 +227,8 @@ export async function train(given: RunOptions, setup: RunSetup = {}): Promise<{ 
 function corpusOptions(c: RunConfig): CorpusOptions {
   return {
     level: c.level, tokenizer: c.tokenizer as TokenizerKind | undefined, lowercase: c.lowercase, bpeMerges: c.bpeMerges,
-    minFreq: c.minFreq, maxVocab: c.maxVocab, batching: c.batching!, valFraction: c.valFraction, seed: c.seed, maxDocs: c.maxDocs,
+    minFreq: c.minFreq, maxVocab: c.maxVocab, batching: c.batching!, valFraction: c.valData ? 0 : c.valFraction, seed: c.seed, maxDocs: c.maxDocs,
+    unkToken: c.unkToken, eosPerLine: c.eosPerLine,
     source: { format: c.format, textField: c.textField, textColumn: c.textColumn, header: c.header },
   };
 }

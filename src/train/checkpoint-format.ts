@@ -51,6 +51,8 @@ export interface TrainState {
   /** Updates per parameter (Adam's bias correction); absent in older checkpoints (then optimizerStep for all). */
   optimizerSteps?: Record<string, number>;
   lr: number;
+  /** The plateau schedule's decays so far (absent before schedules: lr / the base rate). */
+  lrFactor?: number;
   /** The training settings of the run, so a resume can refuse a different setup. */
   options: Record<string, unknown>;
   dataFingerprint: string;

@@ -17,8 +17,12 @@ export type Batching = 'stream' | 'pad' | 'bucket';
 
 export interface CorpusOptions {
   level: Level;
-  /** For word level: word (razdel-like, default) or wordpunct. */
+  /** For word level: word (razdel-like, default), wordpunct or whitespace. */
   tokenizer?: TokenizerKind;
+  /** whitespace: the data's own unknown-word token, read as [UNK]. */
+  unkToken?: string;
+  /** whitespace: every line break is an [EOS] token. */
+  eosPerLine?: boolean;
   lowercase: boolean;
   bpeMerges: number;
   minFreq: number;
@@ -58,7 +62,7 @@ export function tokenizerKind(level: Level, requested?: TokenizerKind): Tokenize
   if (level === 'char') return 'char';
   if (level === 'bpe') return 'bpe';
   const k = requested ?? 'word';
-  if (k !== 'word' && k !== 'wordpunct') throw new RnnlabError(`--tokenizer ${k} does not fit --level word (use word or wordpunct)`);
+  if (k !== 'word' && k !== 'wordpunct' && k !== 'whitespace') throw new RnnlabError(`--tokenizer ${k} does not fit --level word (use word, wordpunct or whitespace)`);
   return k;
 }
 
@@ -89,7 +93,10 @@ export async function prepareCorpus(path: string, o: CorpusOptions, reuse?: { to
     const kind = tokenizerKind(o.level, o.tokenizer);
     tokenizer = kind === 'bpe'
       ? createTokenizer(learnBpe(texts, o.bpeMerges, { lowercase: o.lowercase }))
-      : createTokenizer({ kind, lowercase: o.lowercase });
+      : createTokenizer({
+        kind, lowercase: o.lowercase,
+        ...(kind === 'whitespace' ? { ...(o.unkToken !== undefined ? { unkToken: o.unkToken } : {}), ...(o.eosPerLine ? { eosPerLine: true } : {}) } : {}),
+      });
   }
   // A char stream joins documents with a newline; word streams separate them with [EOS].
   const tokenLists = texts.map((t) => tokenizer.tokenize(t));
@@ -148,3 +155,19 @@ export async function prepareCorpus(path: string, o: CorpusOptions, reuse?: { to
 }
 
 export { fingerprint } from './fingerprint.js';
+
+/** A held-out file's ids (a stream or documents, as the training data) and its out-of-vocabulary count. */
+export interface HeldOut {
+  data: Int32Array | Int32Array[];
+  tokens: number;
+  oov: number;
+}
+
+/**
+ * A separate validation or test file read with the training data's tokenizer and vocabulary
+ * (words outside it become [UNK] and are counted): the same shape of data as training.
+ */
+export async function heldOutData(path: string, o: CorpusOptions, reuse: { tokenizer: Tokenizer; vocab: Vocab }): Promise<HeldOut> {
+  const c = await prepareCorpus(path, { ...o, valFraction: 0, maxDocs: 0, makeVocab: undefined }, reuse);
+  return { data: c.data.train, tokens: c.tokens, oov: c.oov };
+}

@@ -80,7 +80,20 @@ export interface EndEvent {
   best_loss: number | null;
 }
 
-export type RunEvent = StartEvent | StepEvent | ValEvent | EndEvent;
+/** The test file's score (--test-data), with the weights of model.safetensors, once the run has ended (not after an interrupt). */
+export interface TestEvent {
+  type: 'test';
+  step: number;
+  loss: number;
+  perplexity: number;
+  bits_per_token: number;
+  /** Predicted tokens, the count papers' perplexities are over. */
+  tokens: number;
+  /** Tokens of the test file outside the vocabulary (scored as [UNK]). */
+  oov: number;
+}
+
+export type RunEvent = StartEvent | StepEvent | ValEvent | EndEvent | TestEvent;
 
 export type CheckpointKind = 'best' | 'last';
 

@@ -98,15 +98,7 @@ export class LmTask implements Task<LmBatch> {
   }
 
   validation(): Generator<void, EvalResult> | null {
-    const { data, s } = this;
-    if (data.kind === 'stream') {
-      if (data.val.length < 2) return null;
-      // as many rows as the batch, but never rows shorter than one window
-      const rows = Math.min(s.batch, Math.max(1, Math.floor((data.val.length - 1) / s.seq)));
-      return streamEvaluation(this.model, data.val, rows, s.seq);
-    }
-    if (data.val.length === 0) return null;
-    return documentEvaluation(this.model, data.val, s.batch, this.padId, s.maxLen || undefined);
+    return heldOutEvaluation(this.model, this.data.val, this.padId, this.s);
   }
 
   carried(): Map<string, Tensor> {
@@ -127,4 +119,22 @@ export class LmTask implements Task<LmBatch> {
       t.data.set(v);
     }
   }
+}
+
+/**
+ * Scores held-out data (validation, or the test file) as validation does: a stream in `batch`
+ * rows (never shorter than one window) walked in windows of `seq`, documents padded per batch.
+ * Null when there is nothing to predict.
+ */
+export function heldOutEvaluation(
+  model: LanguageModel, data: Int32Array | readonly Int32Array[], padId: number, s: Pick<LmTaskSettings, 'batch' | 'seq' | 'maxLen'>,
+): Generator<void, EvalResult> | null {
+  if (!Array.isArray(data)) {
+    const ids = data as Int32Array;
+    if (ids.length < 2) return null;
+    const rows = Math.min(s.batch, Math.max(1, Math.floor((ids.length - 1) / s.seq)));
+    return streamEvaluation(model, ids, rows, s.seq);
+  }
+  if (data.length === 0) return null;
+  return documentEvaluation(model, data, s.batch, padId, s.maxLen || undefined);
 }

@@ -11,7 +11,7 @@
  *   model.safetensors  the weights of the best validation so far (any validation);
  *   last.safetensors   everything to continue exactly: weights, optimizer state and step counts,
  *                      RNG, data position, the carried recurrent state, the run configuration.
- * --lr-decay and --patience count epoch-end validations only, so a run stopped inside an epoch
+ * The plateau schedule and --patience count epoch-end validations only, so a run stopped inside an epoch
  * and resumed makes the same decisions as one never stopped. An epoch-end validation cut short
  * by stop() is redone by the resumed run before its next step ("validation pending").
  */
@@ -21,6 +21,7 @@ import { countParameters } from '../nn/model.js';
 import type { Param } from '../nn/param.js';
 import { clipGradNorm } from '../optim/clip.js';
 import { Optimizer } from '../optim/optimizer.js';
+import { scheduledLr, scheduleOf } from '../optim/schedule.js';
 import type { RunConfig, TrainingSettings } from '../run/config.js';
 import { Rng } from '../util/rng.js';
 import { YieldClock } from '../util/runtime.js';
@@ -44,6 +45,8 @@ export interface TrainSummary {
   elapsed: number;
   /** Tokens per second of training time in this session. */
   tokensPerSec: number;
+  /** The --test-data score with the best weights (set by the run after the loop). */
+  test?: EvalResult;
 }
 
 /** Parameters kept frozen for the first `steps` steps of a run (-1: for good). */
@@ -82,6 +85,8 @@ export class TrainLoop {
   private batchIndex = 0;
   private bestValLoss: number | null = null;
   private badEpochs = 0;
+  /** The plateau schedule's decays so far. */
+  private plateauFactor = 1;
   private savedValLoss: number | null = null;
   private savedResult: EvalResult | null = null;
   private elapsedBefore = 0;
@@ -142,6 +147,7 @@ export class TrainLoop {
     this.optimizer.step = s.optimizerStep;
     this.optimizer.setStepCounts(s.optimizerSteps ?? null, s.optimizerStep);
     this.optimizer.lr = s.lr;
+    this.plateauFactor = s.lrFactor ?? s.lr / this.s.lr;
     this.rng.setState(s.rng);
     this.step = s.step;
     this.epoch = s.epoch;
@@ -196,6 +202,7 @@ export class TrainLoop {
           break outer;
         }
         this.applyFreezeSchedule(this.step);
+        this.optimizer.lr = scheduledLr(s, { step: this.step, epoch: this.epoch, stepsPerEpoch: perEpoch, totalSteps: perEpoch * s.epochs, plateauFactor: this.plateauFactor });
         const b = batches.get(this.batchIndex);
         const t0 = performance.now();
         const r = task.trainStep(b, this.rng);
@@ -303,7 +310,7 @@ export class TrainLoop {
         this.badEpochs = 0;
       } else {
         this.badEpochs++;
-        if (this.s.lrDecay < 1) this.optimizer.lr *= this.s.lrDecay;
+        if (scheduleOf(this.s) === 'plateau' && this.s.lrDecay < 1) this.plateauFactor *= this.s.lrDecay;
       }
     }
     const best = this.saveIfBest(r);
@@ -357,6 +364,7 @@ export class TrainLoop {
       optimizerStep: this.optimizer.step,
       optimizerSteps: this.optimizer.stepCounts(),
       lr: this.optimizer.lr,
+      lrFactor: this.plateauFactor,
       options: { ...this.s },
       dataFingerprint: this.task.fingerprint,
       elapsedSeconds: this.elapsed(),

@@ -121,6 +121,24 @@ test('resume across epoch boundaries (4 steps per epoch): split at a boundary an
   assert.deepEqual(comparable(parts[0].ms), comparable(whole));
 });
 
+test('resume with learning-rate schedules (step after warm-up, cosine): the rates and losses of the uninterrupted run', async () => {
+  const base = ['--backend', 'js', '--hidden', '16', '--embed', '8', '--layers', '1', '--batch', '4', '--seq', '50', '--epochs', '4', '--optimizer', 'sgd', '--lr', '0.5'];
+  const [step, cosine] = await Promise.all([
+    resumeRuns({ name: 'step', total: 12, splits: [6], args: [...base, '--lr-schedule', 'step', '--lr-decay', '0.5', '--lr-decay-start', '1', '--warmup-steps', '3'] }),
+    resumeRuns({ name: 'cosine', total: 0, splits: [5], args: [...base, '--lr-schedule', 'cosine', '--min-lr', '0.05'] }),
+  ]);
+  const lrs = (ms: Metric[]) => ms.filter((m) => m.type === 'step').map((m) => m.lr as number);
+  // 4 steps per epoch: warm-up over steps 1–3, epoch 1 at the rate, then halved each epoch
+  assert.deepEqual(lrs(step.whole), [0.5 / 3, 1 / 3, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25, 0.125, 0.125, 0.125, 0.125]);
+  assertSameSteps(step.whole, step.parts[0].ms, 'step schedule, resume after 6');
+  // cosine over the 4 epochs' 16 steps: 0.5 at step 1, falling to the floor
+  const c = lrs(cosine.whole);
+  assert.equal(c.length, 16);
+  assert.equal(c[0], 0.5);
+  assert.ok(c.every((x, i) => i === 0 || x < c[i - 1]) && c[15] > 0.05 && c[15] < 0.06, `cosine rates ${c.join(', ')}`);
+  assertSameSteps(cosine.whole, cosine.parts[0].ms, 'cosine schedule, resume after 5');
+});
+
 test('resume with --lr-decay and --patience: a mid-epoch stop does not change which epochs count as improvements', async () => {
   // A high learning rate makes validation loss go up and down, so "best" and the learning-rate
   // decay depend on the history of validations. Split 25 is mid-epoch, just before an epoch

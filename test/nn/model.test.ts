@@ -112,6 +112,17 @@ test("init 'pytorch': recurrent and decoder weights in ±1/√H, embedding ≈ N
   }
 });
 
+test("init 'uniform:0.1' (Zaremba et al.): every parameter, embedding and biases included, fills U(-0.1, 0.1); a bad bound is refused", () => {
+  const c = config({ cell: 'lstm', init: 'uniform:0.1', hidden: 12, embed: 10, layers: 2 });
+  const model = new LanguageModel(new JsBackend('float64'), c);
+  model.initialize(new Rng(3));
+  for (const p of model.params()) {
+    const max = Math.max(...Array.from(p.value.data, Math.abs));
+    assert.ok(max <= 0.1 && (p.value.size < 40 || max > 0.08), `${p.name}: max |w| ${max}`);
+  }
+  assert.throws(() => new LanguageModel(new JsBackend('float64'), config({ init: 'uniform:-1' as never })), /positive bound/);
+});
+
 for (const dtype of ['float64', 'float32'] as DType[]) {
   test(`init 'xavier-orthogonal': orthogonal W_hh gate blocks, zero biases, Xavier W_ih (${dtype})`, () => {
     const tol = dtype === 'float64' ? 1e-12 : 1e-5;

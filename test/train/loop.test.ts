@@ -62,22 +62,30 @@ test('the loop gives the event loop a turn at least every ~50 ms, while training
     last = now;
     ticks++;
   }, 5);
+  const t0 = performance.now();
   const s = await loop.run();
+  const wall = (performance.now() - t0) / 1000;
   clearInterval(timer);
   assert.equal(s.stoppedBy, 'epochs');
   assert.ok(ticks > 10, `a 5 ms timer fired ${ticks} times during the run`);
   // ~50 ms between turns by design; the bound leaves room for a loaded shared machine (and the timer's own lateness)
   assert.ok(longest < 750, `the longest stretch without a turn was ${longest.toFixed(0)} ms`);
-  // Validation time is not training time: the two slow validations (≥ 800 ms) are left out.
+  // Validation time is not training time: the two slow validations (≥ 400 ms each) are left
+  // out, however loaded the machine is.
   const end = events.find((e) => e.type === 'end')!;
-  const wall = events.filter((e) => e.type === 'step').length;
-  assert.ok(end.type === 'end' && end.elapsed < 0.8, `elapsed ${end.type === 'end' ? end.elapsed : '?'} s counts training only (${wall} steps)`);
+  assert.ok(end.type === 'end' && end.elapsed <= wall - 0.8 + 0.01, `elapsed ${end.type === 'end' ? end.elapsed : '?'} s of ${wall.toFixed(3)} s counts training only`);
 });
 
 test('stop() from a timer: the step in progress finishes, last is saved mid-epoch, the summary says interrupt', async () => {
   const { loop, events, saved, be } = setup({ epochs: 5 });
-  setTimeout(() => loop.stop(), 30);
+  // a timer, armed once training has begun (on a loaded machine the untrained validation alone can outlast a fixed delay)
+  const timer = setInterval(() => {
+    if (!events.some((e) => e.type === 'step')) return;
+    clearInterval(timer);
+    setTimeout(() => loop.stop(), 30);
+  }, 2);
   const s = await loop.run();
+  clearInterval(timer);
   assert.equal(s.stoppedBy, 'interrupt');
   const steps = events.filter((e) => e.type === 'step');
   assert.ok(s.steps > 0 && s.steps === steps.length && s.steps < 5 * 84, `stopped at step ${s.steps}`);

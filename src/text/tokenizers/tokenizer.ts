@@ -2,13 +2,14 @@ import { RnnlabError } from '../../errors.js';
 import { CharTokenizer } from './char.js';
 import { WordTokenizer } from './word.js';
 import { WordPunctTokenizer } from './wordpunct.js';
+import { WhitespaceTokenizer } from './whitespace.js';
 import { BpeTokenizer } from './bpe.js';
 
 export { normalizeText } from './char.js';
 
-export type TokenizerKind = 'char' | 'word' | 'wordpunct' | 'bpe';
+export type TokenizerKind = 'char' | 'word' | 'wordpunct' | 'whitespace' | 'bpe';
 
-export const TOKENIZER_KINDS: readonly TokenizerKind[] = ['char', 'word', 'wordpunct', 'bpe'];
+export const TOKENIZER_KINDS: readonly TokenizerKind[] = ['char', 'word', 'wordpunct', 'whitespace', 'bpe'];
 
 export interface TokenizerSettings {
   kind: TokenizerKind;
@@ -17,6 +18,10 @@ export interface TokenizerSettings {
   merges?: [string, string][];
   /** bpe only, informational: the code points seen while learning, in code-point order. */
   alphabet?: string[];
+  /** whitespace only: the corpus's unknown-word token, read as [UNK]. */
+  unkToken?: string;
+  /** whitespace only: every line break is an [EOS] token. */
+  eosPerLine?: boolean;
   [k: string]: unknown;
 }
 
@@ -52,6 +57,11 @@ export function createTokenizer(settings: TokenizerSettings): Tokenizer {
       if (key in settings) throw new RnnlabError(`tokenizer setting "${key}" only applies to bpe, not ${kind}`);
     }
   }
+  if (kind !== 'whitespace') {
+    for (const key of ['unkToken', 'eosPerLine']) {
+      if (key in settings) throw new RnnlabError(`tokenizer setting "${key}" only applies to whitespace, not ${kind}`);
+    }
+  }
   switch (kind as TokenizerKind) {
     case 'char':
       return new CharTokenizer(lowercase);
@@ -59,6 +69,8 @@ export function createTokenizer(settings: TokenizerSettings): Tokenizer {
       return new WordTokenizer(lowercase);
     case 'wordpunct':
       return new WordPunctTokenizer(lowercase);
+    case 'whitespace':
+      return new WhitespaceTokenizer(lowercase, settings.unkToken, settings.eosPerLine ?? false);
     case 'bpe': {
       const { alphabet } = settings;
       if (
