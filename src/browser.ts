@@ -67,13 +67,17 @@ export { vocabFromEmbeddings, vocabFromDataAndEmbeddings } from './text/embeddin
 export { cleanNewsEscapes } from './text/sources/clean.js';
 
 // measuring
-export { evaluateStream, evaluateDocs, streamEvaluation, documentEvaluation, evalResult, type EvalResult } from './eval/perplexity.js';
+export { evaluateStream, evaluateDocs, streamEvaluation, documentEvaluation, evalResult, type EvalResult, type StreamDocuments } from './eval/perplexity.js';
+export { notebookPerplexity, DocumentLosses, documentAt, type DocumentLoss } from './eval/notebook.js';
+export { forEachTargetNll } from './eval/target-nll.js';
+export { untrainedTwin } from './eval/untrained.js';
 
 // text
 export { createTokenizer, type Tokenizer, type TokenizerSettings, type TokenizerKind } from './text/tokenizers/tokenizer.js';
 export { learnBpe } from './text/tokenizers/bpe.js';
 export { Vocab, SPECIALS, PAD, SOS, EOS, UNK } from './text/vocab.js';
 export { StreamBatcher } from './text/batching/stream.js';
+export { WindowBatcher, WindowEpoch } from './text/batching/windows.js';
 export { documentBatches, type DocBatch } from './text/batching/documents.js';
 export { splitDocuments, splitStream } from './text/split.js';
 

@@ -13,3 +13,6 @@ export { renderConfusionSvg } from './report/confusion-svg.js';
 export { prepareCorpus, readTexts, type Corpus, type CorpusOptions, type CorpusData, type Level, type Batching } from './train/corpus.js';
 export { saveCheckpoint, loadCheckpoint, loadLanguageModel, resolveModelPath } from './train/checkpoint.js';
 export { readDocuments, readAllText, type Doc, type SourceOptions, type SourceStats } from './text/sources/index.js';
+export { scoreCorpus, outOfVocabulary, type CorpusScore, type ScoreOptions, type OutOfVocabulary } from './eval/score-corpus.js';
+export { formatCorpusLines, formatCorpusTable, notebookLabel, type CorpusReport } from './eval/corpus-format.js';
+export { runSeed } from './run/run-seed.js';

@@ -1,7 +1,16 @@
-import { RnnlabError } from '../errors.js';
-/** `rnnlab eval`: perplexity and bits per token of a model on a text file. */
+/**
+ * `rnnlab eval`: perplexity and bits per token of a model on one or more text files; per file
+ * also the tokens outside the vocabulary, and on request the untrained baseline and the
+ * notebook figure. One file prints lines (and a JSON object); several print a table (and a
+ * JSON array of those objects).
+ */
 import { Command } from 'commander';
-import { evaluateDocs, evaluateStream } from '../eval/perplexity.js';
+import { existsSync } from 'node:fs';
+import { RnnlabError } from '../errors.js';
+import { formatCorpusLines, formatCorpusTable, type CorpusReport } from '../eval/corpus-format.js';
+import { outOfVocabulary, scoreCorpus, type CorpusScore } from '../eval/score-corpus.js';
+import { untrainedTwin } from '../eval/untrained.js';
+import { runSeed } from '../run/run-seed.js';
 import { loadLanguageModel } from '../train/checkpoint.js';
 import { prepareCorpus } from '../train/corpus.js';
 import { backendOptions, pickBackend, readSourceOptions, sourceOptions } from './common.js';
@@ -9,47 +18,69 @@ import { int, oneOf } from './parse.js';
 import { printJson } from './run.js';
 
 export function evalCommand(): Command {
-  const c = new Command('eval').description('perplexity and bits per token of a model on a text file');
+  const c = new Command('eval').description('perplexity and bits per token of a model on one or more text files');
   c.option('--model <path>', 'a run directory (its model.safetensors) or a .safetensors file')
-    .option('--data <file>', 'text to score (same formats as train)')
+    .option('--data <files>', 'text to score (same formats as train); several files comma-separated: a.txt,b.txt')
     .option('--batching <mode>', 'stream (one token stream, state carried) or pad (documents, [PAD] masked); default: how the model was trained', oneOf('stream', 'pad'))
     .option('--batch <n>', 'rows scored in parallel (stream: the text is cut into this many rows, each starting from an empty state)', int(1, 100000), 16)
     .option('--seq <n>', 'stream: window length (the state is carried across windows)', int(1, 1_000_000), 256)
+    .option('--untrained', 'also score each file with the same architecture freshly initialised with the run\'s seed (≈ vocabulary-size perplexity)', false)
+    .option('--metric <name>', 'notebook: also the course notebooks\' figure, the mean over documents of 2^(nats per token) — not a perplexity', oneOf('notebook'))
     .option('--strict-vocab', 'fail on tokens outside the vocabulary instead of mapping them to [UNK] (char models: dropping them)', false)
-    .option('--json', 'machine-readable output', false);
+    .option('--json', 'machine-readable output: an object for one file, an array of them for several', false);
   sourceOptions(c);
   backendOptions(c);
   return c;
 }
 
+/** `a.txt,b.txt` → the files; a path that exists as typed is one file, commas and all. */
+function dataFiles(data: string): string[] {
+  if (existsSync(data)) return [data];
+  const files = data.split(',').map((f) => f.trim());
+  if (files.some((f) => f.length === 0)) throw new RnnlabError(`--data ${JSON.stringify(data)} names an empty file (files are separated by single commas)`);
+  return files;
+}
+
 export async function evalAction(o: Record<string, any>): Promise<void> {
   if (!o.model) throw new RnnlabError('eval needs --model DIR|FILE');
-  if (!o.data) throw new RnnlabError('eval needs --data FILE');
+  if (!o.data) throw new RnnlabError('eval needs --data FILE[,FILE…]');
+  const files = dataFiles(o.data);
   const { backend } = await pickBackend(o);
   const m = loadLanguageModel(o.model, backend);
   const level = m.tokenizer.kind === 'char' ? 'char' : m.tokenizer.kind === 'bpe' ? 'bpe' : 'word';
-  const batching = (o.batching ?? (m.documents ? 'pad' : 'stream')) as 'stream' | 'pad';
-  const corpus = await prepareCorpus(o.data, {
-    level, lowercase: m.tokenizer.settings.lowercase, bpeMerges: 0, minFreq: 1, maxVocab: 0, batching,
-    valFraction: 0, seed: 0, source: readSourceOptions(o), maxDocs: o.maxDocs, strictVocab: o.strictVocab,
-  }, { tokenizer: m.tokenizer, vocab: m.vocab });
-  const r = corpus.data.kind === 'stream'
-    ? evaluateStream(m.model, corpus.data.train, o.batch, o.seq)
-    : evaluateDocs(m.model, corpus.data.train, o.batch, m.vocab.pad);
-  const oovRate = corpus.tokens + corpus.oov > 0 ? corpus.oov / (corpus.tokens + (corpus.unknown.length ? corpus.oov : 0)) : 0;
   const unit = level === 'char' ? 'char' : 'token';
-  if (o.json) {
-    printJson({
-      model: o.model, data: o.data, level, perplexity: r.perplexity, bits_per_token: r.bitsPerToken, loss: r.loss,
-      nll: r.nll, tokens: r.tokens, oov: corpus.oov, oov_rate: oovRate, dropped_tokens: corpus.unknown, backend: backend.name,
+  const batching = (o.batching ?? (m.documents ? 'pad' : 'stream')) as 'stream' | 'pad';
+  const seed = runSeed(o.model, m);
+  const baseline = o.untrained ? untrainedTwin(m.model, seed) : null;
+  const how = { batch: o.batch as number, seq: o.seq as number, notebook: o.metric === 'notebook' };
+  const reports: CorpusReport[] = [];
+  for (const file of files) {
+    const corpus = await prepareCorpus(file, {
+      level, lowercase: m.tokenizer.settings.lowercase, bpeMerges: 0, minFreq: 1, maxVocab: 0, batching,
+      valFraction: 0, seed: 0, source: readSourceOptions(o), maxDocs: o.maxDocs, strictVocab: o.strictVocab,
+    }, { tokenizer: m.tokenizer, vocab: m.vocab });
+    reports.push({
+      name: file, score: scoreCorpus(m.model, corpus, how), oov: outOfVocabulary(corpus),
+      ...(baseline ? { untrained: scoreCorpus(baseline, corpus, how) } : {}),
     });
+  }
+  if (o.json) {
+    const entries = reports.map((r) => ({
+      model: o.model, data: r.name, level, ...figures(r.score),
+      oov: r.oov.count, oov_rate: r.oov.rate, dropped_tokens: r.oov.dropped ? r.oov.distinct : [], unseen: r.oov.distinct,
+      ...(r.untrained ? { untrained: { ...figures(r.untrained), seed } } : {}),
+      backend: backend.name,
+    }));
+    printJson(entries.length === 1 ? entries[0] : entries);
     return;
   }
-  process.stdout.write(`perplexity ${r.perplexity.toFixed(4)}\nbits per ${unit} ${r.bitsPerToken.toFixed(4)}\n${unit}s ${r.tokens}\n`);
-  if (corpus.oov > 0) {
-    const what = corpus.unknown.length
-      ? `dropped ${corpus.oov} characters outside the vocabulary (${corpus.unknown.slice(0, 10).map((t) => JSON.stringify(t)).join(', ')})`
-      : `${corpus.oov} tokens (${(100 * oovRate).toFixed(2)}%) were outside the vocabulary and scored as [UNK]`;
-    process.stdout.write(`oov ${what}\n`);
-  }
+  process.stdout.write(reports.length === 1 ? formatCorpusLines(reports[0], unit, seed) : formatCorpusTable(reports, unit, seed));
+}
+
+/** A score's numbers under their JSON names. */
+function figures(s: CorpusScore): Record<string, number> {
+  return {
+    perplexity: s.perplexity, bits_per_token: s.bitsPerToken, loss: s.loss, nll: s.nll, tokens: s.tokens,
+    ...(s.notebook ? { notebook_perplexity: s.notebook.perplexity, notebook_documents: s.notebook.documents } : {}),
+  };
 }

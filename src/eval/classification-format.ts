@@ -4,6 +4,7 @@
  * browser-safe; writing the files is the caller's (writeFileAtomic in Node).
  */
 import { csvText } from '../util/csv.js';
+import { len, padLeft, padRight } from '../util/text-table.js';
 import type { ClassificationReport } from './classification.js';
 
 export interface FormatOptions {
@@ -82,19 +83,6 @@ export function classificationReportCsv(report: ClassificationReport): string {
 /** confusion_matrix.csv: header `true\predicted,<class names>`, then a row per true class of counts. */
 export function confusionMatrixCsv(report: ClassificationReport): string {
   return csvText([['true\\predicted', ...report.classNames], ...report.confusion.map((row, t) => [report.classNames[t], ...row.map(String)])]);
-}
-
-/** Length in code points, so a name with an emoji or accented letter is not over-padded. */
-function len(s: string): number {
-  return [...s].length;
-}
-
-function padLeft(s: string, w: number): string {
-  return ' '.repeat(Math.max(0, w - len(s))) + s;
-}
-
-function padRight(s: string, w: number): string {
-  return s + ' '.repeat(Math.max(0, w - len(s)));
 }
 
 /** A line break or tab inside a class name would break the table's rows apart. */

@@ -6,10 +6,14 @@
  *
  * Each evaluation is a generator that yields after every batch, so a training run can give the
  * event loop a turn during a long validation; evaluateStream/evaluateDocs run one to the end.
+ * Given a DocumentLosses, an evaluation also sums each target's loss into its document, for the
+ * notebook figure (notebook.ts): the same forward passes, grouped differently.
  */
 import type { LanguageModel } from '../nn/language-model.js';
 import { documentBatches } from '../text/batching/documents.js';
 import { StreamBatcher } from '../text/batching/stream.js';
+import { documentAt, type DocumentLosses } from './notebook.js';
+import { forEachTargetNll } from './target-nll.js';
 
 export interface EvalResult {
   nll: number;
@@ -35,8 +39,17 @@ export function drain<R>(g: Generator<void, R>): R {
   }
 }
 
-/** A token stream cut into B rows walked in windows of T, the state carried across windows. */
-export function* streamEvaluation(model: LanguageModel, ids: Int32Array, B: number, T: number): Generator<void, EvalResult> {
+/** Per-document losses of a stream: where each document begins in it, and where the sums go. */
+export interface StreamDocuments {
+  starts: readonly number[];
+  losses: DocumentLosses;
+}
+
+/**
+ * A token stream cut into B rows walked in windows of T, the state carried across windows, each
+ * row from an empty state. Every token after the first is predicted, except the last (n−1) mod B.
+ */
+export function* streamEvaluation(model: LanguageModel, ids: Int32Array, B: number, T: number, perDocument?: StreamDocuments): Generator<void, EvalResult> {
   const rows = Math.max(1, Math.min(B, ids.length - 1));
   const batcher = new StreamBatcher(ids, rows, T);
   const state = model.newState(rows);
@@ -47,6 +60,11 @@ export function* streamEvaluation(model: LanguageModel, ids: Int32Array, B: numb
       const r = model.forward(w.x, w.y, w.B, w.T, state, false, null);
       nll += r.nll;
       tokens += r.count;
+      if (perDocument) {
+        const { starts, losses } = perDocument;
+        // the target at (b, t) is token b·rowLen + k·T + t + 1 of the stream
+        forEachTargetNll(model, w.y, w.B, w.T, -1, (b, t, l) => losses.add(documentAt(starts, b * batcher.rowLen + k * T + t + 1), l));
+      }
       yield;
     }
   } finally {
@@ -55,15 +73,21 @@ export function* streamEvaluation(model: LanguageModel, ids: Int32Array, B: numb
   return evalResult(nll, tokens);
 }
 
-/** Documents padded per batch; [PAD] targets count neither in the NLL nor in the tokens. */
-export function* documentEvaluation(model: LanguageModel, docs: readonly Int32Array[], B: number, padId: number, maxLen?: number): Generator<void, EvalResult> {
-  let nll = 0, tokens = 0;
+/**
+ * Documents padded per batch; [PAD] targets count neither in the NLL nor in the tokens. Per-document
+ * losses need whole documents (no maxLen): row b of batch i is then document i·B + b.
+ */
+export function* documentEvaluation(model: LanguageModel, docs: readonly Int32Array[], B: number, padId: number, maxLen?: number, perDocument?: DocumentLosses): Generator<void, EvalResult> {
+  if (perDocument && maxLen !== undefined) throw new Error('per-document losses need whole documents (no maxLen)');
+  let nll = 0, tokens = 0, first = 0;
   for (const b of documentBatches(docs, { batchSize: B, mode: 'pad', padId, maxLen })) {
     const state = model.newState(b.B);
     try {
       const r = model.forward(b.x, b.y, b.B, b.T, state, false, null, padId);
       nll += r.nll;
       tokens += r.count;
+      if (perDocument) forEachTargetNll(model, b.y, b.B, b.T, padId, (row, _t, l) => perDocument.add(first + row, l));
+      first += b.B;
     } finally {
       model.freeState(state);
     }
@@ -72,10 +96,10 @@ export function* documentEvaluation(model: LanguageModel, docs: readonly Int32Ar
   return evalResult(nll, tokens);
 }
 
-export function evaluateStream(model: LanguageModel, ids: Int32Array, B: number, T: number): EvalResult {
-  return drain(streamEvaluation(model, ids, B, T));
+export function evaluateStream(model: LanguageModel, ids: Int32Array, B: number, T: number, perDocument?: StreamDocuments): EvalResult {
+  return drain(streamEvaluation(model, ids, B, T, perDocument));
 }
 
-export function evaluateDocs(model: LanguageModel, docs: readonly Int32Array[], B: number, padId: number, maxLen?: number): EvalResult {
-  return drain(documentEvaluation(model, docs, B, padId, maxLen));
+export function evaluateDocs(model: LanguageModel, docs: readonly Int32Array[], B: number, padId: number, maxLen?: number, perDocument?: DocumentLosses): EvalResult {
+  return drain(documentEvaluation(model, docs, B, padId, maxLen, perDocument));
 }

@@ -40,6 +40,8 @@ export interface RunConfig extends Omit<ModelConfig, 'vocabSize'> {
   maxVocab: number;
   /** Unset: stream for plain text and char level, pad for records. */
   batching?: Batching;
+  /** Window batching: tokens between window starts (0: --seq, windows that do not overlap). */
+  stride: number;
   maxLen: number;
   overflow: 'split' | 'cut';
   valFraction: number;
@@ -100,6 +102,7 @@ export const DEFAULTS = {
   bpeMerges: 2000,
   minFreq: 1,
   maxVocab: 0,
+  stride: 0,
   maxLen: 0,
   overflow: 'split',
   valFraction: 0.1,

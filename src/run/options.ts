@@ -74,7 +74,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'bpeMerges', arg: '<n>', help: 'bpe level: merges learned from the training text', value: int(1, 1_000_000), group: 'tokens', resume: 'fixed' },
   { key: 'minFreq', arg: '<n>', help: 'vocabulary: drop tokens seen fewer times', value: int(1), group: 'tokens', resume: 'fixed' },
   { key: 'maxVocab', arg: '<n>', help: 'vocabulary size limit, specials included (0: none)', value: int(0), group: 'tokens', resume: 'fixed' },
-  { key: 'batching', arg: '<mode>', help: 'stream (TBPTT over one token stream), pad (documents padded per batch) or bucket (similar lengths together); default: stream for plain text and char level, pad for records', value: choice('stream', 'pad', 'bucket'), group: 'tokens', resume: 'fixed' },
+  { key: 'batching', arg: '<mode>', help: 'stream (TBPTT over one token stream), window (shuffled windows of --seq tokens, each from a zero state), pad (documents padded per batch) or bucket (similar lengths together); default: stream for plain text and char level, pad for records', value: choice('stream', 'window', 'pad', 'bucket'), group: 'tokens', resume: 'fixed' },
+  { key: 'stride', arg: '<n>', help: 'window batching: tokens between window starts (0: --seq, windows that do not overlap)', value: int(0, 1_000_000), group: 'tokens', resume: 'fixed' },
   { key: 'maxLen', arg: '<n>', help: 'pad/bucket: longest document in tokens (0: no limit)', value: int(0), group: 'tokens', resume: 'fixed' },
   { key: 'overflow', arg: '<how>', help: 'pad/bucket: documents over --max-len are split or cut', value: choice('split', 'cut'), group: 'tokens', resume: 'fixed' },
   { key: 'valFraction', arg: '<f>', help: 'held-out share for validation (stream: the tail; documents: a seeded split)', value: num(0, 0.9), group: 'tokens', resume: 'fixed' },
@@ -95,7 +96,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'freezeSteps', arg: '<n>', help: 'keep the embedding frozen for the first N steps, then train it', value: int(0), group: 'model', resume: 'fixed' },
 
   { key: 'batch', arg: '<n>', help: 'sequences per batch', value: int(1, 1_000_000), group: 'training', resume: 'fixed' },
-  { key: 'seq', arg: '<n>', help: 'stream batching: timesteps per window (truncated BPTT length)', value: int(1, 1_000_000), group: 'training', resume: 'fixed' },
+  { key: 'seq', arg: '<n>', help: 'stream batching: timesteps per window (truncated BPTT length); window batching: tokens per window', value: int(1, 1_000_000), group: 'training', resume: 'fixed' },
   ...TRAINING_OPTIONS,
   { key: 'seed', arg: '<n>', help: 'random seed (weights, dropout, splits, shuffling)', value: int(0, 2 ** 32 - 1), group: 'training', resume: 'fixed' },
   { key: 'saveEvery', arg: '<n>', help: 'also write last.safetensors every N steps inside an epoch, so a crash loses at most N steps (0: epoch ends only)', value: int(0), group: 'training', resume: 'free' },

@@ -30,6 +30,7 @@ function withEffectiveDefaults(c: RunConfig): RunConfig {
   const format = resolvedFormat(c);
   // A plain-text file is one stream (TBPTT); records (JSON, CSV) are documents, padded per batch.
   if (!c.batching) c.batching = c.level === 'char' || format === 'text' ? 'stream' : 'pad';
+  if (c.batching === 'window' && !c.stride) c.stride = c.seq;
   if (c.level === 'word' && !c.tokenizer) c.tokenizer = 'word';
   if ((format === 'json' || format === 'jsonl') && c.textField === undefined) c.textField = 'text';
   return c;
@@ -148,13 +149,14 @@ export function refuseConflicts(c: RunConfig, given: Set<keyof RunConfig>): void
     if (has(k) && c.tokenizer !== 'whitespace') refuse(`${flagOf(k)} applies only to --tokenizer whitespace (corpora that are already tokenized)`);
   }
   if (has('valFraction') && c.valData) refuse('--val-fraction splits the training data, which --val-data replaces');
-  if (c.batching === 'stream') {
+  if (c.batching === 'stream' || c.batching === 'window') {
     for (const k of ['maxLen', 'overflow'] as const) {
-      if (has(k)) refuse(`${flagOf(k)} applies only to document batching (--batching pad or bucket); stream batching has no documents to cut`);
+      if (has(k)) refuse(`${flagOf(k)} applies only to document batching (--batching pad or bucket); ${c.batching} batching has no documents to cut`);
     }
   } else if (has('seq')) {
-    refuse(`--seq applies only to --batching stream (with --batching ${c.batching} every row is a whole document)`);
+    refuse(`--seq applies only to --batching stream or window (with --batching ${c.batching} every row is a whole document)`);
   }
+  if (has('stride') && c.batching !== 'window') refuse(`--stride applies only to --batching window (this run is --batching ${c.batching})`);
   if (c.maxLen === 1) refuse('--max-len must be 0 (no limit) or at least 2 (a document needs an input and a target)');
   const format = resolvedFormat(c);
   if (has('textField') && format !== 'json' && format !== 'jsonl') refuse(`--text-field applies only to JSON and JSON Lines data (${c.data} is read as ${format})`);

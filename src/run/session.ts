@@ -18,6 +18,7 @@ import type { ModelConfig } from '../nn/config.js';
 import { LanguageModel } from '../nn/language-model.js';
 import { countParameters } from '../nn/model.js';
 import { StreamBatcher } from '../text/batching/stream.js';
+import { WindowBatcher } from '../text/batching/windows.js';
 import { pretrainedVocab, type EmbeddingAlignment, type Pretrained } from '../text/embeddings/index.js';
 import type { VocabBuildOptions } from '../text/vocab.js';
 import type { TokenizerKind } from '../text/tokenizers/tokenizer.js';
@@ -125,7 +126,11 @@ export class TrainingRun {
       vocabSize: corpus.vocab.size, cell: config.cell, activation: config.activation, layers: config.layers, hidden: config.hidden,
       embed: config.embed, dropout: config.dropout, tieWeights: config.tieWeights, init: config.init,
     };
-    if (corpus.data.kind === 'stream') new StreamBatcher(corpus.data.train, config.batch, config.seq); // too little data: one clear line now
+    // too little data: one clear line now
+    if (corpus.data.kind === 'stream') {
+      if (config.batching === 'window') new WindowBatcher(corpus.data.train, config.seq, config.stride);
+      else new StreamBatcher(corpus.data.train, config.batch, config.seq);
+    }
     const shape = largestBatch(config, corpus.data);
     const memory = estimateLmMemory({
       vocab: modelConfig.vocabSize, embed: modelConfig.embed, hidden: modelConfig.hidden, layers: modelConfig.layers,
@@ -165,7 +170,7 @@ export class TrainingRun {
     }
     const settings = this.settings;
     this.loop = new TrainLoop({
-      task: new LmTask(model, corpus.data, corpus.vocab.pad, settings),
+      task: new LmTask(model, corpus.data, corpus.vocab.pad, { ...settings, stride: config.stride }),
       settings,
       sinks: [dir, ...(this.setup.sinks ?? []), ...sinks],
       contents: () => ({ model, vocab: corpus.vocab, tokenizer: corpus.tokenizer, batching: settings.batching }),

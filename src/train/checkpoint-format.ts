@@ -101,7 +101,7 @@ export interface CheckpointContents {
   model: Model;
   vocab: Vocab;
   tokenizer: Tokenizer;
-  /** How the model saw its data: "stream", or "pad"/"bucket" for [SOS] … [EOS] documents. */
+  /** How the model saw its data: "stream" or "window" (a token stream), or "pad"/"bucket" for [SOS] … [EOS] documents. */
   batching?: string;
   /** More metadata the model kind needs to be used (a classifier's class names), as JSON-string values. */
   meta?: Record<string, string>;
@@ -178,7 +178,7 @@ export function decodeCheckpoint(bytes: Uint8Array, backend: Backend, file = 'th
   const trainState = meta.train_state ? json<TrainState>('train_state') : null;
   const runConfig = meta.run_config ? json<Partial<RunConfig>>('run_config') : null;
   // Older files lack "batching": a vocabulary with [SOS] then means documents.
-  const documents = meta.batching ? meta.batching !== 'stream' : vocab.sos >= 0;
+  const documents = meta.batching ? meta.batching === 'pad' || meta.batching === 'bucket' : vocab.sos >= 0;
   return { model, vocab, tokenizer, extra, trainState, runConfig, metadata: meta, documents };
 }
 

@@ -13,7 +13,7 @@ import { createTokenizer, type Tokenizer, type TokenizerKind } from '../text/tok
 import { SPECIALS, Vocab, countTokens, type VocabBuildOptions } from '../text/vocab.js';
 
 export type Level = 'char' | 'word' | 'bpe';
-export type Batching = 'stream' | 'pad' | 'bucket';
+export type Batching = 'stream' | 'window' | 'pad' | 'bucket';
 
 export interface CorpusOptions {
   level: Level;
@@ -54,8 +54,10 @@ export interface Corpus {
   tokens: number;
   /** Tokens mapped to [UNK] or dropped (only when reusing a vocabulary). */
   oov: number;
-  /** Distinct tokens that were dropped because the vocabulary has no [UNK]. */
+  /** Distinct tokens outside the vocabulary: mapped to [UNK], or dropped when the vocabulary has none (a char vocabulary). */
   unknown: string[];
+  /** Stream data: where each document's first token is in the whole id stream (before the validation split); [] for documents. */
+  documentStarts: number[];
 }
 
 export function tokenizerKind(level: Level, requested?: TokenizerKind): TokenizerKind {
@@ -87,7 +89,8 @@ export async function prepareCorpus(path: string, o: CorpusOptions, reuse?: { to
     throw new RnnlabError(`--tokenizer ${o.tokenizer} does not fit --level char`);
   }
   const { texts, stats } = await readTexts(path, o.source, o.maxDocs ?? 0);
-  const docsMode = o.batching !== 'stream';
+  // stream and window batching read one token stream; pad and bucket read documents
+  const docsMode = o.batching === 'pad' || o.batching === 'bucket';
   let tokenizer = reuse?.tokenizer;
   if (!tokenizer) {
     const kind = tokenizerKind(o.level, o.tokenizer);
@@ -122,10 +125,12 @@ export async function prepareCorpus(path: string, o: CorpusOptions, reuse?: { to
     }
     const r = vocab!.encode(ts, onUnknown);
     oov += r.oov;
+    if (r.oov > 0) for (const t of ts) if (!vocab!.has(t)) unknown.add(t);
     return r.ids;
   };
   let data: CorpusData;
   let tokens = 0;
+  const documentStarts: number[] = [];
   if (docsMode) {
     if (vocab.sos < 0 || vocab.eos < 0 || vocab.pad < 0) throw new RnnlabError('document batching needs a vocabulary with [PAD], [SOS] and [EOS]');
     const docs = tokenLists.filter((ts) => ts.length > 0).map((ts) => {
@@ -142,16 +147,28 @@ export async function prepareCorpus(path: string, o: CorpusOptions, reuse?: { to
     data = { kind: 'docs', ...split };
   } else {
     const sep = o.level === 'char' ? (vocab.has('\n') ? ['\n'] : []) : vocab.eos >= 0 ? ['[EOS]'] : [];
-    const all: string[] = [];
+    // Encoded document by document, so where each begins is known (per-document figures, eval --metric notebook).
+    const sepIds = encode(sep);
+    const parts: Int32Array[] = [];
     tokenLists.forEach((ts, i) => {
-      if (i > 0) all.push(...sep);
-      for (const t of ts) all.push(t);
+      if (i > 0) {
+        parts.push(sepIds);
+        tokens += sepIds.length;
+      }
+      documentStarts.push(tokens);
+      const part = encode(ts);
+      parts.push(part);
+      tokens += part.length;
     });
-    const ids = encode(all);
-    tokens = ids.length;
+    const ids = new Int32Array(tokens);
+    let at = 0;
+    for (const p of parts) {
+      ids.set(p, at);
+      at += p.length;
+    }
     data = { kind: 'stream', ...(o.valFraction > 0 ? splitStream(ids, o.valFraction) : { train: ids, val: new Int32Array(0) }) };
   }
-  return { tokenizer, vocab, data, stats, tokens, oov, unknown: [...unknown] };
+  return { tokenizer, vocab, data, stats, tokens, oov, unknown: [...unknown], documentStarts };
 }
 
 export { fingerprint } from './fingerprint.js';

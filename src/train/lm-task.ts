@@ -2,8 +2,12 @@
  * Language modelling as a training task: cross-entropy at every position. Two shapes of data:
  *   stream — truncated BPTT: B rows walked in windows of T, the final recurrent state of one
  *            window carried (detached) into the next, reset at each epoch;
+ *   window — the same stream read as independent windows of T tokens at stride S, every row
+ *            from a zero state (nothing carried), offset and order drawn per epoch from (seed, epoch);
  *   docs   — [SOS] … [EOS] documents padded per batch ([PAD] ignored in the loss), every row
  *            from a zero state, the document order shuffled per epoch from (seed, epoch).
+ * Because an epoch's batches depend on (seed, epoch) only, a resume needs just the epoch and the
+ * batch index (and, for stream, the carried state).
  */
 import { RnnlabError } from '../errors.js';
 import { documentEvaluation, streamEvaluation, type EvalResult } from '../eval/perplexity.js';
@@ -12,6 +16,7 @@ import type { RecurrentState } from '../nn/layers/recurrent.js';
 import type { Tensor } from '../tensor.js';
 import { documentBatches } from '../text/batching/documents.js';
 import { StreamBatcher } from '../text/batching/stream.js';
+import { WindowBatcher } from '../text/batching/windows.js';
 import { Rng } from '../util/rng.js';
 import type { CorpusData } from './corpus.js';
 import { fingerprint } from './fingerprint.js';
@@ -28,7 +33,9 @@ export interface LmTaskSettings {
   batch: number;
   seq: number;
   seed: number;
-  batching: 'stream' | 'pad' | 'bucket';
+  batching: 'stream' | 'window' | 'pad' | 'bucket';
+  /** window: tokens between window starts (unset or 0: seq, windows that do not overlap). */
+  stride?: number;
   /** pad/bucket: longest document (0: no limit). */
   maxLen: number;
   overflow: 'split' | 'cut';
@@ -39,7 +46,11 @@ export class LmTask implements Task<LmBatch> {
   readonly valTokens: number;
   readonly fingerprint: string;
   private carriedState: RecurrentState | null = null;
-  private docState: RecurrentState | null = null;
+  /** The zero state of one batch of windows or documents (nothing is carried). */
+  private freshState: RecurrentState | null = null;
+  /** Stream batching carries the recurrent state from batch to batch; window and document batching do not. */
+  private readonly carries: boolean;
+  private readonly windows: WindowBatcher | null;
 
   constructor(
     readonly model: LanguageModel,
@@ -51,25 +62,34 @@ export class LmTask implements Task<LmBatch> {
     this.trainTokens = total(data.train);
     this.valTokens = total(data.val);
     this.fingerprint = fingerprint(data);
+    this.carries = data.kind === 'stream' && s.batching !== 'window';
+    this.windows = null;
+    if (s.batching === 'window') {
+      if (data.kind !== 'stream') throw new RnnlabError('window batching reads a token stream, not documents');
+      this.windows = new WindowBatcher(data.train, s.seq, s.stride || s.seq);
+    }
   }
 
   epoch(epoch: number): { count: number; get(i: number): LmBatch } {
     const s = this.s;
+    if (this.windows) {
+      const e = this.windows.epoch(epochRng(s.seed, epoch), s.batch);
+      return { count: e.batches, get: (i) => e.batch(i) };
+    }
     if (this.data.kind === 'stream') {
       const sb = new StreamBatcher(this.data.train, s.batch, s.seq);
       return { count: sb.windows, get: (i) => sb.window(i) };
     }
-    // The document order of epoch e depends on (seed, e) only, so a resumed run sees the same batches.
     const batches = documentBatches(this.data.train, {
       batchSize: s.batch, mode: s.batching === 'bucket' ? 'bucket' : 'pad', padId: this.padId,
       maxLen: s.maxLen || undefined, overflow: s.overflow,
-      shuffle: new Rng((s.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0),
+      shuffle: epochRng(s.seed, epoch),
     });
     return { count: batches.length, get: (i) => batches[i] };
   }
 
   beginEpoch(_epoch: number, index: number): void {
-    if (this.data.kind !== 'stream') return;
+    if (!this.carries) return;
     if (!this.carriedState || this.carriedState.B !== this.s.batch) {
       if (this.carriedState) this.model.freeState(this.carriedState);
       this.carriedState = this.model.newState(this.s.batch);
@@ -81,8 +101,8 @@ export class LmTask implements Task<LmBatch> {
   trainStep(b: LmBatch, rng: Rng): StepResult {
     const m = this.model;
     let state: RecurrentState;
-    if (this.data.kind === 'stream') state = this.carriedState!;
-    else state = this.docState = m.newState(b.B);
+    if (this.carries) state = this.carriedState!;
+    else state = this.freshState = m.newState(b.B);
     m.zeroGrad();
     const r = m.forward(b.x, b.y, b.B, b.T, state, true, rng, this.data.kind === 'stream' ? -1 : this.padId);
     m.backward();
@@ -90,10 +110,10 @@ export class LmTask implements Task<LmBatch> {
   }
 
   afterStep(_b: LmBatch): void {
-    if (this.data.kind === 'stream') this.model.commitState(this.carriedState!);
-    else if (this.docState) {
-      this.model.freeState(this.docState);
-      this.docState = null;
+    if (this.carries) this.model.commitState(this.carriedState!);
+    else if (this.freshState) {
+      this.model.freeState(this.freshState);
+      this.freshState = null;
     }
   }
 
@@ -103,7 +123,7 @@ export class LmTask implements Task<LmBatch> {
 
   carried(): Map<string, Tensor> {
     const m = new Map<string, Tensor>();
-    const st = this.data.kind === 'stream' ? this.carriedState : null;
+    const st = this.carries ? this.carriedState : null;
     if (!st) return m;
     st.h.forEach((t, l) => m.set(`state.h_l${l}`, t));
     st.c?.forEach((t, l) => m.set(`state.c_l${l}`, t));
@@ -111,7 +131,7 @@ export class LmTask implements Task<LmBatch> {
   }
 
   restoreCarried(get: (name: string) => Float32Array | Int32Array | undefined): void {
-    if (this.data.kind !== 'stream' || !get('state.h_l0')) return;
+    if (!this.carries || !get('state.h_l0')) return;
     this.carriedState = this.model.newState(this.s.batch);
     for (const [name, t] of this.carried()) {
       const v = get(name);
@@ -119,6 +139,11 @@ export class LmTask implements Task<LmBatch> {
       t.data.set(v);
     }
   }
+}
+
+/** The Rng of an epoch's batch order: a function of (seed, epoch) only, so a resumed run sees the same batches. */
+function epochRng(seed: number, epoch: number): Rng {
+  return new Rng((seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
 }
 
 /**

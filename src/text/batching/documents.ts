@@ -1,4 +1,5 @@
 import { RnnlabError } from '../../errors.js';
+import { positiveInt } from './sizes.js';
 import type { Rng } from '../../util/rng.js';
 
 /**
@@ -36,7 +37,7 @@ export interface DocumentBatchOptions {
  */
 export function documentBatches(docs: readonly Int32Array[], opts: DocumentBatchOptions): DocBatch[] {
   const { batchSize, mode, padId } = opts;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RnnlabError(`batch size must be a positive integer, got ${batchSize}`);
+  positiveInt(batchSize, 'batch size');
   if (mode !== 'pad' && mode !== 'bucket') throw new RnnlabError(`unknown batching mode "${mode}" (expected pad or bucket)`);
   if (!Number.isInteger(padId)) throw new RnnlabError(`pad id must be an integer, got ${padId}`);
   const overflow = opts.overflow ?? 'split';

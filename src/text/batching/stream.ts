@@ -1,4 +1,5 @@
 import { RnnlabError } from '../../errors.js';
+import { positiveInt } from './sizes.js';
 
 /** One window of a token stream, batch-major [B, T]; y is x shifted by one token. */
 export interface StreamWindow {
@@ -23,8 +24,8 @@ export class StreamBatcher {
     readonly B: number,
     readonly T: number,
   ) {
-    if (!Number.isInteger(B) || B < 1) throw new RnnlabError(`batch size must be a positive integer, got ${B}`);
-    if (!Number.isInteger(T) || T < 1) throw new RnnlabError(`sequence length must be a positive integer, got ${T}`);
+    positiveInt(B, 'batch size');
+    positiveInt(T, 'sequence length');
     if (ids.length - 1 < B) {
       throw new RnnlabError(`the data is too short for batch size ${B}: ${ids.length} tokens give fewer than one target per row (use a smaller --batch)`);
     }

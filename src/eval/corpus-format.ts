@@ -1,0 +1,74 @@
+/**
+ * `rnnlab eval`'s terminal output: one corpus as the lines eval has always printed (perplexity,
+ * bits per token, the token count, then what was asked for), several as one table with a row per
+ * corpus (and an "untrained" row under each with --untrained). Pure.
+ */
+import { textTable } from '../util/text-table.js';
+import type { CorpusScore, OutOfVocabulary } from './score-corpus.js';
+
+export interface CorpusReport {
+  /** The file, as given. */
+  name: string;
+  score: CorpusScore;
+  oov: OutOfVocabulary;
+  /** The same corpus scored by the untrained model (--untrained). */
+  untrained?: CorpusScore;
+}
+
+/** 'char' for char models (bits per char), 'token' otherwise. */
+export type Unit = 'char' | 'token';
+
+/** What the notebook figure is, wherever it is printed. */
+export function notebookLabel(unit: Unit): string {
+  return `notebook perplexity: mean over documents of 2^(nats per ${unit}), not a perplexity`;
+}
+
+function untrainedNote(seed: number): string {
+  return `untrained: the same architecture freshly initialised (seed ${seed}); about the vocabulary size`;
+}
+
+/** The distinct unseen tokens, quoted, at most `max` of them. */
+function quoted(tokens: readonly string[], max = 10): string {
+  const shown = tokens.slice(0, max).map((t) => JSON.stringify(t)).join(', ');
+  return tokens.length > max ? `${shown}, … (${tokens.length} distinct)` : shown;
+}
+
+function oovText(o: OutOfVocabulary, unit: Unit): string {
+  if (o.count === 0) return '0';
+  const what = o.dropped ? `dropped ${o.count} ${unit}s` : `${o.count} ${unit}s scored as [UNK]`;
+  return `${what} (${(100 * o.rate).toFixed(2)}%): ${quoted(o.distinct)}`;
+}
+
+/** One corpus: the lines of a single-file eval. */
+export function formatCorpusLines(r: CorpusReport, unit: Unit, seed: number): string {
+  const s = r.score;
+  const lines = [`perplexity ${s.perplexity.toFixed(4)}`, `bits per ${unit} ${s.bitsPerToken.toFixed(4)}`, `${unit}s ${s.tokens}`];
+  if (s.notebook) lines.push(`notebook perplexity ${s.notebook.perplexity.toFixed(4)} (mean over ${s.notebook.documents} document${s.notebook.documents === 1 ? '' : 's'} of 2^(nats per ${unit}), not a perplexity)`);
+  const u = r.untrained;
+  if (u) {
+    const nb = u.notebook ? ` · notebook ${u.notebook.perplexity.toFixed(4)}` : '';
+    lines.push(`untrained perplexity ${u.perplexity.toFixed(4)} · bits per ${unit} ${u.bitsPerToken.toFixed(4)}${nb} (the same architecture freshly initialised, seed ${seed})`);
+  }
+  if (r.oov.count > 0) lines.push(`oov ${oovText(r.oov, unit)}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Several corpora: one table, and a note under it for each figure that needs one. */
+export function formatCorpusTable(reports: readonly CorpusReport[], unit: Unit, seed: number): string {
+  const notebook = reports.some((r) => r.score.notebook);
+  const head = ['corpus', `${unit}s`, 'perplexity', `bits/${unit}`, ...(notebook ? ['notebook¹'] : []), 'out of vocabulary'];
+  const row = (name: string, s: CorpusScore, oov: string) => [
+    name, String(s.tokens), s.perplexity.toFixed(4), s.bitsPerToken.toFixed(4),
+    ...(notebook ? [s.notebook ? s.notebook.perplexity.toFixed(4) : ''] : []), oov,
+  ];
+  const rows = [head];
+  for (const r of reports) {
+    rows.push(row(r.name, r.score, oovText(r.oov, unit)));
+    if (r.untrained) rows.push(row('  untrained', r.untrained, ''));
+  }
+  const notes = [
+    ...(notebook ? [`¹ ${notebookLabel(unit)}`] : []),
+    ...(reports.some((r) => r.untrained) ? [untrainedNote(seed)] : []),
+  ];
+  return textTable(rows, head.map((_, c) => c > 0 && c < head.length - 1)) + notes.map((n) => n + '\n').join('');
+}
