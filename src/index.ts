@@ -13,3 +13,6 @@ export { renderConfusionSvg } from './report/confusion-svg.js';
 export { prepareCorpus, readTexts, type Corpus, type CorpusOptions, type CorpusData, type Level, type Batching } from './train/corpus.js';
 export { saveCheckpoint, loadCheckpoint, loadLanguageModel, resolveModelPath } from './train/checkpoint.js';
 export { readDocuments, readAllText, type Doc, type SourceOptions, type SourceStats } from './text/sources/index.js';
+export { Sweep, runSweep, trainArgs, type SweepOptions, type SweepEvent } from './sweep/runner.js';
+export { expandGrid, parseSweepFile, normalizeSpec, runName, type SweepSpec, type SweepSpecInput, type SweepRun, type SweepValue } from './sweep/grid.js';
+export { writeResults, resultsTable, sortByPerplexity, type SweepResult, type RunStatus } from './sweep/results.js';
