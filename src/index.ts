@@ -16,3 +16,6 @@ export { readDocuments, readAllText, type Doc, type SourceOptions, type SourceSt
 export { scoreCorpus, outOfVocabulary, type CorpusScore, type ScoreOptions, type OutOfVocabulary } from './eval/score-corpus.js';
 export { formatCorpusLines, formatCorpusTable, notebookLabel, type CorpusReport } from './eval/corpus-format.js';
 export { runSeed } from './run/run-seed.js';
+export { Sweep, runSweep, trainArgs, type SweepOptions, type SweepEvent } from './sweep/runner.js';
+export { expandGrid, parseSweepFile, normalizeSpec, runName, type SweepSpec, type SweepSpecInput, type SweepRun, type SweepValue } from './sweep/grid.js';
+export { writeResults, resultsTable, sortByPerplexity, type SweepResult, type RunStatus } from './sweep/results.js';

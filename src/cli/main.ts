@@ -9,6 +9,7 @@ import { sampleAction, sampleCommand } from './sample.js';
 import { demoAction, demoCommand } from './demo.js';
 import { infoAction, infoCommand } from './info.js';
 import { compareAction, compareCommand } from './compare.js';
+import { sweepAction, sweepCommand } from './sweep.js';
 import { classifyCommand, classifyEvalAction, classifyPredictAction, classifyTrainAction } from './classify.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -20,6 +21,7 @@ const program = new Command('rnnlab')
   .configureHelp({ sortOptions: false });
 
 program.addCommand(trainCommand().action(action(trainAction)));
+program.addCommand(sweepCommand().action(action(sweepAction)));
 program.addCommand(evalCommand().action(action(evalAction)));
 program.addCommand(sampleCommand().action(action(sampleAction)));
 program.addCommand(demoCommand().action(action(demoAction)));

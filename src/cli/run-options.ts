@@ -8,7 +8,8 @@ import { flagOf } from '../run/config.js';
 import { defaultText, RUN_TABLE, type OptionSpec, type OptionTable } from '../run/options.js';
 import { int, num, oneOf } from './parse.js';
 
-function parser(spec: OptionSpec): ((v: string) => unknown) | null {
+/** The parser `train` uses for a setting's value (null for a switch, which takes none). */
+export function optionParser(spec: OptionSpec): ((v: string) => unknown) | null {
   const v = spec.value;
   switch (v.kind) {
     case 'int': return int(v.min, v.max);
@@ -21,13 +22,16 @@ function parser(spec: OptionSpec): ((v: string) => unknown) | null {
   }
 }
 
-export function addRunOptions(c: Command, keys?: readonly string[], table: OptionTable = RUN_TABLE): Command {
+/** `parse` replaces the value parsers (`rnnlab sweep` takes comma-separated lists of values). */
+export function addRunOptions(
+  c: Command, keys?: readonly string[], table: OptionTable = RUN_TABLE, parse: (spec: OptionSpec) => ((v: string) => unknown) | null = optionParser,
+): Command {
   for (const spec of table.options) {
     if (keys && !keys.includes(spec.key)) continue;
     const d = spec.value.kind === 'flag' ? '' : defaultText(spec.key, table);
     const help = d ? `${spec.help} (default: ${d})` : spec.help;
     const opt = new Option(`${flagOf(spec.key)}${spec.arg ? ` ${spec.arg}` : ''}`, help);
-    const p = parser(spec);
+    const p = parse(spec);
     if (p) opt.argParser(p);
     c.addOption(opt);
   }

@@ -11,6 +11,8 @@ export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 }
 
 export interface SignalGuard {
   remove(): void;
+  /** The first signal received, if any ('SIGINT', 'SIGTERM'). */
+  readonly received: string | null;
   /** After the run: the resume command (when there is something left to do) and the exit code. */
   finish(s: TrainSummary, command?: string): void;
 }
@@ -30,6 +32,9 @@ export function handleSignals(run: { stop(): void }, progress: ProgressSink, out
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return {
+    get received() {
+      return signal;
+    },
     remove() {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
@@ -44,6 +49,6 @@ export function handleSignals(run: { stop(): void }, progress: ProgressSink, out
 }
 
 /** A path as a shell argument (quoted only when it needs to be). */
-function quoteArg(p: string): string {
+export function quoteArg(p: string): string {
   return /^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,3 +1,4 @@
+import { markdownCell, markdownTable } from '../util/markdown.js';
 import type { CompareRow } from './compare.js';
 
 const COLUMNS: { key: keyof CompareRow; title: string; csv: string; digits: number }[] = [
@@ -12,12 +13,8 @@ const COLUMNS: { key: keyof CompareRow; title: string; csv: string; digits: numb
 /** A GitHub-flavoured Markdown table; examples shortened to one line of at most `exampleWidth` characters. */
 export function toMarkdown(rows: readonly CompareRow[], exampleWidth = 60): string {
   const head = ['strategy', ...COLUMNS.map((c) => c.title), 'example'];
-  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 || i === head.length - 1 ? ' --- ' : ' ---: ')).join('|')}|`];
-  for (const r of rows) {
-    const cells = [cell(r.name), ...COLUMNS.map((c) => fixed(r[c.key] as number, c.digits)), cell(shorten(r.example, exampleWidth))];
-    lines.push(`| ${cells.join(' | ')} |`);
-  }
-  return lines.join('\n') + '\n';
+  const cells = rows.map((r) => [markdownCell(r.name), ...COLUMNS.map((c) => fixed(r[c.key] as number, c.digits)), markdownCell(shorten(r.example, exampleWidth))]);
+  return markdownTable(head, cells, head.map((_, i) => i > 0 && i < head.length - 1));
 }
 
 /** RFC 4180 CSV (CRLF line ends, fields quoted when they hold a comma, quote or line break); empty cell = undefined metric. */
@@ -40,10 +37,6 @@ export function csvField(s: string): string {
 
 function fixed(x: number, digits: number): string {
   return Number.isFinite(x) ? x.toFixed(digits) : 'n/a';
-}
-
-function cell(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ↵ ');
 }
 
 function shorten(s: string, width: number): string {

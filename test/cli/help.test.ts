@@ -16,6 +16,7 @@ const FLAGS: Record<string, string[]> = {
   ],
   eval: ['--model', '--data', '--batch', '--seq', '--json', '--backend'],
   sample: ['--model', '--prime', '--length', '--temperature', '--top-k', '--seed', '--strategy', '--json', '--backend'],
+  sweep: ['--grid', '--out', '--resume', '--parallel', '--threads', '--backend', '--json', '--quiet', '--data', '--cell', '--hidden', '--lr', '--text-column'],
   demo: ['--seconds', '--out', '--backend'],
   info: ['--json', '--backend'],
 };
