@@ -18,6 +18,8 @@ const FLAGS: Record<string, string[]> = {
   sample: ['--model', '--prime', '--length', '--temperature', '--top-k', '--seed', '--strategy', '--json', '--backend'],
   demo: ['--seconds', '--out', '--backend'],
   info: ['--json', '--backend'],
+  plot: ['--out', '--x', '--y', '--title', '--scale'],
+  report: ['--out', '--samples', '--backend'],
 };
 
 /** The flags a help text lists: option column entries like "  --max-steps <n>" or "  -h, --help". */
