@@ -62,6 +62,12 @@ export { CLASSIFY_DEFAULTS, CLASSIFY_OPTIONS, type ClassifyConfig, type Classify
 export { classificationReport, confusionMatrix, reportFromConfusion, type ClassificationReport } from './eval/classification.js';
 export { formatClassificationReport, formatConfusionMatrix, classificationReportCsv, confusionMatrixCsv } from './eval/classification-format.js';
 export { confusionMatrixSpec } from './report/confusion-svg.js';
+export { curvesSpec, curvePoints, CURVE_X, CURVE_Y, type CurveRun, type CurveOptions, type CurveX, type CurveY, type CurvePoint } from './report/curves.js';
+export { barChartSpec, type Bar, type BarChartOptions } from './report/bars.js';
+export {
+  sweepSummarySpec, sweepHeatmapSpec, sweepBarsSpec, sweepSpec, stackSpecs, parseSweepResults, variedParams,
+  type SweepResult, type SweepStatus,
+} from './report/sweep-spec.js';
 export { alignEmbeddings, type EmbeddingAlignment } from './text/embeddings/align.js';
 export { vocabFromEmbeddings, vocabFromDataAndEmbeddings } from './text/embeddings/vocab.js';
 export { cleanNewsEscapes } from './text/sources/clean.js';

@@ -6,12 +6,12 @@ import { RnnlabError } from '../errors.js';
 import { compareStrategies, toCsv, toMarkdown } from '../generate/compare.js';
 import { DEFAULT_GRID, parseGrid } from '../generate/grid.js';
 import { LmStepModel } from '../generate/lm-step-model.js';
+import { bannedIds, encodePrime, renderTokens } from '../generate/model-text.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadLanguageModel } from '../train/checkpoint.js';
 import { backendOptions, pickBackend } from './common.js';
 import { int, text } from './parse.js';
 import { printJson } from './run.js';
-import { encodePrime, renderTokens } from './sample.js';
 
 export function compareCommand(): Command {
   const c = new Command('compare-strategies').description('compare decoding strategies on one model: length, distinct-1/2, repetition, self-perplexity, speed');
@@ -42,7 +42,7 @@ export async function compareAction(o: Record<string, any>): Promise<void> {
   const { backend } = await pickBackend(o);
   const m = loadLanguageModel(o.model, backend);
   const prime = encodePrime(m, o.prime, false);
-  const banned = [m.vocab.pad, m.vocab.sos, m.vocab.unk].filter((id) => id >= 0);
+  const banned = bannedIds(m.vocab);
   const rows = compareStrategies(new LmStepModel(m.model), {
     prime: prime.ids, samples: o.samples, maxTokens: o.length, seed: o.seed, eosId: m.vocab.eos,
     // The example column shows the prime and its continuation, as a reader would see them.

@@ -10,6 +10,8 @@ import { demoAction, demoCommand } from './demo.js';
 import { infoAction, infoCommand } from './info.js';
 import { compareAction, compareCommand } from './compare.js';
 import { sweepAction, sweepCommand } from './sweep.js';
+import { plotAction, plotCommand } from './plot.js';
+import { reportAction, reportCommand } from './report.js';
 import { classifyCommand, classifyEvalAction, classifyPredictAction, classifyTrainAction } from './classify.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -27,6 +29,8 @@ program.addCommand(sampleCommand().action(action(sampleAction)));
 program.addCommand(demoCommand().action(action(demoAction)));
 program.addCommand(compareCommand().action(action(compareAction)));
 program.addCommand(infoCommand().action(action(infoAction)));
+program.addCommand(plotCommand().action(action(plotAction)));
+program.addCommand(reportCommand().action(action(reportAction)));
 const classify = classifyCommand();
 for (const [name, fn] of [['train', classifyTrainAction], ['eval', classifyEvalAction], ['predict', classifyPredictAction]] as const) {
   classify.commands.find((c) => c.name() === name)!.action(action(fn as (...a: unknown[]) => Promise<void>));

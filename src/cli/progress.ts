@@ -5,17 +5,9 @@
  */
 import cliProgress from 'cli-progress';
 import type { RunEvent, RunSink, ValEvent } from '../train/events.js';
+import { fmtRate, fmtTime } from '../util/format.js';
 
-export function fmtRate(tps: number): string {
-  return tps >= 1000 ? `${(tps / 1000).toFixed(1)}k` : tps.toFixed(0);
-}
-
-export function fmtTime(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  if (s < 60) return `${s.toFixed(0)}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
+export { fmtRate, fmtTime };
 
 export function describeVal(v: ValEvent, level: string): string {
   const unit = level === 'char' ? 'bits/char' : 'bits/token';

@@ -4,7 +4,7 @@ import { RnnlabError } from '../errors.js';
 import { generate, type Strategy } from '../generate/decode.js';
 import type { BeamOptions, Generation } from '../generate/decoders/options.js';
 import { LmStepModel } from '../generate/lm-step-model.js';
-import { prettify } from '../generate/prettify.js';
+import { bannedIds, encodePrime, renderTokens } from '../generate/model-text.js';
 import { loadLanguageModel, type LoadedModel } from '../train/checkpoint.js';
 import { backendOptions, pickBackend } from './common.js';
 import { int, num, oneOf, text } from './parse.js';
@@ -42,33 +42,6 @@ export function sampleCommand(): Command {
   return c;
 }
 
-/** Prime text → ids with the model's tokenizer; characters a char model never saw are an error. */
-export function encodePrime(m: LoadedModel, prime: string | undefined, strict: boolean): { ids: Int32Array; tokens: string[] } {
-  const { tokenizer, vocab } = m;
-  const lead = m.documents ? ['[SOS]'] : [];
-  let tokens = prime === undefined || prime === '' ? [] : tokenizer.tokenize(prime);
-  if (tokens.length === 0 && lead.length === 0) {
-    if (vocab.has('\n')) tokens = ['\n'];
-    else if (vocab.eos >= 0) tokens = ['[EOS]']; // a word stream separates documents with [EOS]
-    else throw new RnnlabError('--prime is required for this model (no [SOS], [EOS] or newline to start from)');
-  }
-  const missing = [...new Set(tokens.filter((t) => !vocab.has(t)))];
-  if (missing.length && (strict || vocab.unk < 0)) {
-    const what = tokenizer.kind === 'char' ? 'characters' : 'tokens';
-    throw new RnnlabError(`the prime holds ${what} outside the model's vocabulary: ${missing.slice(0, 10).map((t) => JSON.stringify(t)).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`);
-  }
-  const all = [...lead, ...tokens];
-  return { ids: vocab.encode(all, 'unk').ids, tokens: all };
-}
-
-export function renderTokens(m: LoadedModel, tokens: string[], raw: boolean): string {
-  const k = m.tokenizer.kind;
-  if (raw) return k === 'char' ? tokens.join('') : tokens.filter((t) => t !== '[SOS]').join(' ');
-  if (k === 'char') return tokens.join('');
-  if (k === 'bpe') return m.tokenizer.detokenize(tokens.filter((t) => !/^\[(PAD|SOS|EOS)\]$/.test(t)));
-  return prettify(tokens);
-}
-
 export function decodeOptions(o: Record<string, any>, m: LoadedModel, prime: Int32Array): { strategy: Strategy; opts: BeamOptions } {
   let strategy = o.strategy as Strategy;
   const beamish = strategy === 'beam' || strategy === 'beam-sample';
@@ -83,11 +56,10 @@ export function decodeOptions(o: Record<string, any>, m: LoadedModel, prime: Int
     else if (strategy === 'beam-sample') throw new RnnlabError('--temperature 0 means greedy; beam-sample needs a temperature > 0');
   }
   const v = m.vocab;
-  const banned = [v.pad, v.sos, v.unk].filter((id) => id >= 0);
   const opts: BeamOptions = {
     prime, maxTokens: o.length, eosId: v.eos, numSamples: o.numSamples, seed: o.seed,
     temperature: o.temperature === 0 ? undefined : o.temperature, topK: o.topK, topP: o.topP, minP: o.minP, typical: o.typical,
-    alpha: o.alpha, repetitionPenalty: o.repetitionPenalty, noRepeatNgram: o.noRepeatNgram, bannedIds: banned,
+    alpha: o.alpha, repetitionPenalty: o.repetitionPenalty, noRepeatNgram: o.noRepeatNgram, bannedIds: bannedIds(v),
     beams: o.beams, lengthPenalty: o.lengthPenalty,
   };
   if (o.stop !== undefined) {

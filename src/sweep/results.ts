@@ -4,6 +4,7 @@
  * validation perplexity for people and spreadsheets. Every file is written atomically, so a
  * reader never sees half a table.
  */
+import { renderSweepPlots } from '../report/sweep-plots.js';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { csvText } from '../util/csv.js';
@@ -48,13 +49,15 @@ export function rankOf(results: readonly SweepResult[], run: string): number {
 }
 
 /**
- * The sweep's results written out. Called after every run finishes and once when the sweep
- * ends. This is the one place where the sweep's files are produced, so the plots (sweep
- * heat-maps from results.json, another module) are added here: after the tables,
- * `files.push(...await renderSweepPlots(dir))`.
+ * The sweep's results written out, tables then plots (sweep-perplexity.svg: a heat map or bars
+ * of the best validation perplexities; sweep-curves.svg: every run's curves). Called after every
+ * run finishes and once when the sweep ends, so the pictures follow the sweep as it goes.
  */
 export async function afterResults(dir: string, results: readonly SweepResult[]): Promise<string[]> {
-  return writeResults(dir, results);
+  const files = writeResults(dir, results);
+  const plots = await renderSweepPlots(dir);
+  for (const f of [plots.summary, plots.curves]) if (f) files.push(f);
+  return files;
 }
 
 /** results.json, results.csv and results.md in `dir`; returns their paths. */

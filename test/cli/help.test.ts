@@ -19,6 +19,8 @@ const FLAGS: Record<string, string[]> = {
   sweep: ['--grid', '--out', '--resume', '--parallel', '--threads', '--backend', '--json', '--quiet', '--data', '--cell', '--hidden', '--lr', '--text-column'],
   demo: ['--seconds', '--out', '--backend'],
   info: ['--json', '--backend'],
+  plot: ['--out', '--x', '--y', '--title', '--scale'],
+  report: ['--out', '--samples', '--backend'],
 };
 
 /** The flags a help text lists: option column entries like "  --max-steps <n>" or "  -h, --help". */
