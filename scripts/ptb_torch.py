@@ -67,6 +67,11 @@ def main():
     ap.add_argument('--out', default=None, help='write metrics.jsonl here (rnnlab event schema)')
     a = ap.parse_args()
 
+    # OpenBLAS starts its own threads unless told: with torch.set_num_threads alone a "1-thread"
+    # run keeps a second BLAS thread spinning, which on a busy machine slows it several times
+    for k in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
+        os.environ[k] = str(a.threads)
+    os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
     import torch
     import torch.nn as nn
     torch.set_num_threads(a.threads)

@@ -177,7 +177,7 @@ export function curvesSpec(runs: readonly CurveRun[], options: CurveOptions = {}
   };
   const color = {
     field: 'run', type: 'nominal' as const, sort: names, title: runs.length > 1 ? 'run' : null,
-    scale: { scheme: names.length > 10 ? 'tableau20' : 'tableau10' }, legend: { symbolLimit: 50, symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 },
+    scale: { scheme: names.length > 10 ? 'tableau20' : 'tableau10' }, legend: { symbolLimit: 50, labelLimit: 400, symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 },
   };
   const dash = {
     field: 'split', type: 'nominal' as const, title: null,
