@@ -33,7 +33,13 @@ export function renderTokens(m: LoadedModel, tokens: string[], raw: boolean): st
   if (raw) return k === 'char' ? tokens.join('') : tokens.filter((t) => t !== '[SOS]').join(' ');
   if (k === 'char') return tokens.join('');
   if (k === 'bpe') return m.tokenizer.detokenize(tokens.filter((t) => !/^\[(PAD|SOS|EOS)\]$/.test(t)));
-  return prettify(tokens);
+  // a stream model's prime starts with [EOS] (a document boundary), which is not text
+  let i = 0;
+  while (i < tokens.length && (tokens[i] === '[EOS]' || tokens[i] === '[SOS]')) i++;
+  const body = tokens.slice(i);
+  // already-tokenized corpora: tokens as they are, [EOS] as the line break it was read from
+  if (k === 'whitespace') return m.tokenizer.detokenize(body.filter((t) => t !== '[SOS]' && t !== '[PAD]'));
+  return prettify(body);
 }
 
 /** [PAD], [SOS] and [UNK] are never generated: they say nothing a reader could use. */

@@ -3,7 +3,8 @@
  * the temporary is renamed over the target. A crash or a full disk leaves the old file
  * intact, never a half-written one.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { RnnlabError } from '../errors.js';
 import { basename, dirname, join } from 'node:path';
 
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
@@ -21,6 +22,9 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(dirname(path))) {
+      throw new RnnlabError(`cannot write ${path}: the folder ${dirname(path)} does not exist`);
+    }
     throw e;
   }
 }

@@ -8,8 +8,8 @@
  * current epoch (0-based), N = S · --epochs (not --max-steps or --max-time, so a run stopped by
  * one and resumed with another keeps its curve), W warm-up steps and floor m:
  *   constant     L
- *   step         L · F^max(0, e − E + 1)      the first E epochs at L, then × F at each further
- *                                             epoch (Zaremba et al.: E = 4, F = 0.5)
+ *   step         L · F^max(0, e − E + 1)      the first E epochs (at least 1) at L, then × F at
+ *                                             each further epoch (Zaremba et al.: E = 4, F = 0.5)
  *   exponential  L · F^max(0, t/S − E)        the same decay per epoch, spread over its steps
  *   cosine       m + (L − m)·(1 + cos(π·p))/2 with p = (t − T0)/(N − T0) from T0 = max(W, E·S)
  *   plateau      L · (F per epoch-end validation without improvement)
@@ -53,7 +53,8 @@ export function scheduledLr(s: ScheduleSettings, p: SchedulePosition): number {
       lr = L;
       break;
     case 'step':
-      lr = L * F ** Math.max(0, p.epoch - E + 1);
+      // at least the first epoch at the full rate (E = 0 would never use --lr)
+      lr = L * F ** Math.max(0, p.epoch - Math.max(1, E) + 1);
       break;
     case 'exponential':
       lr = L * F ** Math.max(0, p.step / Math.max(1, p.stepsPerEpoch) - E);

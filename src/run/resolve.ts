@@ -4,9 +4,12 @@
  * taken over, with only the budget (and what does not change results) open to change.
  * Every message names the CLI flag.
  */
+import { resolve } from 'node:path';
 import { scheduleOf } from '../optim/schedule.js';
 import { RnnlabError } from '../errors.js';
 import type { LanguageModel } from '../nn/language-model.js';
+import { validateModelConfig } from '../nn/config.js';
+import { validateInit } from '../nn/init.js';
 import { detectFormat } from '../text/sources/format.js';
 import type { LoadedModel } from '../train/checkpoint-format.js';
 import { DEFAULTS, flagOf, type RunConfig, type RunOptions } from './config.js';
@@ -63,11 +66,17 @@ export function resolveResume(saved: RunConfig, given: RunOptions): RunConfig {
  */
 export function applyResumeRules(table: OptionTable, config: Record<string, unknown>, given: Record<string, unknown>): void {
   validateRunOptions(given, table);
+  // the cosine schedule's length is --epochs: another budget would change the rates already taken
+  if (config.lrSchedule === 'cosine' && given.epochs !== undefined && given.epochs !== config.epochs) {
+    throw new RnnlabError(`cannot change --epochs when resuming a --lr-schedule cosine run: its rate falls to --min-lr over the run's ${String(config.epochs)} epochs`);
+  }
   for (const [k, v] of Object.entries(given)) {
     if (v === undefined) continue;
     const spec = optionSpec(k, table)!;
     if (spec.resume === 'fixed') {
-      if (!sameValue(v, config[k])) {
+      // a file given again by a relative path is the run's file (saved resolved)
+      const same = sameValue(v, config[k]) || (FILE_KEYS.has(k) && typeof v === 'string' && resolve(v) === config[k]);
+      if (!same) {
         throw new RnnlabError(`cannot change ${flagOf(k)} when resuming (the run used ${config[k] === undefined ? 'none' : String(config[k])})`);
       }
     } else {
@@ -75,6 +84,9 @@ export function applyResumeRules(table: OptionTable, config: Record<string, unkn
     }
   }
 }
+
+/** Settings naming a file, which runs save as absolute paths. */
+const FILE_KEYS = new Set(['valData', 'testData', 'embeddings', 'classes']);
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -142,6 +154,9 @@ export function refuseConflicts(c: RunConfig, given: Set<keyof RunConfig>): void
     throw new RnnlabError(msg);
   };
   if (has('momentum') && c.optimizer !== 'sgd') refuse(`--momentum applies only to --optimizer sgd (Adam keeps its own moment estimates)`);
+  // the model's settings, as the model will check them (the vocabulary size is the data's; 1 stands in), so a sweep refuses them before any run
+  if (!c.embeddings) validateModelConfig({ ...c, vocabSize: 1 });
+  else validateInit(c.init);
   if (has('activation') && c.cell !== 'rnn') refuse(`--activation applies only to --cell rnn (${c.cell.toUpperCase()} has fixed nonlinearities)`);
   if (has('bpeMerges') && c.level !== 'bpe') refuse(`--bpe-merges applies only to --level bpe (this run is --level ${c.level})`);
   if (has('tokenizer') && c.level !== 'word') refuse(`--tokenizer applies only to --level word (this run is --level ${c.level})`);
@@ -188,7 +203,9 @@ export function refuseScheduleConflicts(
   const refuse = (msg: string): never => {
     throw new RnnlabError(msg);
   };
-  if ((schedule === 'step' || schedule === 'exponential') && !(c.lrDecay < 1)) refuse(`--lr-schedule ${schedule} needs --lr-decay F below 1 (the factor per epoch)`);
+  if ((schedule === 'step' || schedule === 'exponential' || schedule === 'plateau') && !(c.lrDecay < 1)) {
+    refuse(`--lr-schedule ${schedule} needs --lr-decay F below 1 (the factor per ${schedule === 'plateau' ? 'epoch without improvement' : 'epoch'})`);
+  }
   if ((schedule === 'cosine' || schedule === 'constant') && given.has('lrDecay')) refuse(`--lr-decay does not apply to --lr-schedule ${schedule}`);
   if ((schedule === 'constant' || schedule === 'plateau') && given.has('lrDecayStart')) refuse(`--lr-decay-start applies to --lr-schedule step, exponential or cosine (this run is ${schedule})`);
   if (schedule === 'constant' && given.has('minLr')) refuse('--min-lr needs a decaying --lr-schedule (step, exponential, cosine or plateau)');

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
-import type { EndEvent, ValEvent } from '../train/events.js';
+import type { EndEvent, TestEvent, ValEvent } from '../train/events.js';
 
 /** `rnnlab train --json`'s summary (src/cli/train.ts). */
 export interface TrainJsonSummary {
@@ -18,7 +18,7 @@ export interface TrainJsonSummary {
   tokens_per_sec: number;
   best?: { loss: number; perplexity: number; bits_per_token: number; tokens: number } | null;
   /** A run scored on a test file: as `best`, or a bare number. */
-  test?: { perplexity?: number } | null;
+  test?: { perplexity?: number; loss?: number; bits_per_token?: number; tokens?: number; oov?: number } | null;
   test_perplexity?: number;
 }
 
@@ -70,13 +70,17 @@ function summaryFromMetrics(path: string): TrainJsonSummary | null {
       return []; // blank or torn line
     }
   });
-  const end = events.at(-1);
+  // the session's last line is its end, or (with --test-data) the test score written after it
+  const last = events.at(-1);
+  const test = last?.type === 'test' ? (last as TestEvent) : null;
+  const end = test ? events.at(-2) : last;
   if (end?.type !== 'end' || (end as EndEvent).stopped_by === 'interrupt') return null;
   const e = end as EndEvent;
   const best = (events.filter((x) => x.type === 'val') as ValEvent[]).filter((v) => v.best).at(-1);
   return {
     steps: e.step, epochs: e.epoch, stopped_by: e.stopped_by, elapsed_seconds: +e.elapsed.toFixed(2), tokens_per_sec: Math.round(e.tokens_per_sec),
     best: best ? { loss: best.loss, perplexity: best.perplexity, bits_per_token: best.bits_per_token, tokens: best.tokens } : null,
+    ...(test ? { test: { loss: test.loss, perplexity: test.perplexity, bits_per_token: test.bits_per_token, tokens: test.tokens, oov: test.oov } } : {}),
   };
 }
 

@@ -68,6 +68,24 @@ test('benchmark-file flags that would be ignored or contradict each other get on
     [['--lr-schedule', 'cosine', '--min-lr', '1'], /--min-lr \(1\) must be below --lr/],
     [['--init', 'uniform:x'], /--init uniform:A needs a positive bound A/],
     [['--val-fraction', '0', '--lr-schedule', 'plateau', '--lr-decay', '0.5'], /needs validation data/],
+    [['--lr-schedule', 'plateau'], /--lr-schedule plateau needs --lr-decay F below 1/],
   ];
   await Promise.all(cases.map(async ([flags, re]) => assertOneLineError(await rnnlabAsync(['train', '--data', 'train.txt', ...TINY, ...flags, '--max-steps', '1', '--out', 'x'], { cwd: dir }), re, flags.join(' '))));
+});
+
+test('resuming: the validation file again by a relative path is the run\'s; a cosine run keeps its --epochs; samples of a PTB-style model are text', async () => {
+  const dir = tempDir('ptb-resume');
+  writeFileSync(join(dir, 'train.txt'), ptbLike(200, 1, WORDS));
+  writeFileSync(join(dir, 'valid.txt'), ptbLike(30, 2, WORDS));
+  const args = ['train', '--data', 'train.txt', '--val-data', 'valid.txt', ...PTB_FLAGS, ...TINY, '--epochs', '2'];
+  assertOk(await rnnlabAsync([...args, '--max-steps', '3', '--out', 'a', '--quiet'], { cwd: dir }), 'first part');
+  assertOk(await rnnlabAsync(['train', '--out', 'a', '--resume', '--val-data', 'valid.txt', '--max-steps', '0', '--backend', 'js', '--quiet'], { cwd: dir }), 'resume naming the same validation file');
+  assertOk(await rnnlabAsync([...args, '--lr-schedule', 'cosine', '--max-steps', '3', '--out', 'c', '--quiet'], { cwd: dir }), 'cosine part');
+  assertOneLineError(await rnnlabAsync(['train', '--out', 'c', '--resume', '--epochs', '3', '--max-steps', '0', '--backend', 'js'], { cwd: dir }), /cannot change --epochs when resuming a --lr-schedule cosine run/, 'cosine with another --epochs');
+  // a word model trained on a stream (its prime is [EOS]): the sample is the generated sentence,
+  // which ends at its [EOS] (before the fix it was empty: the prime's [EOS] ended the text)
+  const r = await rnnlabAsync(['sample', '--model', 'a', '--length', '30', '--seed', '1', '--backend', 'js'], { cwd: dir });
+  assertOk(r, 'sample');
+  assert.ok(r.stdout.trim().split(/\s+/).length >= 2, `sample text: ${JSON.stringify(r.stdout)}`);
+  assert.ok(!r.stdout.includes('[EOS]'), 'a line end is a line break');
 });

@@ -109,6 +109,7 @@ test('plot: bad input gets one line, exit 1, and no file', async () => {
     [['plot', 'tiny', '--scale', '0', '--out', 'x9.png'], /--scale/],
     [['plot', 'tiny', '--scale', '3', '--out', 'x10.svg'], /--scale applies to PNG output only/],
     [['plot'], /missing required argument/],
+    [['plot', 'tiny', '--out', join('no-such-folder', 'x11.svg')], /cannot write no-such-folder.x11\.svg: the folder no-such-folder does not exist/],
   ];
   const results = await inParallel(cases.map(([args]) => () => rnnlabAsync(args, { cwd: dir })));
   results.forEach((r, i) => {

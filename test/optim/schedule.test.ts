@@ -19,6 +19,8 @@ test('step: Zaremba et al.\'s rate 1 for 4 epochs, then halved every epoch', () 
   const s: ScheduleSettings = { lr: 1, lrSchedule: 'step', lrDecay: 0.5, lrDecayStart: 4 };
   const perEpoch = Array.from({ length: 13 }, (_, e) => scheduledLr(s, at(e * S + 3)));
   assert.deepEqual(perEpoch, [1, 1, 1, 1, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625, 0.001953125]);
+  // without --lr-decay-start the first epoch still runs at the rate
+  assert.deepEqual([0, 1, 2].map((e) => scheduledLr({ lr: 1, lrSchedule: 'step', lrDecay: 0.5 }, at(e * S))), [1, 0.5, 0.25]);
   // constant within an epoch
   assert.equal(scheduledLr(s, at(40)), scheduledLr(s, at(49)));
 });

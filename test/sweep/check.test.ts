@@ -24,6 +24,11 @@ describe('checkRuns', () => {
       oneLine(/^run cell=lstm: --activation applies only to --cell rnn/));
   });
 
+  it('checks the model settings a run would only meet when its model is built (--init, --tie-weights)', () => {
+    assert.throws(() => checkRuns(expandGrid({ base: { data }, grid: { init: ['pytorch', 'uniform:x'] } })), oneLine(/^run init=uniform_x: --init uniform:A needs a positive bound A/));
+    assert.throws(() => checkRuns(expandGrid({ base: { data, tieWeights: true, hidden: 16 }, grid: { embed: [16, 8] } })), oneLine(/^run embed=8: --tie-weights needs the embedding size to equal the hidden size/));
+  });
+
   it('refuses bad values and unknown settings with the flag train would name', () => {
     assert.throws(() => checkRuns(expandGrid({ base: { data }, grid: { hidden: [8, 0] } })), oneLine(/^run hidden=0: --hidden must be an integer from 1/));
     assert.throws(() => checkRuns(expandGrid({ base: { data }, grid: { hiden: [8, 9] } })), oneLine(/unknown training setting "hiden"/));

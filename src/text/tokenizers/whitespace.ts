@@ -32,8 +32,10 @@ export class WhitespaceTokenizer implements Tokenizer {
   tokenize(text: string): string[] {
     const out: string[] = [];
     const lines = normalizeText(text, this.settings.lowercase).split('\n');
+    // compared after the same normalisation as the text, so --lowercase keeps <UNK> the unknown token
+    const unk = this.unkToken === undefined ? undefined : normalizeText(this.unkToken, this.settings.lowercase);
     lines.forEach((line, i) => {
-      for (const t of line.split(SPACE)) if (t) out.push(t === this.unkToken ? UNK : t);
+      for (const t of line.split(SPACE)) if (t) out.push(t === unk ? UNK : t);
       // a break after every line but the last: the text "a\nb\n" is a [EOS] b [EOS]
       if (this.eosPerLine && i < lines.length - 1) out.push(EOS);
     });
@@ -43,7 +45,7 @@ export class WhitespaceTokenizer implements Tokenizer {
   detokenize(tokens: string[]): string {
     let s = '';
     for (const t of tokens) {
-      if (this.eosPerLine && t === EOS) s += '\n';
+      if (t === EOS) s += '\n';
       else s += (s === '' || s.endsWith('\n') ? '' : ' ') + (t === UNK && this.unkToken ? this.unkToken : t);
     }
     return s;

@@ -37,6 +37,11 @@ test('without the options: plain whitespace splitting; no [EOS] after a last lin
   assert.equal(eos.detokenize(['a', 'b', '[EOS]', 'c']), 'a b\nc');
 });
 
+test('with --lowercase the unknown-word token is lower-cased too, so it stays [UNK]', () => {
+  const t = createTokenizer({ kind: 'whitespace', lowercase: true, unkToken: '<UNK>' });
+  assert.deepEqual(t.tokenize('The <UNK> Cat'), ['the', '[UNK]', 'cat']);
+});
+
 test('settings survive a checkpoint and bad ones are refused', () => {
   const t = createTokenizer({ kind: 'whitespace', lowercase: false, unkToken: '<unk>', eosPerLine: true });
   const again = createTokenizer(JSON.parse(JSON.stringify(t.settings)));
