@@ -11,23 +11,10 @@ import { barChartSpec, type Bar } from './bars.js';
 import { curvesSpec, hasCurves, type CurveOptions, type CurveRun } from './curves.js';
 import { formatMetric } from '../util/format.js';
 
-export type SweepStatus = 'done' | 'failed' | 'running' | 'pending' | 'interrupted';
-
-/** One entry of a sweep's results.json (written by the sweep runner). */
-export interface SweepResult {
-  /** The run's sub-folder. */
-  run: string;
-  /** The varied settings. */
-  params: Record<string, string | number>;
-  status: SweepStatus;
-  val_perplexity?: number;
-  val_bits?: number;
-  test_perplexity?: number;
-  parameters?: number;
-  tokens_per_sec?: number;
-  wall_seconds?: number;
-  error?: string;
-}
+// The results.json schema is the sweep runner's; a type-only import keeps this file browser-safe.
+import type { RunStatus, SweepResult } from '../sweep/results.js';
+export type { SweepResult };
+export type SweepStatus = RunStatus;
 
 /** A heat-map cell: one combination of the varied settings. */
 export interface SweepCell {
