@@ -19,6 +19,8 @@ export interface CompareOptions {
   stop?: string;
   /** Defaults to DEFAULT_GRID; validated like a JSON grid. */
   grid?: readonly StrategySpec[];
+  /** Text → token ids with the model's tokenizer, for the grid's `ban` texts (required when an entry has one). */
+  encodeText?: (text: string) => number[];
 }
 
 export interface CompareRow extends GenerationMetrics {
@@ -42,11 +44,15 @@ export function compareStrategies(model: StepModel, opts: CompareOptions): Compa
     throw new RnnlabError(`samples must be an integer ≥ 1, got ${opts.samples}`);
   }
   return grid.map((spec) => {
-    const { name, strategy, ...options } = spec;
+    const { name, strategy, ban, ...options } = spec;
     const deterministic = strategy === 'greedy' || strategy === 'beam' || spec.temperature === 0;
     const started = performance.now();
     let outputs: Generation[];
     try {
+      if (ban) {
+        if (!opts.encodeText) throw new RnnlabError('"ban" needs a tokenizer (CompareOptions.encodeText)');
+        options.banSequences = [...(options.banSequences ?? []), ...ban.map((t) => opts.encodeText!(t))];
+      }
       outputs = generate(model, strategy, {
         ...options,
         prime: opts.prime,

@@ -1,6 +1,7 @@
 import { RnnlabError } from '../errors.js';
 import { STRATEGIES, type Strategy } from './decode.js';
 import { SAMPLING_OPTION_KEYS, validateSamplingOptions, type SamplingOptions } from './processors/options.js';
+import { checkStrategyOptions } from './strategy-check.js';
 
 /** One row of a strategy comparison. */
 export type StrategySpec = {
@@ -10,6 +11,11 @@ export type StrategySpec = {
   beams?: number;
   /** Beam strategies only: GNMT length-normalisation α (default 0). */
   lengthPenalty?: number;
+  /**
+   * Texts that may not be generated, each tokenized with the model's tokenizer into a banned
+   * sequence (`CompareOptions.encodeText` does it; `rnnlab compare-strategies` passes the model's).
+   */
+  ban?: string[];
 } & SamplingOptions;
 
 /** What `compare` runs when no grid is given. */
@@ -32,7 +38,7 @@ export const DEFAULT_GRID: readonly StrategySpec[] = [
   { name: 'beam-sample 5 T=0.8', strategy: 'beam-sample', beams: 5, temperature: 0.8 },
 ];
 
-const KNOWN_KEYS = new Set(['name', 'strategy', 'beams', 'lengthPenalty', ...SAMPLING_OPTION_KEYS]);
+const KNOWN_KEYS = new Set(['name', 'strategy', 'beams', 'lengthPenalty', 'ban', ...SAMPLING_OPTION_KEYS]);
 
 /** A grid from JSON text (e.g. a --grid file's contents), validated. */
 export function parseGrid(json: string): StrategySpec[] {
@@ -67,18 +73,21 @@ export function validateGrid(value: unknown): StrategySpec[] {
     if (!STRATEGIES.includes(e.strategy as Strategy)) {
       throw new RnnlabError(`${at}: "strategy" must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(e.strategy)}`);
     }
-    const isBeam = e.strategy === 'beam' || e.strategy === 'beam-sample';
-    for (const key of ['beams', 'lengthPenalty'] as const) {
-      if (e[key] !== undefined && !isBeam) throw new RnnlabError(`${at}: "${key}" applies only to beam and beam-sample`);
-    }
-    if (e.beams !== undefined && (typeof e.beams !== 'number' || !Number.isInteger(e.beams) || e.beams < 1)) {
-      throw new RnnlabError(`${at}: beams must be an integer ≥ 1, got ${JSON.stringify(e.beams)}`);
-    }
-    if (e.lengthPenalty !== undefined && (typeof e.lengthPenalty !== 'number' || !Number.isFinite(e.lengthPenalty) || e.lengthPenalty < 0)) {
-      throw new RnnlabError(`${at}: lengthPenalty must be a finite number ≥ 0, got ${JSON.stringify(e.lengthPenalty)}`);
+    if (e.ban !== undefined && (!Array.isArray(e.ban) || e.ban.some((t) => typeof t !== 'string' || t === ''))) {
+      throw new RnnlabError(`${at}: "ban" must be an array of non-empty strings, got ${JSON.stringify(e.ban)}`);
     }
     try {
+      for (const key of ['beams', 'lengthPenalty'] as const) {
+        if (e[key] !== undefined && (typeof e[key] !== 'number' || !Number.isFinite(e[key]))) {
+          throw new RnnlabError(`"${key}" must be a number, got ${JSON.stringify(e[key])}`);
+        }
+      }
+      if (e.lengthPenalty !== undefined && (e.lengthPenalty as number) < 0) {
+        throw new RnnlabError(`"lengthPenalty" must be ≥ 0, got ${JSON.stringify(e.lengthPenalty)}`);
+      }
       validateSamplingOptions(e as unknown as SamplingOptions);
+      // the same rules as `rnnlab sample` (greedy with top-p, beams out of range, …)
+      checkStrategyOptions(e.strategy as Strategy, e as unknown as StrategySpec, (k) => `"${k}"`);
     } catch (err) {
       if (err instanceof RnnlabError) throw new RnnlabError(`${at}: ${err.message}`);
       throw err;

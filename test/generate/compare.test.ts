@@ -39,6 +39,20 @@ describe('compareStrategies', () => {
     );
     assert.throws(() => compareStrategies(markovModel(MARKOV6), { prime, samples: 0, maxTokens: 5, seed: 1 }), /samples/);
   });
+
+  it('runs the new grid options: ban texts through encodeText, minimum length, epsilon and eta', () => {
+    const grid = parseGrid(JSON.stringify([
+      { name: 'no bc', strategy: 'sample', ban: ['bc'] },
+      { name: 'long', strategy: 'greedy', minLength: 6 },
+      { name: 'eps', strategy: 'sample', epsilonCutoff: 0.1, minTokensToKeep: 2 },
+      { name: 'eta', strategy: 'sample', etaCutoff: 0.3 },
+    ]));
+    const encodeText = (t: string) => [...t].map((c) => c.charCodeAt(0) - 96); // a=1, b=2, …
+    const rows = compareStrategies(markovModel(MARKOV6), { prime, samples: 6, maxTokens: 12, seed: 4, eosId: 0, detokenize: letters, grid, encodeText });
+    assert.equal(rows.length, 4);
+    assert.equal(rows[1].meanLength >= 6, true, 'greedy made to run at least 6 tokens');
+    assert.throws(() => compareStrategies(markovModel(MARKOV6), { prime, samples: 1, maxTokens: 5, seed: 1, grid }), /strategy "no bc": "ban" needs a tokenizer/);
+  });
 });
 
 describe('grids from JSON', () => {
@@ -58,8 +72,16 @@ describe('grids from JSON', () => {
     ['[{"name":"ok","strategy":"greedy"},{"name":"hot","strategy":"sample","topP":1.5}]', /grid entry 2 \("hot"\): topP must be in \(0, 1\]/],
     ['[{"name":"t","strategy":"sample","temprature":0.7}]', /grid entry 1 \("t"\): unknown option "temprature"/],
     ['[{"name":"t","strategy":"nucleus"}]', /"strategy" must be one of greedy, sample, beam, beam-sample/],
-    ['[{"name":"t","strategy":"sample","beams":4}]', /"beams" applies only to beam/],
-    ['[{"name":"b","strategy":"beam","beams":0}]', /beams must be an integer/],
+    ['[{"name":"t","strategy":"sample","beams":4}]', /"beams" applies only to the beam and beam-sample strategies/],
+    ['[{"name":"b","strategy":"beam","beams":0}]', /"beams" must be an integer from 1 to 1000/],
+    // the checks `rnnlab sample` applies hold for every grid entry too
+    ['[{"name":"ok","strategy":"greedy"},{"name":"huge","strategy":"beam","beams":100000}]', /grid entry 2 \("huge"\): "beams" must be an integer from 1 to 1000, got 100000/],
+    ['[{"name":"g","strategy":"greedy","topP":0.9}]', /grid entry 1 \("g"\): "topP" has no effect with the greedy strategy/],
+    ['[{"name":"g","strategy":"greedy","epsilonCutoff":0.01,"minTokensToKeep":2}]', /grid entry 1 \("g"\): "epsilonCutoff", "minTokensToKeep" have no effect with the greedy/],
+    ['[{"name":"bs","strategy":"beam-sample","temperature":0}]', /grid entry 1 \("bs"\): "temperature" 0 means greedy/],
+    ['[{"name":"e","strategy":"sample","etaCutoff":1}]', /grid entry 1 \("e"\): etaCutoff must be in \(0, 1\)/],
+    ['[{"name":"e","strategy":"sample","ban":"the"}]', /grid entry 1 \("e"\): "ban" must be an array of non-empty strings/],
+    ['[{"name":"m","strategy":"sample","minLength":-1}]', /grid entry 1 \("m"\): minLength must be an integer ≥ 0/],
     ['[{"name":"b","strategy":"beam","lengthPenalty":"long"}]', /lengthPenalty/],
     ['[{"name":"a","strategy":"greedy"},{"name":"a","strategy":"sample"}]', /grid entry 2 \("a"\): the name is used twice/],
   ];

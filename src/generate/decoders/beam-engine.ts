@@ -63,7 +63,7 @@ export function lengthNormalised(logProbSum: number, len: number, alpha: number)
 export function decodeBeams(model: StepModel, o: BeamOptions, expand: Expander): Generation[] {
   const { prime, maxTokens, eosId, numSamples, seed, beams: w, lengthPenalty, nBest } = validateBeamOptions(model, o);
   const v = model.vocabSize;
-  const stop = new StopMatcher(o.stop, o.detokenize);
+  const stop = new StopMatcher(o.stop, o.detokenize, o.minLength ?? 0);
   const ngram = o.noRepeatNgram ?? 0;
   const searches: Search[] = [];
   for (let s = 0; s < numSamples; s++) {
@@ -144,7 +144,7 @@ export function decodeBeams(model: StepModel, o: BeamOptions, expand: Expander):
   const out: Generation[] = [];
   for (const s of searches) {
     if (s.finished.length === 0) {
-      throw new RnnlabError('beam search found no hypothesis: banned ids and the no-repeat-n-gram rule exclude every continuation');
+      throw new RnnlabError('beam search found no hypothesis: the bans, the no-repeat-n-gram rule and the minimum length exclude every continuation');
     }
     const scored = s.finished.map((d) => ({ d, score: lengthNormalised(d.proc, d.ids.length + (d.by === 'eos' ? 1 : 0), lengthPenalty) }));
     scored.sort((a, b) => b.score - a.score);

@@ -86,6 +86,9 @@ export function validateDecodeOptions(model: StepModel, o: DecodeOptions): Resol
   if (!Number.isInteger(numSamples) || numSamples < 1) {
     throw new RnnlabError(`numSamples must be an integer ≥ 1, got ${numSamples}`);
   }
+  if (o.minLength !== undefined && o.minLength > o.maxTokens) {
+    throw new RnnlabError(`minLength ${o.minLength} is more than maxTokens ${o.maxTokens}, the most any output holds`);
+  }
   if (o.stop !== undefined) {
     if (typeof o.stop !== 'string' || o.stop.length === 0) throw new RnnlabError('the stop string must be non-empty');
     if (typeof o.detokenize !== 'function') throw new RnnlabError('a stop string needs a detokenize function to find it');

@@ -31,7 +31,7 @@ interface Run extends RowContext {
 export function decodeRows(model: StepModel, o: DecodeOptions, choose: Chooser): Generation[] {
   const { prime, maxTokens, eosId, numSamples, seed } = validateDecodeOptions(model, o);
   const v = model.vocabSize;
-  const stop = new StopMatcher(o.stop, o.detokenize);
+  const stop = new StopMatcher(o.stop, o.detokenize, o.minLength ?? 0);
   const runs: Run[] = [];
   for (let r = 0; r < numSamples; r++) {
     runs.push({ sample: r, ids: [], lps: [], history: new TokenHistory(prime, o.noRepeatNgram ?? 0), rng: rowRng(seed, r) });

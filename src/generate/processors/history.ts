@@ -10,10 +10,19 @@ export class TokenHistory {
   /** (n−1)-gram context (comma-joined) → tokens that followed it. */
   private follow: Map<string, Set<number>> | null;
 
-  /** `ngram` is the n of no-repeat-n-gram, 0 when that rule is off. */
+  /** How many of `tokens` were given to the constructor (the prime); the rest were generated. */
+  private promptLength: number;
+
+  /** `tokens` is the prime; `ngram` is the n of no-repeat-n-gram, 0 when that rule is off. */
   constructor(tokens: Iterable<number> = [], readonly ngram = 0) {
     this.follow = ngram > 0 ? new Map() : null;
     for (const t of tokens) this.push(t);
+    this.promptLength = this.tokens.length;
+  }
+
+  /** Tokens pushed after construction: what the decoder generated so far. */
+  get generated(): number {
+    return this.tokens.length - this.promptLength;
   }
 
   push(token: number): void {
@@ -45,6 +54,7 @@ export class TokenHistory {
   clone(): TokenHistory {
     const c = new TokenHistory([], this.ngram);
     for (const t of this.tokens) c.tokens.push(t); // not push(...): long primes would overflow the argument limit
+    c.promptLength = this.promptLength;
     c.seen = new Set(this.seen);
     if (this.follow) c.follow = new Map([...this.follow].map(([k, v]) => [k, new Set(v)]));
     return c;

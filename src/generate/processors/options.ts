@@ -13,10 +13,21 @@ export interface SamplingOptions {
   repetitionPenalty?: number;
   noRepeatNgram?: number;
   bannedIds?: number[];
+  /** Token sequences that may not be produced (the last token of one is masked when the history ends with the rest). */
+  banSequences?: number[][];
+  /** `[EOS]` (the decoder's eosId) is masked until this many tokens are generated; a stop string only counts after them. */
+  minLength?: number;
+  /** The truncation filters (top-k, top-p, min-p, typical, epsilon, eta) never leave fewer candidates (default 1). */
+  minTokensToKeep?: number;
+  /** Epsilon sampling: drop tokens with p < ε, ε in (0, 1). */
+  epsilonCutoff?: number;
+  /** Eta sampling: drop tokens with p < min(η, √η·exp(−H)), η in (0, 1). */
+  etaCutoff?: number;
 }
 
 const SAMPLING_KEYS = [
   'temperature', 'topK', 'topP', 'minP', 'typical', 'alpha', 'repetitionPenalty', 'noRepeatNgram', 'bannedIds',
+  'banSequences', 'minLength', 'minTokensToKeep', 'epsilonCutoff', 'etaCutoff',
 ] as const;
 
 /** The option names `SamplingOptions` understands (grid parsing rejects anything else). */
@@ -51,16 +62,35 @@ export function validateSamplingOptions(o: SamplingOptions, vocabSize?: number):
   if (num('noRepeatNgram', o.noRepeatNgram) && (!Number.isInteger(o.noRepeatNgram) || o.noRepeatNgram < 1)) {
     throw new RnnlabError(`noRepeatNgram must be an integer ≥ 1, got ${o.noRepeatNgram}`);
   }
+  if (num('minLength', o.minLength) && (!Number.isInteger(o.minLength) || o.minLength < 0)) {
+    throw new RnnlabError(`minLength must be an integer ≥ 0, got ${o.minLength}`);
+  }
+  if (num('minTokensToKeep', o.minTokensToKeep) && (!Number.isInteger(o.minTokensToKeep) || o.minTokensToKeep < 1)) {
+    throw new RnnlabError(`minTokensToKeep must be an integer ≥ 1, got ${o.minTokensToKeep}`);
+  }
+  for (const name of ['epsilonCutoff', 'etaCutoff'] as const) {
+    const v = o[name];
+    if (num(name, v) && !(v > 0 && v < 1)) throw new RnnlabError(`${name} must be in (0, 1), got ${v}`);
+  }
+  if (o.banSequences !== undefined) {
+    if (!Array.isArray(o.banSequences)) throw new RnnlabError(`banSequences must be an array of token-id arrays, got ${show(o.banSequences)}`);
+    for (const seq of o.banSequences) {
+      if (!Array.isArray(seq) || seq.length === 0) throw new RnnlabError(`banSequences must hold non-empty arrays of token ids, got ${show(seq)}`);
+      for (const id of seq) checkId('banSequences', id, vocabSize);
+    }
+  }
   if (o.bannedIds !== undefined) {
     if (!Array.isArray(o.bannedIds)) throw new RnnlabError(`bannedIds must be an array of token ids, got ${show(o.bannedIds)}`);
-    for (const id of o.bannedIds) {
-      if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
-        throw new RnnlabError(`bannedIds must hold non-negative integer token ids, got ${show(id)}`);
-      }
-      if (vocabSize !== undefined && id >= vocabSize) {
-        throw new RnnlabError(`banned id ${id} is outside the vocabulary (size ${vocabSize})`);
-      }
-    }
+    for (const id of o.bannedIds) checkId('bannedIds', id, vocabSize);
+  }
+}
+
+function checkId(name: string, id: unknown, vocabSize: number | undefined): void {
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
+    throw new RnnlabError(`${name} must hold non-negative integer token ids, got ${show(id)}`);
+  }
+  if (vocabSize !== undefined && id >= vocabSize) {
+    throw new RnnlabError(`banned id ${id} is outside the vocabulary (size ${vocabSize})`);
   }
 }
 
