@@ -6,7 +6,8 @@ import { RnnlabError } from '../errors.js';
 import { compareStrategies, toCsv, toMarkdown } from '../generate/compare.js';
 import { DEFAULT_GRID, parseGrid } from '../generate/grid.js';
 import { LmStepModel } from '../generate/lm-step-model.js';
-import { bannedIds, encodePrime, renderTokens } from '../generate/model-text.js';
+import { checkGenerationSize } from '../generate/limits.js';
+import { bannedIds, encodePrime, encodeText, renderTokens } from '../generate/model-text.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadLanguageModel } from '../train/checkpoint.js';
 import { backendOptions, pickBackend } from './common.js';
@@ -19,7 +20,7 @@ export function compareCommand(): Command {
     .option('--prime <text>', 'text every strategy starts from', text)
     .option('--samples <n>', 'outputs per stochastic strategy', int(1, 10000), 10)
     .option('--length <n>', 'tokens per output', int(1, 100000), 100)
-    .option('--grid <file>', 'JSON array of strategies instead of the default grid, e.g. [{"name":"t0.8+k40","strategy":"sample","temperature":0.8,"topK":40}]')
+    .option('--grid <file>', 'JSON array of strategies instead of the default grid, e.g. [{"name":"t0.8+k40","strategy":"sample","temperature":0.8,"topK":40}] (keys: the library\'s option names, "ban": ["text", …]; checked like sample\'s flags)')
     .option('--seed <n>', 'random seed', int(0, 2 ** 32 - 1), 0)
     .option('--out <prefix>', 'write <prefix>.md and <prefix>.csv (default: compare-strategies in the model directory)')
     .option('--json', 'print the rows as JSON instead of Markdown', false);
@@ -43,11 +44,23 @@ export async function compareAction(o: Record<string, any>): Promise<void> {
   const m = loadLanguageModel(o.model, backend);
   const prime = encodePrime(m, o.prime, false);
   const banned = bannedIds(m.vocab);
+  const specs = grid ?? DEFAULT_GRID;
+  // rows each strategy decodes at once, as compareStrategies runs it (deterministic ones once)
+  const rowsOf = specs.map((g) => {
+    const deterministic = g.strategy === 'greedy' || g.strategy === 'beam' || g.temperature === 0;
+    const beams = g.strategy === 'beam' || g.strategy === 'beam-sample' ? g.beams ?? 5 : 1;
+    return (deterministic ? 1 : o.samples) * beams;
+  });
+  checkGenerationSize(
+    { tokens: rowsOf.reduce((a, r) => a + r, 0) * o.length, rows: Math.max(...rowsOf), vocabSize: m.vocab.size },
+    `--samples ${o.samples} × --length ${o.length} over the ${specs.length} strategies of the grid`,
+  );
   const rows = compareStrategies(new LmStepModel(m.model), {
     prime: prime.ids, samples: o.samples, maxTokens: o.length, seed: o.seed, eosId: m.vocab.eos,
     // The example column shows the prime and its continuation, as a reader would see them.
     detokenize: (ids) => renderTokens(m, [...prime.tokens, ...m.vocab.decode(ids)], false).replace(/\s+/g, ' '),
-    grid: (grid ?? DEFAULT_GRID).map((g) => ({ ...g, bannedIds: [...(g.bannedIds ?? []), ...banned] })),
+    grid: specs.map((g) => ({ ...g, bannedIds: [...(g.bannedIds ?? []), ...banned] })),
+    encodeText: (t) => encodeText(m, t, 'the grid\'s "ban" text'),
   });
   const prefix = o.out ?? join(statSync(o.model).isDirectory() ? o.model : dirname(o.model), 'compare-strategies');
   const md = `# Decoding strategies\n\nmodel \`${o.model}\` · prime ${JSON.stringify(o.prime ?? '')} · ${o.samples} samples of ${o.length} tokens · seed ${o.seed}\n\n${toMarkdown(rows)}\n`;

@@ -3,7 +3,7 @@
  * InvalidArgumentError, which commander prints as one line ("error: option '--lr <f>'
  * argument 'abc' is invalid. …") with exit code 1.
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 
 export function int(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
@@ -14,14 +14,14 @@ export function int(min: number, max = Number.MAX_SAFE_INTEGER) {
   };
 }
 
-/** A finite number in [min, max] (or (min, max] with exclusiveMin). */
-export function num(min: number, max: number, exclusiveMin = false) {
-  const range = `${exclusiveMin ? '(' : '['}${min}, ${max === Infinity ? '∞)' : `${max}]`}`;
+/** A finite number in [min, max] (open at either end with exclusiveMin / exclusiveMax). */
+export function num(min: number, max: number, exclusiveMin = false, exclusiveMax = false) {
+  const range = `${exclusiveMin ? '(' : '['}${min}, ${max === Infinity ? '∞)' : `${max}${exclusiveMax ? ')' : ']'}`}`;
   return (v: string): number => {
     const n = Number(v);
     // Decimal notation only: Number() would also take '0x10' or '' silently.
     if (!/^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(v) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number in ${range}.`);
-    if (n < min || n > max || (exclusiveMin && n === min)) throw new InvalidArgumentError(`expected a number in ${range}.`);
+    if (n < min || n > max || (exclusiveMin && n === min) || (exclusiveMax && n === max)) throw new InvalidArgumentError(`expected a number in ${range}.`);
     return n;
   };
 }
@@ -35,4 +35,21 @@ export function oneOf<T extends string>(...values: T[]) {
 
 export function text(v: string): string {
   return v;
+}
+
+/** Each use adds one value (`--ban a --ban b` → ['a', 'b']). */
+export function collect(v: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), v];
+}
+
+/**
+ * An option that takes a value although its name starts with `--no-` (`--no-repeat-ngram 3`).
+ * Commander reads every `--no-x` as the negation of `--x`: the value would land in `x` and
+ * the option's own key would never be set. This one is an ordinary option named `noRepeatNgram`.
+ */
+export function valueOption(flags: string, description: string): Option {
+  const opt = new Option(flags, description);
+  if (!opt.required && !opt.optional) throw new Error(`valueOption: ${flags} takes no value`);
+  opt.negate = false;
+  return opt;
 }

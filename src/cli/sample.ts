@@ -3,12 +3,15 @@ import { Command } from 'commander';
 import { RnnlabError } from '../errors.js';
 import { generate, type Strategy } from '../generate/decode.js';
 import type { BeamOptions, Generation } from '../generate/decoders/options.js';
+import { checkGenerationSize } from '../generate/limits.js';
 import { LmStepModel } from '../generate/lm-step-model.js';
-import { bannedIds, encodePrime, renderTokens } from '../generate/model-text.js';
+import { bannedIds, encodePrime, encodeText, renderTokens, TextStream } from '../generate/model-text.js';
+import { checkStrategyOptions, flagName, MAX_BEAMS } from '../generate/strategy-check.js';
 import { loadLanguageModel, type LoadedModel } from '../train/checkpoint.js';
 import { backendOptions, pickBackend } from './common.js';
-import { int, num, oneOf, text } from './parse.js';
+import { collect, int, num, oneOf, text, valueOption } from './parse.js';
 import { printJson } from './run.js';
+import { outputClosed } from './stdout.js';
 
 export function samplingOptions(c: Command): Command {
   return c
@@ -18,12 +21,17 @@ export function samplingOptions(c: Command): Command {
     .option('--top-p <f>', 'nucleus: keep the smallest set with probability mass ≥ p, p in (0, 1]', num(0, 1, true))
     .option('--min-p <f>', 'keep tokens with p ≥ min-p · p_max, in (0, 1]', num(0, 1, true))
     .option('--typical <f>', 'typical sampling mass, in (0, 1]', num(0, 1, true))
+    .option('--epsilon-cutoff <f>', 'epsilon sampling: drop tokens with p < ε, ε in (0, 1)', num(0, 1, true, true))
+    .option('--eta-cutoff <f>', 'eta sampling: drop tokens with p < min(η, √η·exp(−entropy)), η in (0, 1)', num(0, 1, true, true))
+    .option('--min-tokens-to-keep <n>', 'top-k/top-p/min-p/typical/epsilon/eta never keep fewer tokens (default: 1)', int(1))
     .option('--alpha <f>', 'power sampling: p^α renormalised (α > 1 sharpens)', num(0, Infinity, true))
     .option('--repetition-penalty <f>', 'CTRL-style penalty for tokens already present (> 1 discourages)', num(0, Infinity, true))
-    .option('--no-repeat-ngram <n>', 'never repeat an n-gram', int(1))
-    .option('--beams <n>', 'beam width (beam, beam-sample)', int(1, 1000))
+    .addOption(valueOption('--no-repeat-ngram <n>', 'never repeat an n-gram of n tokens (the prime included)').argParser(int(1)))
+    .option('--ban <text>', 'never generate this text (tokenized with the model\'s tokenizer; repeatable)', collect)
+    .option('--min-length <n>', 'no [EOS] and no --stop before this many generated tokens', int(0))
+    .option('--beams <n>', `beam width (beam, beam-sample; default 5, at most ${MAX_BEAMS})`, int(1, MAX_BEAMS))
     .option('--length-penalty <f>', 'beam length normalisation α (GNMT: score / ((5+len)/6)^α)', num(0, Infinity))
-    .option('--num-samples <n>', 'outputs generated together as one batch', int(1, 10000), 1)
+    .option('--num-samples <n>', 'outputs: sampled together as one batch, or the n best hypotheses of one beam search (n ≤ --beams)', int(1, 10000), 1)
     .option('--stop <text>', 'stop once the output contains this text (cut before it)', text)
     .option('--seed <n>', 'random seed', int(0, 2 ** 32 - 1), 0);
 }
@@ -35,7 +43,7 @@ export function sampleCommand(): Command {
     .option('--length <n>', 'tokens to generate per output', int(0, 1_000_000), 200)
     .option('--strict-vocab', 'word/bpe: fail on prime words outside the vocabulary instead of using [UNK]', false)
     .option('--raw', 'word/bpe: print tokens as they are, space-separated (no prettify)', false)
-    .option('--stream', 'print tokens as they are generated (one output, sampling strategies)', false)
+    .option('--stream', 'print the text as it is generated (one output, greedy or sample)', false)
     .option('--json', 'machine-readable output', false);
   samplingOptions(c);
   backendOptions(c);
@@ -45,22 +53,31 @@ export function sampleCommand(): Command {
 export function decodeOptions(o: Record<string, any>, m: LoadedModel, prime: Int32Array): { strategy: Strategy; opts: BeamOptions } {
   let strategy = o.strategy as Strategy;
   const beamish = strategy === 'beam' || strategy === 'beam-sample';
-  if (!beamish && (o.beams !== undefined || o.lengthPenalty !== undefined)) {
-    throw new RnnlabError('--beams and --length-penalty apply only to --strategy beam or beam-sample');
-  }
-  if (strategy === 'greedy' && (o.topK || o.topP || o.minP || o.typical)) {
-    throw new RnnlabError('--top-k/--top-p/--min-p/--typical have no effect with --strategy greedy (use --strategy sample)');
-  }
-  if (o.temperature === 0) {
-    if (strategy === 'sample') strategy = 'greedy';
-    else if (strategy === 'beam-sample') throw new RnnlabError('--temperature 0 means greedy; beam-sample needs a temperature > 0');
+  checkStrategyOptions(strategy, o, flagName);
+  if (o.temperature === 0 && strategy === 'sample') strategy = 'greedy';
+  if (o.minLength !== undefined && o.minLength > o.length) {
+    throw new RnnlabError(`--min-length ${o.minLength} is more than --length ${o.length}, the most tokens an output holds`);
   }
   const v = m.vocab;
+  const beams: number = o.beams ?? 5;
+  if (beamish && o.numSamples > beams) {
+    throw new RnnlabError(`--num-samples ${o.numSamples} is more than the beam width ${beams}: a beam search returns at most --beams hypotheses (raise --beams)`);
+  }
+  const rows = beamish ? beams : o.numSamples;
+  checkGenerationSize(
+    { tokens: rows * o.length, rows, vocabSize: v.size },
+    beamish ? `--beams ${beams} × --length ${o.length}` : `--num-samples ${o.numSamples} × --length ${o.length}`,
+  );
   const opts: BeamOptions = {
-    prime, maxTokens: o.length, eosId: v.eos, numSamples: o.numSamples, seed: o.seed,
+    prime, maxTokens: o.length, eosId: v.eos, seed: o.seed,
+    // a beam search's n best; more searches with the same settings would only repeat it
+    numSamples: beamish ? 1 : o.numSamples,
+    ...(beamish && { beams, nBest: o.numSamples }),
     temperature: o.temperature === 0 ? undefined : o.temperature, topK: o.topK, topP: o.topP, minP: o.minP, typical: o.typical,
+    epsilonCutoff: o.epsilonCutoff, etaCutoff: o.etaCutoff, minTokensToKeep: o.minTokensToKeep,
     alpha: o.alpha, repetitionPenalty: o.repetitionPenalty, noRepeatNgram: o.noRepeatNgram, bannedIds: bannedIds(v),
-    beams: o.beams, lengthPenalty: o.lengthPenalty,
+    banSequences: o.ban?.map((t: string) => encodeText(m, t)), minLength: o.minLength,
+    lengthPenalty: o.lengthPenalty,
   };
   if (o.stop !== undefined) {
     opts.stop = o.stop;
@@ -79,33 +96,39 @@ export async function sampleAction(o: Record<string, any>): Promise<void> {
     if (strategy === 'beam' || strategy === 'beam-sample') throw new RnnlabError('--stream works with greedy and sample strategies (beams are only known at the end)');
     if (o.numSamples !== 1) throw new RnnlabError('--stream prints one output; drop --num-samples');
     if (o.json) throw new RnnlabError('--stream and --json do not mix');
-    const sep = m.tokenizer.kind === 'char' || m.tokenizer.kind === 'bpe' ? '' : ' ';
-    process.stdout.write(renderTokens(m, prime.tokens.filter((t) => t !== '[SOS]'), true));
-    opts.onToken = (_row, id) => process.stdout.write(sep + m.vocab.tokens[id]);
+    // the same text the batch output prints, as it becomes final
+    const out = new TextStream(m, o.raw);
+    const write = (s: string) => {
+      if (outputClosed()) process.exit(0); // the reader went away (| head): stop generating
+      if (s !== '') process.stdout.write(s);
+    };
+    for (const t of prime.tokens) write(out.push(t));
+    opts.onToken = (_row, id) => write(out.push(m.vocab.tokens[id]));
+    generate(new LmStepModel(m.model), strategy, opts);
+    write(out.end() + '\n');
+    return;
   }
   const t0 = performance.now();
   const gens: Generation[] = generate(new LmStepModel(m.model), strategy, opts);
   const ms = performance.now() - t0;
-  if (o.stream) {
-    process.stdout.write('\n');
-    return;
-  }
   const texts = gens.map((g) => renderTokens(m, [...prime.tokens, ...m.vocab.decode(g.ids)], o.raw));
+  const tokens = gens.reduce((s, g) => s + g.ids.length, 0);
   if (o.json) {
     printJson({
       model: o.model, prime: o.prime ?? null, strategy, seed: o.seed, backend: backend.name,
       samples: gens.map((g, i) => ({
         text: texts[i], tokens: m.vocab.decode(g.ids), ids: g.ids, log_prob: g.logProb, finished_by: g.finishedBy,
-        ...(g.score !== undefined ? { score: g.score, rank: g.rank, search: g.sample } : {}),
+        ...(g.score !== undefined ? { score: g.score, rank: g.rank } : {}),
       })),
-      ms_per_token: gens.reduce((s, g) => s + g.ids.length, 0) > 0 ? ms / gens.reduce((s, g) => s + g.ids.length, 0) : null,
+      ms_per_token: tokens > 0 ? ms / tokens : null,
     });
     return;
   }
   texts.forEach((t, i) => {
     if (texts.length > 1) {
       const g = gens[i];
-      process.stdout.write(`--- ${g.score !== undefined ? `search ${g.sample + 1} rank ${g.rank! + 1} · score ${g.score.toFixed(3)}` : `sample ${i + 1}`} · log p ${g.logProb.toFixed(2)}\n`);
+      const head = g.score !== undefined ? `rank ${g.rank! + 1} · score ${g.score.toFixed(3)}` : `sample ${i + 1}`;
+      process.stdout.write(`--- ${head} · log p ${g.logProb.toFixed(2)}\n`);
     }
     process.stdout.write(t + '\n');
   });

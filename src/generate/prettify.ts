@@ -51,16 +51,12 @@ const QUOTE_CLOSES: Record<string, string> = { '»': '«', '”': '“', '’': 
 const QUOTE_OPENERS = new Set(['«', '„', '“', '‚', '‘']);
 const GENERIC_QUOTES = new Set(['"', "'"]);
 
-function cleanTokens(tokens: readonly string[]): { text: string; glued: boolean }[] {
-  const out: { text: string; glued: boolean }[] = [];
-  for (const t of tokens) {
-    if (t === '[EOS]') break;
-    if (t === '[SOS]' || t === '[PAD]' || t === '') continue;
-    if (t === '[UNK]') out.push({ text: '<unk>', glued: false });
-    else if (t in WIKITEXT_GLUE) out.push({ text: WIKITEXT_GLUE[t], glued: true });
-    else out.push({ text: t, glued: false });
-  }
-  return out;
+/** One token as prettify sees it (null: not text — [SOS], [PAD], empty). */
+function cleanToken(t: string): { text: string; glued: boolean } | null {
+  if (t === '[SOS]' || t === '[PAD]' || t === '') return null;
+  if (t === '[UNK]') return { text: '<unk>', glued: false };
+  if (t in WIKITEXT_GLUE) return { text: WIKITEXT_GLUE[t], glued: true };
+  return { text: t, glued: false };
 }
 
 /** Decides, for a token made only of punctuation, which sides attach; updates quote state. */
@@ -110,13 +106,55 @@ function looksLikeAddress(word: string): boolean {
 }
 
 export function prettify(tokens: string[], opts: PrettifyOptions = {}): string {
-  const capitalize = opts.capitalize ?? true;
-  const toks = cleanTokens(tokens);
-  const items: Item[] = [];
-  const quotes: string[] = [];
-  const text = (j: number): string => (j >= 0 && j < toks.length ? toks[j].text : '');
+  const p = new Prettifier(opts);
+  let out = '';
+  for (const t of tokens) out += p.push(t);
+  return out + p.end();
+}
 
-  for (let i = 0; i < toks.length; i++) {
+/**
+ * prettify one token at a time, for streaming: `push` returns the text that became final
+ * (what prettify of everything pushed so far and of any continuation starts with), `end` the
+ * rest, so the concatenation of all the pieces is exactly prettify(all tokens). A token's
+ * spacing depends on the two tokens after it, so the text runs up to three tokens behind;
+ * capitalisation and quote pairing only look back. `[EOS]` ends the text.
+ */
+export class Prettifier {
+  private readonly capitalize: boolean;
+  private readonly toks: { text: string; glued: boolean }[] = [];
+  /** Items decided so far (one per token of toks[0..items.length)). */
+  private readonly items: Item[] = [];
+  private readonly quotes: string[] = [];
+  private sentenceStart = true;
+  private ended = false;
+
+  constructor(opts: PrettifyOptions = {}) {
+    this.capitalize = opts.capitalize ?? true;
+  }
+
+  push(token: string): string {
+    if (this.ended) return '';
+    if (token === '[EOS]') return this.end();
+    const t = cleanToken(token);
+    if (!t) return '';
+    this.toks.push(t);
+    let out = '';
+    while (this.items.length + 2 < this.toks.length) out += this.decide();
+    return out;
+  }
+
+  end(): string {
+    let out = '';
+    while (this.items.length < this.toks.length) out += this.decide();
+    this.ended = true;
+    return out;
+  }
+
+  /** Decides the next item (its glue, capitalisation) and returns its text with the space before it. */
+  private decide(): string {
+    const toks = this.toks;
+    const i = this.items.length;
+    const text = (j: number): string => (j >= 0 && j < toks.length ? toks[j].text : '');
     const t = toks[i].text;
     const prev = text(i - 1);
     const next = text(i + 1);
@@ -141,21 +179,45 @@ export function prettify(tokens: string[], opts: PrettifyOptions = {}): string {
     } else if (CURRENCY.has(t) && /^\p{N}/u.test(next)) {
       glueRight = true;
     } else if (!HAS_ALNUM.test(t)) {
-      const g = punctuationGlue(t, quotes);
+      const g = punctuationGlue(t, this.quotes);
       glueLeft = g.left;
       glueRight = g.right;
     }
-    items.push({ text: t, glueLeft, glueRight });
+    const item: Item = { text: t, glueLeft, glueRight };
+    this.items.push(item);
+    if (this.capitalize) this.capitalizeItem(i);
+    const before = this.items[i - 1];
+    return (before && !before.glueRight && !item.glueLeft ? ' ' : '') + item.text;
   }
 
-  if (capitalize) capitalizeSentences(items);
-
-  let out = '';
-  items.forEach((item, i) => {
-    if (i > 0 && !items[i - 1].glueRight && !item.glueLeft) out += ' ';
-    out += item.text;
-  });
-  return out;
+  /**
+   * The first word and every word after . ! ? … is capitalised, except after an abbreviation
+   * or a single letter, or when , ; — – follows the mark; a quote opened after `,` or `:`
+   * starts a sentence; English `i` becomes `I`.
+   */
+  private capitalizeItem(i: number): void {
+    const items = this.items;
+    const t = items[i].text;
+    if (HAS_ALNUM.test(t)) {
+      if (this.sentenceStart && !looksLikeAddress(t)) items[i].text = capitalizeFirst(t);
+      else if (/^i(?:['’](?:m|ve|ll|d))?$/u.test(t)) items[i].text = capitalizeFirst(t);
+      this.sentenceStart = false;
+      return;
+    }
+    // Joined pieces (`1 . 5`, `e . g .`) and glued hyphens never end a sentence.
+    if (items[i].glueLeft && items[i].glueRight) return;
+    if (CONTINUERS.has(t)) {
+      // «Стой!» — крикнул он / "Stop!", he said: the sentence goes on after the quote.
+      this.sentenceStart = false;
+    } else if (items[i].glueRight && QUOTE_CHARS.has(lastChar(t)) && (i === 0 || INTRODUCERS.has(items[i - 1].text))) {
+      // Quoted speech after `said,` or `сказал:` starts its own sentence.
+      this.sentenceStart = true;
+    } else if (SENTENCE_END.test(t)) {
+      const before = i > 0 ? items[i - 1].text.toLowerCase() : '';
+      const abbreviation = t === '.' && (ABBREVIATIONS.has(before) || SINGLE_LETTER.test(before));
+      if (!abbreviation) this.sentenceStart = true;
+    }
+  }
 }
 
 function numberJoin(t: string, next: string): boolean {
@@ -172,32 +234,6 @@ const QUOTE_CHARS = new Set([...'"\'«»„“”‚‘’']);
 function lastChar(s: string): string {
   const chars = Array.from(s);
   return chars[chars.length - 1] ?? '';
-}
-
-function capitalizeSentences(items: Item[]): void {
-  let sentenceStart = true;
-  for (let i = 0; i < items.length; i++) {
-    const t = items[i].text;
-    if (HAS_ALNUM.test(t)) {
-      if (sentenceStart && !looksLikeAddress(t)) items[i].text = capitalizeFirst(t);
-      else if (/^i(?:['’](?:m|ve|ll|d))?$/u.test(t)) items[i].text = capitalizeFirst(t);
-      sentenceStart = false;
-      continue;
-    }
-    // Joined pieces (`1 . 5`, `e . g .`) and glued hyphens never end a sentence.
-    if (items[i].glueLeft && items[i].glueRight) continue;
-    if (CONTINUERS.has(t)) {
-      // «Стой!» — крикнул он / "Stop!", he said: the sentence goes on after the quote.
-      sentenceStart = false;
-    } else if (items[i].glueRight && QUOTE_CHARS.has(lastChar(t)) && (i === 0 || INTRODUCERS.has(items[i - 1].text))) {
-      // Quoted speech after `said,` or `сказал:` starts its own sentence.
-      sentenceStart = true;
-    } else if (SENTENCE_END.test(t)) {
-      const before = i > 0 ? items[i - 1].text.toLowerCase() : '';
-      const abbreviation = t === '.' && (ABBREVIATIONS.has(before) || SINGLE_LETTER.test(before));
-      if (!abbreviation) sentenceStart = true;
-    }
-  }
 }
 
 /** Prettifies text whose tokens are separated by whitespace, e.g. a word model's raw output. */

@@ -24,8 +24,8 @@ test('sample: greedy, sample, beam and beam-sample; n-best sorted by score; stop
   const [greedy, beam1, beam, bs, many, stop] = await inParallel([
     () => rnnlabAsync([...base, '--strategy', 'greedy'], { cwd: dir }),
     () => rnnlabAsync([...base, '--strategy', 'beam', '--beams', '1'], { cwd: dir }),
-    () => rnnlabAsync([...base, '--strategy', 'beam', '--beams', '4', '--length-penalty', '0.6'], { cwd: dir }),
-    () => rnnlabAsync([...base, '--strategy', 'beam-sample', '--beams', '3', '--temperature', '0.8', '--seed', '5'], { cwd: dir }),
+    () => rnnlabAsync([...base, '--strategy', 'beam', '--beams', '4', '--length-penalty', '0.6', '--num-samples', '4'], { cwd: dir }),
+    () => rnnlabAsync([...base, '--strategy', 'beam-sample', '--beams', '3', '--temperature', '0.8', '--seed', '5', '--num-samples', '3'], { cwd: dir }),
     () => rnnlabAsync([...base, '--num-samples', '4', '--top-p', '0.9', '--seed', '3'], { cwd: dir }),
     () => rnnlabAsync([...base, '--stop', 'o', '--strategy', 'greedy'], { cwd: dir }),
   ]);
@@ -33,7 +33,7 @@ test('sample: greedy, sample, beam and beam-sample; n-best sorted by score; stop
   const g = JSON.parse(greedy.stdout) as SampleJson, b1 = JSON.parse(beam1.stdout) as SampleJson;
   assert.deepEqual(b1.samples[0].ids, g.samples[0].ids, 'beam width 1 equals greedy');
   const bj = JSON.parse(beam.stdout) as SampleJson;
-  assert.equal(bj.samples.length, 4, 'n-best list of the beam width');
+  assert.equal(bj.samples.length, 4, 'the 4 best of one search');
   for (let i = 1; i < bj.samples.length; i++) assert.ok(bj.samples[i - 1].score! >= bj.samples[i].score!, 'n-best sorted by score');
   assert.ok(bj.samples.every((s) => s.text.startsWith('The quick')));
   assert.equal((JSON.parse(bs.stdout) as SampleJson).samples.length, 3);
