@@ -67,7 +67,8 @@ export class TextStream {
     if (this.kind === 'char') return token === '[EOS]' || token === '[UNK]' ? '' : token;
     if (this.pretty) return this.pretty.push(token);
     let piece: string;
-    if (this.raw) piece = (this.last === '' ? '' : ' ') + token;
+    // raw: tokens as they are, but an [EOS] inside the text is the line break it stands for
+    if (this.raw) piece = token === '[EOS]' ? '\n' : (this.last === '' || this.last.endsWith('\n') ? '' : ' ') + token;
     else if (this.kind === 'bpe') piece = token === '[EOS]' ? '' : token === '[UNK]' ? '<unk>' : this.m.tokenizer.detokenize([token]);
     // the whitespace tokenizer's detokenize, one token at a time
     else if (token === '[EOS]') piece = '\n';

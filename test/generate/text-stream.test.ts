@@ -75,6 +75,7 @@ describe('TextStream', () => {
   it('whitespace with [EOS] per line: the line breaks it was read from', () => {
     const m = MODELS[4][1];
     assert.equal(streamed(m, ['[EOS]', 'a', 'b', '[EOS]', 'c', '[UNK]'], false).text, 'a b\nc <unk>');
+    assert.equal(streamed(m, ['[EOS]', 'a', 'b', '[EOS]', 'c'], true).text, 'a b\nc');
   });
 });
 
