@@ -90,4 +90,4 @@ export { splitDocuments, splitStream } from './text/split.js';
 // generation
 export * from './generate/index.js';
 export { LmStepModel } from './generate/lm-step-model.js';
-export { prettify } from './generate/prettify.js';
+export { prettify, Prettifier } from './generate/prettify.js';

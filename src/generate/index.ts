@@ -8,6 +8,7 @@ export {
   processedDistribution,
   processedLogProbs,
   type HistoryInput,
+  type PipelineOptions,
 } from './processors/pipeline.js';
 export {
   validateDecodeOptions,
@@ -34,4 +35,6 @@ export {
   type GenerationMetrics,
 } from './metrics.js';
 export { DEFAULT_GRID, parseGrid, validateGrid, type StrategySpec } from './grid.js';
+export { checkStrategyOptions, MAX_BEAMS, type StrategyOptions } from './strategy-check.js';
+export { checkGenerationSize, MAX_GENERATED_TOKENS, MAX_STEP_LOGITS_BYTES, type GenerationSize } from './limits.js';
 export { compareStrategies, toCsv, toMarkdown, type CompareOptions, type CompareRow } from './compare.js';
