@@ -8,6 +8,7 @@ import { getHeapStatistics } from 'node:v8';
 import { constants } from 'node:buffer';
 import { RnnlabError } from '../../errors.js';
 import { memoryLimit } from '../../run/guards.js';
+import { formatBytes } from '../../run/memory.js';
 
 export interface DataFile {
   /** Bytes on disk. */
@@ -60,23 +61,19 @@ export function memoryForText(): number {
   return Math.min(heap.heap_size_limit - heap.used_heap_size, memoryLimit());
 }
 
-function gb(bytes: number): string {
-  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.ceil(bytes / 1e6)} MB`;
-}
-
 /**
  * A plain-text file read whole is one string: it must fit a string, and, while its pieces are
  * joined and normalised (three copies at once), the memory. Refused before reading when it
  * cannot; `available` is memoryForText() unless a test says otherwise.
  */
 export function refuseWholeText(path: string, file: DataFile, available: number): void {
-  const size = file.gzip ? `${gb(file.textBytes)} of text (gzipped)` : gb(file.textBytes);
+  const size = file.gzip ? `${formatBytes(file.textBytes)} of text (gzipped)` : formatBytes(file.textBytes);
   // UTF-8 takes at most 4 bytes a character, so more than 4 × the limit is surely too long
   if (file.textBytes > 4 * MAX_STRING_CHARS) {
     throw new RnnlabError(`${path} is ${size}, more than one JavaScript string can hold (${MAX_STRING_CHARS.toLocaleString('en-US')} characters), and a plain-text file is read whole: split it, or make it JSON Lines (one document a line)`);
   }
   if (3 * file.textBytes > available) {
-    throw new RnnlabError(`${path} is ${size}: reading it whole needs about ${gb(3 * file.textBytes)} of memory and ${gb(available)} is free (raise node's heap with NODE_OPTIONS=--max-old-space-size=MB, or use a smaller file)`);
+    throw new RnnlabError(`${path} is ${size}: reading it whole needs about ${formatBytes(3 * file.textBytes)} of memory and ${formatBytes(available)} is free (raise node's heap with NODE_OPTIONS=--max-old-space-size=MB, or use a smaller file)`);
   }
 }
 

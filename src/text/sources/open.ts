@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { RnnlabError } from '../../errors.js';
+import { formatBytes } from '../../run/memory.js';
 import { inspectDataFile, memoryForText, readFailure, type DataFile } from './data-file.js';
 import { ByteDecoder, type TextEncoding } from './decode.js';
 
@@ -44,7 +45,7 @@ export async function* readTextChunks(path: string, o: ChunkOptions = {}): Async
     for await (const chunk of source as AsyncIterable<Buffer>) {
       let text = decoder.push(chunk);
       if (decoder.bytes > maxBytes) {
-        throw new RnnlabError(`${path}: more text than this process can hold in memory (over ${Math.floor(maxBytes / 1e6).toLocaleString('en-US')} MB read${info.gzip ? '' : ` of ${Math.ceil(info.size / 1e6).toLocaleString('en-US')} MB`}); read only the first documents with --max-docs N, or use a smaller file`);
+        throw new RnnlabError(`${path}: more text than this process can hold in memory (over ${formatBytes(maxBytes)} read${info.gzip ? '' : ` of ${formatBytes(info.size)}`}); read only the first documents with --max-docs N, or use a smaller file`);
       }
       if (pendingCR) {
         text = '\r' + text;

@@ -96,7 +96,8 @@ function count(s: string, ch: string): number {
 
 /** Tokenizes already-normalised text; exported for callers that normalise themselves. */
 export function splitWords(text: string): string[] {
-  if (INVISIBLE.test(text)) text = text.replace(ZERO_WIDTH_SPACE, ' ').replace(DROPPED, '');
+  // dropping a mark between a letter and its accent can let them compose: NFC again
+  if (INVISIBLE.test(text)) text = text.replace(ZERO_WIDTH_SPACE, ' ').replace(DROPPED, '').normalize('NFC');
   const re = new RegExp(TOKEN);
   const out: string[] = [];
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
