@@ -28,7 +28,7 @@ export async function inspectDataFile(path: string): Promise<DataFile> {
   } catch (err) {
     throw readFailure(path, err);
   }
-  if (s.isDirectory()) throw new RnnlabError(`cannot read ${path}: it is a directory (give a file)`);
+  if (s.isDirectory()) throw new RnnlabError(`cannot read ${path}: it is a directory`);
   if (!s.isFile()) {
     const what = s.isFIFO() ? 'a named pipe (FIFO)' : s.isSocket() ? 'a socket' : 'a device';
     // a pipe may have no writer (reading would wait forever) and a device may never end
@@ -86,7 +86,7 @@ export function readFailure(path: string, err: unknown): RnnlabError {
     case 'ENOENT':
       return new RnnlabError(`cannot read ${path}: no such file`);
     case 'EISDIR':
-      return new RnnlabError(`cannot read ${path}: it is a directory (give a file)`);
+      return new RnnlabError(`cannot read ${path}: it is a directory`);
     case 'EACCES':
     case 'EPERM':
       return new RnnlabError(`cannot read ${path}: permission denied`);
