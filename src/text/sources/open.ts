@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { RnnlabError } from '../../errors.js';
@@ -69,19 +68,4 @@ export async function* readTextChunks(path: string, o: ChunkOptions = {}): Async
     file.destroy();
   }
   if (decoder.bytes === 0) throw new RnnlabError(`${path} is empty`);
-}
-
-/** Shared with the embedding readers, which read bytes rather than text. */
-export async function hasGzipMagic(path: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-    const magic = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(magic, 0, 2, 0);
-    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-  } catch (err) {
-    throw readFailure(path, err);
-  } finally {
-    await handle?.close();
-  }
 }
