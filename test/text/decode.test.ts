@@ -17,6 +17,7 @@ import { inspectDataFile, MAX_STRING_CHARS, refuseWholeText } from '../../src/te
 import { ByteDecoder, firstInvalidUtf8, type TextEncoding } from '../../src/text/sources/decode.js';
 import { readAllText, readDocuments, type Doc, type SourceOptions } from '../../src/text/sources/index.js';
 import { readTextChunks } from '../../src/text/sources/open.js';
+import { createTokenizer } from '../../src/text/tokenizers/tokenizer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnlab-decode-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -159,6 +160,12 @@ describe('line ends, whitespace, what a path is', () => {
     const big = 'x'.repeat(64 * 1024 - 1) + '\r\ny';
     assert.equal(await readAllText(file('split.txt', big)), 'x'.repeat(64 * 1024 - 1) + '\ny');
     assert.deepEqual(await readAll(file('cr.csv', 'text,label\r\n"a\r\nb",1\r\n')), [{ text: 'a\nb', label: '1' }]);
+  });
+
+  test('--eos-per-line on a CRLF file: one [EOS] per line, no CR token', async () => {
+    const [doc] = await readAll(file('ptb.txt', ' a b <unk>\r\n c\r\n'));
+    const ws = createTokenizer({ kind: 'whitespace', lowercase: false, unkToken: '<unk>', eosPerLine: true });
+    assert.deepEqual(ws.tokenize(doc.text), ['a', 'b', '[UNK]', '[EOS]', 'c', '[EOS]']);
   });
 
   test('whitespace-only data is refused, in every format', async () => {
