@@ -112,19 +112,15 @@ export class ByteDecoder {
 
   push(chunk: Uint8Array): string {
     if (chunk.length === 0) return '';
-    let buf: Uint8Array = chunk;
-    if (this.carry.length > 0) {
-      buf = new Uint8Array(this.carry.length + chunk.length);
-      buf.set(this.carry);
-      buf.set(chunk, this.carry.length);
-    }
+    // a Buffer, so indexOf (NUL bytes, newlines) is the native search
+    const buf = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
     this.carry = new Uint8Array(0);
     if (this.head === null || this.head.length < HEAD_BYTES) this.keepHead(chunk);
     let start = 0;
     if (!this.started) {
       // a BOM needs up to 3 bytes; a file that short is decided in end()
       if (buf.length < 3) {
-        this.carry = buf.slice();
+        this.carry = Uint8Array.prototype.slice.call(buf);
         return '';
       }
       this.started = true;
@@ -137,7 +133,7 @@ export class ByteDecoder {
   end(): string {
     let text = '';
     if (!this.started && this.carry.length > 0) {
-      const buf = this.carry;
+      const buf = Buffer.from(this.carry);
       this.carry = new Uint8Array(0);
       this.started = true;
       const start = this.startOfText(buf);
@@ -205,7 +201,7 @@ export class ByteDecoder {
     if (nul !== -1) throw this.nulByte(this.offset + (nul - start), this.newlines + countNewlines(buf, start, nul));
     this.newlines += countNewlines(buf, start, end);
     this.offset += end - start;
-    this.carry = buf.slice(end);
+    this.carry = Uint8Array.prototype.slice.call(buf, end);
     return text;
   }
 
@@ -228,7 +224,7 @@ export class ByteDecoder {
     if (this.offset === 0 && this.newlines === 0 && start === 0) this.refuseAsciiAsUtf16(buf, end);
     this.newlines += countNewlinesIn(text);
     this.offset += end - start;
-    this.carry = buf.slice(end);
+    this.carry = Uint8Array.prototype.slice.call(buf, end);
     return text;
   }
 
@@ -245,10 +241,7 @@ export class ByteDecoder {
     const utf16 = this.utf16Hint(at);
     if (utf16) return utf16;
     const line = this.newlines + countNewlines(buf, start, bad) + 1;
-    const lead = buf[bad];
-    const len = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-    const shown = buf.subarray(bad, bad + 1);
-    return new RnnlabError(`${this.path}: not UTF-8 at byte ${n(at)} (line ${n(line)}${this.where}): ${hex(shown)}${this.hint()}`);
+    return new RnnlabError(`${this.path}: not UTF-8 at byte ${n(at)} (line ${n(line)}${this.where}): ${hex(buf.subarray(bad, bad + 1))}${this.hint()}`);
   }
 
   private hint(): string {
