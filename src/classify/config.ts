@@ -7,6 +7,7 @@ import type { ClassifierKind, PoolKind } from '../nn/classifier.js';
 import { TRAINING_OPTIONS, type OptionSpec, type OptionTable } from '../run/options.js';
 import type { RunConfig } from '../run/config.js';
 import type { SourceFormat } from '../text/sources/types.js';
+import type { TextEncoding } from '../text/sources/decode.js';
 
 /** The budget and optimizer settings, as a language-model run has them (TRAINING_OPTIONS). */
 type TrainingBudget = Pick<RunConfig, 'epochs' | 'maxSteps' | 'maxTime' | 'lr' | 'optimizer' | 'momentum' | 'weightDecay' | 'clip' | 'lrSchedule' | 'lrDecay' | 'lrDecayStart' | 'warmupSteps' | 'minLr' | 'patience'>;
@@ -14,6 +15,8 @@ type TrainingBudget = Pick<RunConfig, 'epochs' | 'maxSteps' | 'maxTime' | 'lr' |
 export interface ClassifyConfig extends TrainingBudget {
   data: string;
   format: SourceFormat;
+  /** How the data's bytes are text (--data and --val-data). */
+  encoding: TextEncoding;
   textField?: string;
   labelField?: string;
   textColumn?: string | number;
@@ -56,6 +59,7 @@ export interface ClassifyConfig extends TrainingBudget {
 
 export const CLASSIFY_DEFAULTS = {
   format: 'auto',
+  encoding: 'utf8',
   header: true,
   maxDocs: 0,
   clean: true,
@@ -104,6 +108,7 @@ const column = { kind: 'column' as const };
 export const CLASSIFY_OPTIONS: readonly OptionSpec[] = [
   { key: 'data', arg: '<file>', help: '(required for a new run) labelled training data: CSV (label and text columns) or JSON/JSON Lines records, optionally .gz', value: text, group: 'data', resume: 'free' },
   { key: 'format', arg: '<f>', help: 'input format: auto, csv, json or jsonl (auto: by extension)', value: choice('auto', 'csv', 'json', 'jsonl'), group: 'data', resume: 'fixed' },
+  { key: 'encoding', arg: '<name>', help: 'how the data\'s bytes are text: utf8, latin1 (ISO-8859-1; 0x80–0x9F as Windows-1252) or utf16le', value: choice('utf8', 'latin1', 'utf16le'), group: 'data', resume: 'fixed' },
   { key: 'labelColumn', arg: '<col>', help: 'CSV: the label column, by name or 0-based index (default: the column named "label")', value: column, group: 'data', resume: 'fixed' },
   { key: 'textColumn', arg: '<col>', help: 'CSV: text column(s), by name or 0-based index; several joined: "1,2" or "title,description"', value: column, group: 'data', resume: 'fixed' },
   { key: 'header', help: 'CSV: the first row is data, not a header', value: flag, group: 'data', resume: 'fixed' },

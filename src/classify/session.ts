@@ -49,10 +49,10 @@ export interface ClassifyCorpus {
 }
 
 /** How to read labelled documents: JSON records' label is the field "label" unless named, as a CSV's is the column "label". */
-export function sourceOf(c: Pick<ClassifyOptions, 'format' | 'textField' | 'labelField' | 'textColumn' | 'labelColumn' | 'header'> & { data: string }): SourceOptions {
+export function sourceOf(c: Pick<ClassifyOptions, 'format' | 'encoding' | 'textField' | 'labelField' | 'textColumn' | 'labelColumn' | 'header'> & { data: string }): SourceOptions {
   const format = resolvedFormat({ format: c.format ?? 'auto', data: c.data });
   const labelField = c.labelField ?? (format === 'json' || format === 'jsonl' ? 'label' : undefined);
-  return { format: c.format, textField: c.textField, labelField, textColumn: c.textColumn, labelColumn: c.labelColumn, header: c.header };
+  return { format: c.format, encoding: c.encoding, textField: c.textField, labelField, textColumn: c.textColumn, labelColumn: c.labelColumn, header: c.header };
 }
 
 /** Defaults that depend on other settings, made explicit; conflicts refused. */

@@ -28,7 +28,7 @@ import { printJson } from './run.js';
 import { addRunOptions, typedRunOptions } from './run-options.js';
 import { handleSignals } from './signals.js';
 
-const SOURCE_KEYS = ['format', 'labelColumn', 'textColumn', 'header', 'textField', 'labelField', 'maxDocs', 'clean'];
+const SOURCE_KEYS = ['format', 'encoding', 'labelColumn', 'textColumn', 'header', 'textField', 'labelField', 'maxDocs', 'clean'];
 
 export function classifyCommand(): Command {
   const c = new Command('classify').description('text classifiers (cnn, rnn, gru, lstm) with pretrained embeddings: train, eval, predict');

@@ -24,12 +24,13 @@ export async function pickBackend(o: { backend?: string; threads?: number }): Pr
 
 /** The data-reading flags `train` has, for commands that read data too (eval). */
 export function sourceOptions(c: Command): Command {
-  return addRunOptions(c, ['format', 'textField', 'textColumn', 'header', 'maxDocs']);
+  return addRunOptions(c, ['format', 'encoding', 'textField', 'textColumn', 'header', 'maxDocs']);
 }
 
 export function readSourceOptions(o: Record<string, unknown>): SourceOptions {
   return {
     format: o.format as SourceOptions['format'],
+    encoding: o.encoding as SourceOptions['encoding'],
     textField: o.textField as string | undefined,
     textColumn: o.textColumn as string | number | undefined,
     header: o.header as boolean | undefined,

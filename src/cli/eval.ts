@@ -7,7 +7,7 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { RnnlabError } from '../errors.js';
-import { formatCorpusLines, formatCorpusTable, type CorpusReport } from '../eval/corpus-format.js';
+import { formatCorpusLines, formatCorpusTable, oovWarning, type CorpusReport } from '../eval/corpus-format.js';
 import { outOfVocabulary, scoreCorpus, type CorpusScore } from '../eval/score-corpus.js';
 import { untrainedTwin } from '../eval/untrained.js';
 import { runSeed } from '../run/run-seed.js';
@@ -64,10 +64,16 @@ export async function evalAction(o: Record<string, any>): Promise<void> {
       ...(baseline ? { untrained: scoreCorpus(baseline, corpus, how) } : {}),
     });
   }
+  for (const r of reports) {
+    const warning = oovWarning(r.name, r.oov, unit);
+    if (warning) process.stderr.write(warning + '\n');
+  }
   if (o.json) {
     const entries = reports.map((r) => ({
       model: o.model, data: r.name, level, ...figures(r.score),
-      oov: r.oov.count, oov_rate: r.oov.rate, dropped_tokens: r.oov.dropped ? r.oov.distinct : [], unseen: r.oov.distinct,
+      oov: r.oov.count, oov_rate: r.oov.rate,
+      // a char vocabulary has no [UNK]: its unknown characters are skipped, not scored
+      skipped: r.oov.dropped ? r.oov.count : 0, skipped_rate: r.oov.dropped ? r.oov.rate : 0, dropped_tokens: r.oov.dropped ? r.oov.distinct : [], unseen: r.oov.distinct,
       ...(r.untrained ? { untrained: { ...figures(r.untrained), seed } } : {}),
       backend: backend.name,
     }));

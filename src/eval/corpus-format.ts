@@ -33,10 +33,24 @@ function quoted(tokens: readonly string[], max = 10): string {
   return tokens.length > max ? `${shown}, … (${tokens.length} distinct)` : shown;
 }
 
+/** The tokens outside the vocabulary: skipped (a char vocabulary has no [UNK]) or scored as [UNK]. */
 function oovText(o: OutOfVocabulary, unit: Unit): string {
   if (o.count === 0) return '0';
-  const what = o.dropped ? `dropped ${o.count} ${unit}s` : `${o.count} ${unit}s scored as [UNK]`;
+  const what = o.dropped ? `skipped ${o.count} of ${o.total} ${unit}s` : `${o.count} of ${o.total} ${unit}s scored as [UNK]`;
   return `${what} (${(100 * o.rate).toFixed(2)}%): ${quoted(o.distinct)}`;
+}
+
+/** Out-of-vocabulary shares above this are warned about on stderr: the figures then describe a different text. */
+export const OOV_WARN_RATE = 0.03;
+
+/** The stderr warning for a corpus with many tokens outside the vocabulary (null below OOV_WARN_RATE). */
+export function oovWarning(name: string, o: OutOfVocabulary, unit: Unit): string | null {
+  if (o.rate <= OOV_WARN_RATE) return null;
+  const share = `${o.count.toLocaleString('en-US')} of ${o.total.toLocaleString('en-US')} ${unit}s (${(100 * o.rate).toFixed(2)}%)`;
+  const consequence = o.dropped
+    ? 'were skipped (a character vocabulary has no [UNK]): the perplexity is over the rest of the text only'
+    : 'were scored as [UNK], which makes the perplexity look better than the model is on this text';
+  return `warning: ${name}: ${share} are not in the model's vocabulary and ${consequence}`;
 }
 
 /** One corpus: the lines of a single-file eval. */
@@ -49,7 +63,7 @@ export function formatCorpusLines(r: CorpusReport, unit: Unit, seed: number): st
     const nb = u.notebook ? ` · notebook ${u.notebook.perplexity.toFixed(4)}` : '';
     lines.push(`untrained perplexity ${u.perplexity.toFixed(4)} · bits per ${unit} ${u.bitsPerToken.toFixed(4)}${nb} (the same architecture freshly initialised, seed ${seed})`);
   }
-  if (r.oov.count > 0) lines.push(`oov ${oovText(r.oov, unit)}`);
+  lines.push(`out of vocabulary ${oovText(r.oov, unit)}`);
   return lines.join('\n') + '\n';
 }
 

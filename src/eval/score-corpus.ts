@@ -36,7 +36,9 @@ export function scoreCorpus(model: LanguageModel, corpus: Corpus, o: ScoreOption
 export interface OutOfVocabulary {
   /** Tokens outside the vocabulary: mapped to [UNK], or dropped (`dropped`) when the vocabulary has none. */
   count: number;
-  /** count / the tokens of the text (dropped ones included). */
+  /** The tokens of the text, dropped ones included. */
+  total: number;
+  /** count / total. */
   rate: number;
   dropped: boolean;
   /** The distinct tokens, in order of first appearance. */
@@ -46,5 +48,5 @@ export interface OutOfVocabulary {
 export function outOfVocabulary(corpus: Corpus): OutOfVocabulary {
   const dropped = corpus.vocab.unk < 0;
   const all = corpus.tokens + (dropped ? corpus.oov : 0);
-  return { count: corpus.oov, rate: all > 0 ? corpus.oov / all : 0, dropped, distinct: corpus.unknown };
+  return { count: corpus.oov, total: all, rate: all > 0 ? corpus.oov / all : 0, dropped, distinct: corpus.unknown };
 }

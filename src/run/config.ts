@@ -7,6 +7,7 @@
  */
 import type { LrSchedule } from '../optim/schedule.js';
 import type { SourceFormat } from '../text/sources/types.js';
+import type { TextEncoding } from '../text/sources/decode.js';
 import type { ModelConfig } from '../nn/config.js';
 import type { Batching, Level } from '../train/corpus.js';
 
@@ -18,6 +19,8 @@ export interface RunConfig extends Omit<ModelConfig, 'vocabSize'> {
   /** The training file (plain text, JSON, JSON Lines or CSV, optionally gzipped). */
   data: string;
   format: SourceFormat;
+  /** How the data's bytes are text (every data file of the run: --data, --val-data, --test-data). */
+  encoding: TextEncoding;
   /** JSON/JSONL: the field holding the text (default "text"). */
   textField?: string;
   /** CSV: text column(s), by name or 0-based index ("title,description"). */
@@ -95,6 +98,7 @@ export interface RunConfig extends Omit<ModelConfig, 'vocabSize'> {
 /** Every default of a run: what an omitted flag means. */
 export const DEFAULTS = {
   format: 'auto',
+  encoding: 'utf8',
   header: true,
   maxDocs: 0,
   level: 'char',

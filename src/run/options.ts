@@ -61,6 +61,7 @@ export const TRAINING_OPTIONS: readonly OptionSpec[] = [
 export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'data', arg: '<file>', help: '(required for a new run) training text: plain text, JSON, JSON Lines or CSV (optionally .gz)', value: { kind: 'string' }, group: 'data', resume: 'free' },
   { key: 'format', arg: '<f>', help: 'input format: auto, text, json, jsonl or csv (auto: by extension; .gz is read transparently)', value: choice('auto', 'text', 'json', 'jsonl', 'csv'), group: 'data', resume: 'fixed' },
+  { key: 'encoding', arg: '<name>', help: 'how the data\'s bytes are text: utf8, latin1 (ISO-8859-1; 0x80–0x9F as Windows-1252) or utf16le', value: choice('utf8', 'latin1', 'utf16le'), group: 'data', resume: 'fixed' },
   { key: 'textField', arg: '<name>', help: 'JSON/JSONL: the field holding the text', value: { kind: 'string' }, group: 'data', resume: 'fixed' },
   { key: 'textColumn', arg: '<col>', help: 'CSV: text column(s), by name or 0-based index; several joined: "title,description"', value: { kind: 'column' }, group: 'data', resume: 'fixed' },
   { key: 'header', help: 'CSV: the first row is data, not a header', value: { kind: 'flag' }, group: 'data', resume: 'fixed' },

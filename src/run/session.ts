@@ -234,7 +234,7 @@ function corpusOptions(c: RunConfig): CorpusOptions {
     level: c.level, tokenizer: c.tokenizer as TokenizerKind | undefined, lowercase: c.lowercase, bpeMerges: c.bpeMerges,
     minFreq: c.minFreq, maxVocab: c.maxVocab, batching: c.batching!, valFraction: c.valData ? 0 : c.valFraction, seed: c.seed, maxDocs: c.maxDocs,
     unkToken: c.unkToken, eosPerLine: c.eosPerLine,
-    source: { format: c.format, textField: c.textField, textColumn: c.textColumn, header: c.header },
+    source: { format: c.format, encoding: c.encoding, textField: c.textField, textColumn: c.textColumn, header: c.header },
   };
 }
 

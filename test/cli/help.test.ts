@@ -12,9 +12,9 @@ const FLAGS: Record<string, string[]> = {
   train: [
     '--data', '--level', '--cell', '--activation', '--layers', '--hidden', '--embed', '--dropout', '--batch', '--seq',
     '--epochs', '--max-steps', '--lr', '--optimizer', '--clip', '--seed', '--val-fraction', '--out', '--resume',
-    '--json', '--quiet', '--backend',
+    '--json', '--quiet', '--backend', '--encoding',
   ],
-  eval: ['--model', '--data', '--batch', '--seq', '--json', '--backend'],
+  eval: ['--model', '--data', '--batch', '--seq', '--json', '--backend', '--encoding'],
   sample: ['--model', '--prime', '--length', '--temperature', '--top-k', '--seed', '--strategy', '--json', '--backend'],
   sweep: ['--grid', '--out', '--resume', '--parallel', '--threads', '--backend', '--json', '--quiet', '--data', '--cell', '--hidden', '--lr', '--text-column'],
   demo: ['--seconds', '--out', '--backend'],

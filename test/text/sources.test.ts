@@ -88,12 +88,12 @@ describe('plain text', () => {
     await rejects(readAll(empty), new RegExp(`^${escape(empty)} is empty$`));
     await rejects(readAll(file('empty.txt.gz', '', true)), /is empty$/);
     const nul = file('nul.txt', Buffer.from([0x68, 0x69, 0x00, 0x01]));
-    await rejects(readAll(nul), new RegExp(`^${escape(nul)} looks binary \\(not UTF-8 text\\)$`));
-    await rejects(readAll(file('latin1.txt', Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]))), /looks binary/);
-    await rejects(readAll(file('png.bin', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]))), /looks binary/);
-    await rejects(readAll(file('truncated.txt', Buffer.from([0x61, 0xd0]))), /looks binary/);
+    await rejects(readAll(nul), new RegExp(`^${escape(nul)}: a NUL byte at byte 2 \\(line 1\\): this is a binary file, not text$`));
+    await rejects(readAll(file('latin1.txt', Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]))), /: not UTF-8 at byte 3 \(line 1\): 0xE9; if the file is Latin-1 \(or Windows-1252\), add --encoding latin1$/);
+    await rejects(readAll(file('png.bin', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]))), /not UTF-8 at byte 0 \(line 1\): 0x89/);
+    await rejects(readAll(file('truncated.txt', Buffer.from([0x61, 0xd0]))), /ends inside a multi-byte UTF-8 character \(byte 1, line 1\): 0xD0/);
     const late = Buffer.concat([Buffer.alloc(70_000, 0x61), Buffer.from([0xff, 0x0a])]);
-    await rejects(readAll(file('late.txt', late)), /is not valid UTF-8 text: invalid bytes/);
+    await rejects(readAll(file('late.txt', late)), /: not UTF-8 at byte 70,000 \(line 1\): 0xFF/);
     const sub = join(dir, 'subdir.txt');
     mkdirSync(sub);
     await rejects(readAll(sub), /^cannot read .*: it is a directory$/);
@@ -229,9 +229,9 @@ describe('CSV', () => {
   test('the parser gives the same records for every chunking', async () => {
     const text = 'a,"b ""q"" \n c",d\n"",x,"y,z"\n\ne,f,"g\n"\n';
     const want = [
-      { fields: ['a', 'b "q" \n c', 'd'], line: 1 },
-      { fields: ['', 'x', 'y,z'], line: 3 },
-      { fields: ['e', 'f', 'g\n'], line: 5 },
+      { fields: ['a', 'b "q" \n c', 'd'], line: 1, endLine: 2, multilineQuote: 1 },
+      { fields: ['', 'x', 'y,z'], line: 3, endLine: 3, multilineQuote: 0 },
+      { fields: ['e', 'f', 'g\n'], line: 5, endLine: 6, multilineQuote: 5 },
     ];
     for (const size of [1, 2, 3, 5, 1000]) {
       const got = [];
@@ -268,7 +268,7 @@ describe('CSV', () => {
 
   test('malformed CSV errors carry the line number', async () => {
     const unterminated = file('u.csv', 'text\nok\n"fine\nstill fine"\n"never closed\nmore\n');
-    await rejects(readAll(unterminated), new RegExp(`^${escape(unterminated)} line 5: unterminated quoted field$`));
+    await rejects(readAll(unterminated), new RegExp(`^${escape(unterminated)} line 5: the quoted field 1 that opens here is never closed \\(the file ends inside it\\): an unbalanced quote\\?$`));
     await rejects(readAll(file('q.csv', 'a,text\n1,"x"y\n')), /line 2: unexpected "y" after the closing quote of field 2/);
     await rejects(readAll(file('n.csv', 'label,text\n1,"two\nlines"\n2,a,extra\n'), {}), /line 4: expected 2 fields, found 3$/);
   });

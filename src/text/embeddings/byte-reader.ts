@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { RnnlabError } from '../../errors.js';
-import { hasGzipMagic, readFailure } from '../sources/open.js';
+import { inspectDataFile, readFailure } from '../sources/data-file.js';
 
 const CHUNK_BYTES = 64 * 1024;
 
@@ -26,7 +26,8 @@ export class ByteReader {
   ) {}
 
   static async open(path: string): Promise<ByteReader> {
-    const gzip = await hasGzipMagic(path); // also turns a missing file or a directory into one error line
+    // also turns a missing file, a directory, a pipe or a device into one error line (a pipe would block)
+    const { gzip } = await inspectDataFile(path);
     const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
     let source: Readable = file;
     if (gzip) {

@@ -7,6 +7,10 @@ const NEWLINE = 0x0a;
 export interface CsvRecord {
   fields: string[];
   line: number;
+  /** The line it ends on: later than `line` when a quoted field holds a line break. */
+  endLine: number;
+  /** The line where the first quoted field holding a line break opens (0: none). */
+  multilineQuote: number;
 }
 
 /**
@@ -27,6 +31,7 @@ export async function* parseCsv(chunks: AsyncIterable<string>, path: string, del
   let inQuotes = false;
   let quoteClosed = false;
   let quoteLine = 0;
+  let multilineQuote = 0;
 
   for await (const chunk of chunks) {
     let seg = 0; // start of the part of `chunk` not yet appended to `field`
@@ -39,6 +44,7 @@ export async function* parseCsv(chunks: AsyncIterable<string>, path: string, del
           inQuotes = false;
           quoteClosed = true;
         } else if (c === NEWLINE) {
+          if (multilineQuote === 0) multilineQuote = quoteLine;
           line++;
         }
         continue;
@@ -52,14 +58,20 @@ export async function* parseCsv(chunks: AsyncIterable<string>, path: string, del
           continue;
         }
         if (c !== delim && c !== NEWLINE) {
-          throw new RnnlabError(`${path} line ${line}: unexpected ${JSON.stringify(chunk[i])} after the closing quote of field ${fields.length + 1} (a quote inside a quoted field must be doubled)`);
+          const ch = JSON.stringify(String.fromCodePoint(chunk.codePointAt(i)!));
+          // a quote that opened lines earlier is where the mistake is (an unbalanced quote)
+          if (quoteLine !== line) {
+            throw new RnnlabError(`${path} line ${quoteLine}: the quoted field ${fields.length + 1} that opens here runs on to line ${line}, where ${ch} follows its closing quote: an unbalanced quote? (a quote inside a quoted field must be doubled: "")`);
+          }
+          throw new RnnlabError(`${path} line ${line}: unexpected ${ch} after the closing quote of field ${fields.length + 1} (a quote inside a quoted field must be doubled: "")`);
         }
       }
       if (c === NEWLINE) {
         if (recordStarted) {
           fields.push(field + chunk.slice(seg, i));
-          yield { fields, line: recordLine };
+          yield { fields, line: recordLine, endLine: line, multilineQuote };
         }
+        multilineQuote = 0;
         fields = [];
         field = '';
         fieldHasText = false;
@@ -88,9 +100,9 @@ export async function* parseCsv(chunks: AsyncIterable<string>, path: string, del
     }
     field += chunk.slice(seg);
   }
-  if (inQuotes) throw new RnnlabError(`${path} line ${quoteLine}: unterminated quoted field`);
+  if (inQuotes) throw new RnnlabError(`${path} line ${quoteLine}: the quoted field ${fields.length + 1} that opens here is never closed (the file ends inside it): an unbalanced quote?`);
   if (recordStarted) {
     fields.push(field);
-    yield { fields, line: recordLine };
+    yield { fields, line: recordLine, endLine: line, multilineQuote };
   }
 }

@@ -9,7 +9,7 @@ export async function* readCsv(chunks: AsyncIterable<string>, path: string, opts
   let width = -1;
   let textCols: number[] = [];
   let labelCol = -1;
-  for await (const { fields, line } of parseCsv(chunks, path, delimiter)) {
+  for await (const { fields, line, endLine, multilineQuote } of parseCsv(chunks, path, delimiter)) {
     if (width === -1) {
       width = fields.length;
       if (hasHeader) header = fields.map((f) => f.trim());
@@ -18,7 +18,9 @@ export async function* readCsv(chunks: AsyncIterable<string>, path: string, opts
       if (hasHeader) continue;
     }
     if (fields.length !== width) {
-      throw new RnnlabError(`${path} line ${line}: expected ${width} fields, found ${fields.length}`);
+      // a quoted field that swallowed line breaks is the likely cause: say where it opens
+      const span = multilineQuote > 0 ? ` (the record runs to line ${endLine}: a quoted field opens on line ${multilineQuote} and holds line breaks — an unbalanced quote?)` : '';
+      throw new RnnlabError(`${path} line ${line}: expected ${width} fields, found ${fields.length}${span}`);
     }
     const text = textCols.length === 1 ? fields[textCols[0]] : textCols.map((c) => fields[c]).join(' ');
     yield labelCol === -1 ? { text } : { text, label: fields[labelCol] };

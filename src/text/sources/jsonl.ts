@@ -5,7 +5,7 @@ import type { Doc, SourceOptions } from './types.js';
 
 /** JSON Lines: one record per line; blank lines are skipped. */
 export async function* readJsonLines(chunks: AsyncIterable<string>, path: string, opts: SourceOptions): AsyncGenerator<Doc> {
-  for await (const { text, line } of splitLines(chunks)) {
+  for await (const { text, line } of splitLines(chunks, path)) {
     if (text.trim().length === 0) continue;
     let value: unknown;
     try {

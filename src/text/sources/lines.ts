@@ -1,3 +1,6 @@
+import { RnnlabError } from '../../errors.js';
+import { MAX_STRING_CHARS } from './data-file.js';
+
 /** A line of text and its 1-based line number. */
 export interface NumberedLine {
   text: string;
@@ -8,7 +11,7 @@ export interface NumberedLine {
  * Splits "\n"-only text chunks (as produced by readTextChunks) into lines, holding only the
  * current partial line in memory. A final line without a newline is still a line.
  */
-export async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator<NumberedLine> {
+export async function* splitLines(chunks: AsyncIterable<string>, path = 'the text'): AsyncGenerator<NumberedLine> {
   let partial = '';
   let line = 0;
   for await (const chunk of chunks) {
@@ -20,6 +23,9 @@ export async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator
       yield { text, line: ++line };
       start = nl + 1;
       nl = chunk.indexOf('\n', start);
+    }
+    if (partial.length + chunk.length - start > MAX_STRING_CHARS) {
+      throw new RnnlabError(`${path} line ${line + 1} is longer than one JavaScript string can hold (${MAX_STRING_CHARS.toLocaleString('en-US')} characters)`);
     }
     partial += chunk.slice(start);
   }

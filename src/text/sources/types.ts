@@ -33,6 +33,11 @@ export interface SourceOptions {
   header?: boolean;
   /** CSV: field delimiter, one character. Default "," ("\t" for .tsv files). */
   delimiter?: string;
+  /**
+   * How the bytes are text: 'utf8' (default; a BOM is dropped), 'latin1' (ISO-8859-1, with
+   * 0x80–0x9F read as Windows-1252) or 'utf16le' (a BOM is dropped).
+   */
+  encoding?: 'utf8' | 'latin1' | 'utf16le';
   /** Plain text: 'file' (default) makes the whole file one document; 'line' makes each non-blank line one. */
   unit?: 'file' | 'line';
 }

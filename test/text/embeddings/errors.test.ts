@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { readEmbeddings, type EmbeddingFormat } from '../../../src/text/embeddings/index.js';
@@ -20,6 +22,11 @@ describe('bad embedding files are one RnnlabError line', () => {
   test('a missing file, a directory', async () => {
     await rejects(readEmbeddings(join(tmpdir(), 'rnnlab-no-such-embeddings.txt')), /^cannot read .*rnnlab-no-such-embeddings\.txt: no such file$/);
     await rejects(readEmbeddings(tmpdir()), /: it is a directory$/);
+    // a named pipe with no writer would block a read for ever: refused before any read
+    const fifo = join(mkdtempSync(join(tmpdir(), 'rnnlab-fifo-')), 'vectors.txt');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo works');
+    await rejects(readEmbeddings(fifo), /vectors\.txt: it is a named pipe \(FIFO\), not a regular file; save the data to a file first$/);
+    rmSync(dirname(fifo), { recursive: true, force: true });
   });
 
   test('an empty file, plain or gzipped, in every format; a file of blank lines; a header and no vectors', async () => {

@@ -70,13 +70,43 @@ test('word: mixed scripts, NFC and lower-casing', () => {
   assert.equal(word.detokenize(['a', ',', 'b']), 'a , b');
 });
 
-test('word: every non-space character lands in exactly one token, in order', () => {
+/** Whitespace and the invisible format characters, which are never tokens (ZWNJ and ZWJ only inside a word or emoji). */
+const INVISIBLE = /[\s\u00AD\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/gu;
+
+test('word: every visible character lands in exactly one token, in order', () => {
   const rng = new Rng(77);
   const texts = [timeMachineSlice(20000), CYRILLIC_TEXT];
   for (let i = 0; i < 200; i++) texts.push(randomUnicode(rng, 40));
   for (const text of texts) {
     const tokens = tok(text);
-    assert.equal(tokens.join(''), text.normalize('NFC').replace(/\s+/gu, ''));
-    for (const t of tokens) assert.ok(t.length > 0 && !/\s/u.test(t), JSON.stringify(t));
+    assert.equal(tokens.join('').replace(INVISIBLE, ''), text.normalize('NFC').replace(INVISIBLE, ''));
+    for (const t of tokens) assert.ok(t.replace(INVISIBLE, '').length > 0 && !/\s/u.test(t), JSON.stringify(t));
   }
+});
+
+test('word: invisible format characters are never tokens (razdel makes each one a token)', () => {
+  assert.deepEqual(tok('hello\u200Bworld'), ['hello', 'world'], 'a zero-width space separates words');
+  assert.deepEqual(tok('\u200Fשלום\u200E test \u061C'), ['שלום', 'test'], 'direction marks are dropped');
+  assert.deepEqual(tok('co\u00ADoperate \u00AD'), ['cooperate'], 'a soft hyphen is dropped');
+  assert.deepEqual(tok('\uFEFFstart word\u2060joiner'), ['start', 'wordjoiner']);
+  assert.deepEqual(tok('\u202Aembedded\u202C \u2066isolated\u2069'), ['embedded', 'isolated']);
+  assert.deepEqual(tok('a \u200D \u200C b'), ['a', 'b'], 'a stray ZWJ or ZWNJ is nothing');
+  assert.deepEqual(tok('می\u200Cخواهم 👩\u200D💻'), ['می\u200Cخواهم', '👩\u200D💻'], 'inside a word or an emoji they stay');
+  assert.deepEqual(tok('\u200B\u200E\u00AD'), []);
+});
+
+test('word: combining marks stay with their base (razdel\'s test cases), CJK is only CJK', () => {
+  assert.deepEqual(tok('x\u0305 y'), ['x\u0305', 'y']);
+  assert.deepEqual(tok('мо\u0323локо'), ['мо\u0323локо']);
+  assert.deepEqual(tok('a\u00B7b'), ['a', '\u00B7', 'b'], 'U+00B7 is punctuation, not a CJK character');
+  assert.deepEqual(tok('我\u0323们'), ['我\u0323', '们'], 'a mark after a CJK character stays with it');
+  assert.deepEqual(tok('一\u0305 \u0305'), ['一\u0305', '\u0305']);
+  assert.deepEqual(tok('々 〆 ー'), ['々', '〆', 'ー']);
+});
+
+test('word: the documented differences from razdel', () => {
+  assert.deepEqual(tok('mp3 GPT4o'), ['mp3', 'GPT4o'], 'letters and digits stay together (razdel: mp + 3)');
+  assert.deepEqual(tok('ok :) :-('), ['ok', ':', ')', ':', '-', '('], 'emoticons are punctuation (razdel keeps smileys whole)');
+  assert.deepEqual(tok('1990–2000 a—b x−y'), ['1990', '–', '2000', 'a', '—', 'b', 'x', '−', 'y'], 'en/em dashes and minus always split');
+  assert.deepEqual(tok('see https://x.org/a.b, mail a@b.co'), ['see', 'https://x.org/a.b', ',', 'mail', 'a@b.co'], 'URLs and e-mails whole');
 });
