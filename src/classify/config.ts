@@ -9,7 +9,7 @@ import type { RunConfig } from '../run/config.js';
 import type { SourceFormat } from '../text/sources/types.js';
 
 /** The budget and optimizer settings, as a language-model run has them (TRAINING_OPTIONS). */
-type TrainingBudget = Pick<RunConfig, 'epochs' | 'maxSteps' | 'maxTime' | 'lr' | 'optimizer' | 'momentum' | 'weightDecay' | 'clip' | 'lrSchedule' | 'lrDecay' | 'lrDecayStart' | 'warmupSteps' | 'minLr' | 'patience'>;
+type TrainingBudget = Pick<RunConfig, 'epochs' | 'maxSteps' | 'maxTime' | 'lr' | 'optimizer' | 'momentum' | 'weightDecay' | 'clip' | 'lrSchedule' | 'lrDecay' | 'lrDecayStart' | 'warmupSteps' | 'minLr' | 'patience' | 'onNonfinite'>;
 
 export interface ClassifyConfig extends TrainingBudget {
   data: string;
@@ -90,6 +90,7 @@ export const CLASSIFY_DEFAULTS = {
   patience: 0,
   seed: 42,
   saveEvery: 0,
+  onNonfinite: 'stop',
 } as const satisfies Partial<ClassifyConfig>;
 
 export type ClassifyOptions = Partial<ClassifyConfig>;
