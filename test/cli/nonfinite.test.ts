@@ -122,24 +122,28 @@ test('train --overflow cut: "training on N tokens" counts what the cut leaves, n
   assert.equal(readMetrics(join(dir, 'cut', 'metrics.jsonl'))[0].train_tokens, 120);
 });
 
-test('eval --batch 100000 on a short text: the rows are capped to what the text supports, with a note, and the figure does not change', async () => {
+test('eval --batch 100000 on a short text: the rows are capped to what the text supports (rows of 32 tokens), with a note', async () => {
   const dir = tempDir('eval-rows');
   const data = writePangrams(dir, 'pangrams.txt', 30);
   assertOk(rnnlab(['train', '--data', data, '--out', 'run', ...SMALL, '--epochs', '2', '--quiet'], { cwd: dir }));
-  const [huge, plain, json] = await inParallel([
+  const [huge, plain, most, plainJson, json] = await inParallel([
     () => rnnlabAsync(['eval', '--model', 'run', '--data', 'pangrams.txt', '--batch', '100000', '--backend', 'js'], { cwd: dir }),
     () => rnnlabAsync(['eval', '--model', 'run', '--data', 'pangrams.txt', '--backend', 'js'], { cwd: dir }),
+    () => rnnlabAsync(['eval', '--model', 'run', '--data', 'pangrams.txt', '--batch', '80', '--backend', 'js'], { cwd: dir }),
+    () => rnnlabAsync(['eval', '--model', 'run', '--data', 'pangrams.txt', '--json', '--backend', 'js'], { cwd: dir }),
     () => rnnlabAsync(['eval', '--model', 'run', '--data', 'pangrams.txt', '--batch', '100000', '--seq', '8', '--json', '--backend', 'js'], { cwd: dir }),
   ]);
   assertOk(huge);
   assertOk(plain);
-  // 30 × 86 = 2,580 characters: rows of at least 256 → 10 rows
-  assert.equal(huge.stderr, 'note: pangrams.txt: 2,580 tokens fill only 10 rows of at least 256 tokens (--seq, and 64 at least): scored in 10 rows, not --batch 100000 (every row starts from an empty state, so shorter rows would score worse)\n');
-  assert.equal(plain.stderr, '', 'the default --batch is not a request to note');
-  assert.equal(huge.stdout, plain.stdout, 'the same rows, the same figures');
+  // 30 × 86 = 2,580 characters: rows of at least 32 → 80 rows
+  assert.equal(huge.stderr, 'note: pangrams.txt: 2,580 tokens fill only 80 rows of at least 32 tokens: scored in 80 rows, not --batch 100000 (every row starts from an empty state, so shorter rows would score worse)\n');
+  assert.equal(plain.stderr, '', 'the default --batch (16 rows here) needs no note');
+  assert.equal(most.stderr, '');
+  assert.equal(huge.stdout, most.stdout, 'the capped rows are --batch 80');
   const j = JSON.parse(json.stdout) as { rows: number; perplexity: number };
-  assert.equal(j.rows, 40, '--seq 8 still leaves rows of 64');
+  assert.equal(j.rows, 80, '--seq 8 still leaves rows of 32');
   assert.ok(Number.isFinite(j.perplexity));
+  assert.equal((JSON.parse(plainJson.stdout) as { rows: number }).rows, 16);
 });
 
 test('--threads: more than the cores is capped with a note; on the wasm backend it is noted as having no effect', async () => {
