@@ -45,7 +45,7 @@ export { clipGradNorm, gradNorm } from './optim/clip.js';
 export { TrainLoop, type TrainLoopOptions, type TrainSummary } from './train/loop.js';
 export { LmTask, type LmTaskSettings } from './train/lm-task.js';
 export type { Task } from './train/task.js';
-export type { RunEvent, StartEvent, StepEvent, ValEvent, EndEvent, RunSink, StopReason } from './train/events.js';
+export type { RunEvent, StartEvent, StepEvent, NonFiniteEvent, ValEvent, EndEvent, RunSink, StopReason } from './train/events.js';
 export { DEFAULTS, flagOf, type RunConfig, type RunOptions, type TrainingSettings } from './run/config.js';
 export { RUN_OPTIONS, validateRunOptions, type OptionSpec } from './run/options.js';
 export { resolveNewRun, resolveResume } from './run/resolve.js';

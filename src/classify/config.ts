@@ -10,7 +10,7 @@ import type { SourceFormat } from '../text/sources/types.js';
 import type { TextEncoding } from '../text/sources/decode.js';
 
 /** The budget and optimizer settings, as a language-model run has them (TRAINING_OPTIONS). */
-type TrainingBudget = Pick<RunConfig, 'epochs' | 'maxSteps' | 'maxTime' | 'lr' | 'optimizer' | 'momentum' | 'weightDecay' | 'clip' | 'lrSchedule' | 'lrDecay' | 'lrDecayStart' | 'warmupSteps' | 'minLr' | 'patience'>;
+type TrainingBudget = Pick<RunConfig, 'epochs' | 'maxSteps' | 'maxTime' | 'lr' | 'optimizer' | 'momentum' | 'weightDecay' | 'clip' | 'lrSchedule' | 'lrDecay' | 'lrDecayStart' | 'warmupSteps' | 'minLr' | 'patience' | 'onNonfinite'>;
 
 export interface ClassifyConfig extends TrainingBudget {
   data: string;
@@ -94,6 +94,7 @@ export const CLASSIFY_DEFAULTS = {
   patience: 0,
   seed: 42,
   saveEvery: 0,
+  onNonfinite: 'stop',
 } as const satisfies Partial<ClassifyConfig>;
 
 export type ClassifyOptions = Partial<ClassifyConfig>;

@@ -156,6 +156,11 @@ export class ClassifierRun {
     return new ClassifierRun(config, config.out, backend, corpus, model, embeddings, resumed, setup);
   }
 
+  /** There is validation data (else model.safetensors is simply the latest weights). */
+  get hasValidation(): boolean {
+    return this.corpus.val.length > 0;
+  }
+
   stop(): void {
     if (this.loop) this.loop.stop();
     else this.stopEarly = true;
@@ -175,7 +180,7 @@ export class ClassifierRun {
       batch: config.batch, seq: 0, epochs: config.epochs, maxSteps: config.maxSteps, maxTime: config.maxTime, lr: config.lr, optimizer: config.optimizer,
       momentum: config.momentum, weightDecay: config.weightDecay, clip: config.clip, lrSchedule: config.lrSchedule, lrDecay: config.lrDecay, lrDecayStart: config.lrDecayStart,
       warmupSteps: config.warmupSteps, minLr: config.minLr, patience: config.patience,
-      seed: config.seed, maxLen: config.maxLen, overflow: 'cut' as const, saveEvery: config.saveEvery, batching: config.batching,
+      seed: config.seed, maxLen: config.maxLen, overflow: 'cut' as const, saveEvery: config.saveEvery, onNonfinite: config.onNonfinite, batching: config.batching,
     };
     this.loop = new TrainLoop({
       task: new ClassifyTask(model, { train: corpus.train, val: corpus.val }, corpus.vocab.pad, { batch: config.batch, seed: config.seed, batching: config.batching }),

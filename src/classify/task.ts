@@ -53,6 +53,8 @@ export function epochBatches(docs: readonly LabeledDoc[], s: ClassifyTaskSetting
 export class ClassifyTask implements Task<ClassBatch> {
   readonly trainTokens: number;
   readonly valTokens: number;
+  readonly hasValidation: boolean;
+  readonly chanceLoss: number;
   readonly fingerprint: string;
 
   constructor(
@@ -64,6 +66,8 @@ export class ClassifyTask implements Task<ClassBatch> {
     this.trainTokens = data.train.reduce((n, d) => n + d.ids.length, 0);
     this.valTokens = data.val.reduce((n, d) => n + d.ids.length, 0);
     this.fingerprint = labeledFingerprint(data.train);
+    this.hasValidation = data.val.length > 0;
+    this.chanceLoss = Math.log(model.config.classes);
   }
 
   epoch(epoch: number): { count: number; get(i: number): ClassBatch } {
@@ -84,7 +88,7 @@ export class ClassifyTask implements Task<ClassBatch> {
   }
 
   afterStep(): void {
-    // nothing to carry
+    // nothing to carry, skipped or not
   }
 
   validation(): Generator<void, EvalResult> | null {

@@ -27,6 +27,7 @@ import { fmtRate, fmtTime, progressSink } from './progress.js';
 import { printJson } from './run.js';
 import { addRunOptions, typedRunOptions } from './run-options.js';
 import { handleSignals } from './signals.js';
+import { howStopped, savedLine } from './train.js';
 
 const SOURCE_KEYS = ['format', 'encoding', 'labelColumn', 'textColumn', 'header', 'textField', 'labelField', 'maxDocs', 'clean'];
 
@@ -80,11 +81,11 @@ export async function classifyTrainAction(o: Record<string, any>, cmd: Command):
   }
   const best = s.best ?? s.last;
   if (o.json) {
-    printJson({ out: run.out, steps: s.steps, epochs: s.epochs, stopped_by: s.stoppedBy, elapsed_seconds: +s.elapsed.toFixed(2), best: best && { loss: best.loss, accuracy: best.accuracy } });
+    printJson({ out: run.out, steps: s.steps, epochs: s.epochs, stopped_by: s.stoppedBy, elapsed_seconds: +s.elapsed.toFixed(2), skipped: s.skipped, best: best && { loss: best.loss, accuracy: best.accuracy } });
   } else {
-    process.stdout.write(`trained ${s.steps} steps (${s.stoppedBy === 'epochs' ? `${s.epochs} epoch${s.epochs === 1 ? '' : 's'}` : `stopped by ${s.stoppedBy}`}) in ${fmtTime(s.elapsed)} · ${fmtRate(s.tokensPerSec)} documents/s\n`);
+    process.stdout.write(`trained ${s.steps} steps (${howStopped(s)}) in ${fmtTime(s.elapsed)} · ${fmtRate(s.tokensPerSec)} documents/s\n`);
     if (best) process.stdout.write(`best validation: accuracy ${(best.accuracy! * 100).toFixed(2)} % · loss ${best.loss.toFixed(4)}\n`);
-    process.stdout.write(`saved ${join(run.out, 'model.safetensors')} (best), ${join(run.out, 'last.safetensors')} (resume), ${join(run.out, 'metrics.jsonl')}\n`);
+    process.stdout.write(savedLine(run.out, run.hasValidation, ['metrics.jsonl']));
   }
   signal.finish(s);
 }

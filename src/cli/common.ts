@@ -1,5 +1,6 @@
 /** Options several commands share: backend selection and data-source reading. */
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { createBackend, type BackendChoice } from '../backend/select.js';
 import type { SourceOptions } from '../text/sources/index.js';
 import { int, oneOf } from './parse.js';
@@ -8,18 +9,39 @@ import { addRunOptions } from './run-options.js';
 export function backendOptions(c: Command): Command {
   return c
     .option('--backend <name>', 'compute backend: auto, native, wasm or js (env RNNLAB_BACKEND)', oneOf('auto', 'native', 'wasm', 'js'))
-    .option('--threads <n>', 'threads for the native backend (default: every core)', int(1, 256))
+    .option('--threads <n>', 'threads for the native backend (default: every core; more than the cores are capped at the cores, with a note)', int(1, 256))
     .option('--debug', 'print stack traces on errors');
 }
 
-let noticed = false;
+let noticed = false, threadsNoticed = false;
 export async function pickBackend(o: { backend?: string; threads?: number }): Promise<BackendChoice> {
-  const choice = await createBackend({ name: o.backend as never, threads: o.threads });
+  const threads = o.threads === undefined ? undefined : threadsFor(o.threads);
+  const choice = await createBackend({ name: o.backend as never, threads });
   if (choice.fallback && !noticed && !process.env.RNNLAB_QUIET_FALLBACK) {
     noticed = true;
     process.stderr.write(`note: using the ${choice.backend.name} backend (${choice.fallback})\n`);
   }
+  if (o.threads !== undefined && choice.backend.name !== 'native') {
+    noteThreads(`--threads ${o.threads} has no effect: the ${choice.backend.name} backend runs on one thread (only the native backend uses threads)`);
+  }
   return choice;
+}
+
+/**
+ * --threads beyond the cores: capped at the cores, because the kernels are compute-bound and
+ * more threads than cores only take turns on them (slower, not faster). Said once.
+ */
+function threadsFor(asked: number): number {
+  const cores = availableParallelism();
+  if (asked <= cores) return asked;
+  noteThreads(`--threads ${asked} on ${cores} core${cores === 1 ? '' : 's'}: capped at ${cores} (more threads than cores only slow the kernels down)`);
+  return cores;
+}
+
+function noteThreads(s: string): void {
+  if (threadsNoticed) return;
+  threadsNoticed = true;
+  process.stderr.write(`note: ${s}\n`);
 }
 
 /** The data-reading flags `train` has, for commands that read data too (eval). */

@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { RnnlabError } from '../errors.js';
 import { formatCorpusLines, formatCorpusTable, oovWarning, type CorpusReport } from '../eval/corpus-format.js';
-import { outOfVocabulary, scoreCorpus, type CorpusScore } from '../eval/score-corpus.js';
+import { EVAL_MIN_ROW, outOfVocabulary, scoreCorpus, type CorpusScore } from '../eval/score-corpus.js';
 import { untrainedTwin } from '../eval/untrained.js';
 import { runSeed } from '../run/run-seed.js';
 import { loadLanguageModel } from '../train/checkpoint.js';
@@ -22,7 +22,7 @@ export function evalCommand(): Command {
   c.option('--model <path>', 'a run directory (its model.safetensors) or a .safetensors file')
     .option('--data <files>', 'text to score (same formats as train); several files comma-separated: a.txt,b.txt')
     .option('--batching <mode>', 'stream (one token stream, state carried) or pad (documents, [PAD] masked); default: how the model was trained', oneOf('stream', 'pad'))
-    .option('--batch <n>', 'rows scored in parallel (stream: the text is cut into this many rows, each starting from an empty state)', int(1, 100000), 16)
+    .option('--batch <n>', 'rows scored in parallel (stream: the text is cut into this many rows, each starting from an empty state; at most as many as hold 32 tokens each)', int(1, 100000), 16)
     .option('--seq <n>', 'stream: window length (the state is carried across windows)', int(1, 1_000_000), 256)
     .option('--untrained', 'also score each file with the same architecture freshly initialised with the run\'s seed (≈ vocabulary-size perplexity)', false)
     .option('--metric <name>', 'notebook: also the course notebooks\' figure, the mean over documents of 2^(nats per token) — not a perplexity', oneOf('notebook'))
@@ -41,7 +41,7 @@ function dataFiles(data: string): string[] {
   return files;
 }
 
-export async function evalAction(o: Record<string, any>): Promise<void> {
+export async function evalAction(o: Record<string, any>, cmd?: Command): Promise<void> {
   if (!o.model) throw new RnnlabError('eval needs --model DIR|FILE');
   if (!o.data) throw new RnnlabError('eval needs --data FILE[,FILE…]');
   const files = dataFiles(o.data);
@@ -59,8 +59,15 @@ export async function evalAction(o: Record<string, any>): Promise<void> {
       level, lowercase: m.tokenizer.settings.lowercase, bpeMerges: 0, minFreq: 1, maxVocab: 0, batching,
       valFraction: 0, seed: 0, source: readSourceOptions(o), maxDocs: o.maxDocs, strictVocab: o.strictVocab,
     }, { tokenizer: m.tokenizer, vocab: m.vocab });
+    const score = scoreCorpus(m.model, corpus, how);
+    // a --batch the text cannot fill is capped (streamRows); say so when it was asked for
+    if (score.rows !== undefined && score.rows < how.batch && cmd?.getOptionValueSource('batch') === 'cli') {
+      const tokens = corpus.data.train.length as number;
+      const rows = `${score.rows} row${score.rows === 1 ? '' : 's'}`;
+      process.stderr.write(`note: ${file}: ${tokens.toLocaleString('en-US')} tokens fill only ${rows} of at least ${EVAL_MIN_ROW} tokens: scored in ${rows}, not --batch ${how.batch} (every row starts from an empty state, so shorter rows would score worse)\n`);
+    }
     reports.push({
-      name: file, score: scoreCorpus(m.model, corpus, how), oov: outOfVocabulary(corpus),
+      name: file, score, oov: outOfVocabulary(corpus),
       ...(baseline ? { untrained: scoreCorpus(baseline, corpus, how) } : {}),
     });
   }
@@ -86,7 +93,7 @@ export async function evalAction(o: Record<string, any>): Promise<void> {
 /** A score's numbers under their JSON names. */
 function figures(s: CorpusScore): Record<string, number> {
   return {
-    perplexity: s.perplexity, bits_per_token: s.bitsPerToken, loss: s.loss, nll: s.nll, tokens: s.tokens,
+    perplexity: s.perplexity, bits_per_token: s.bitsPerToken, loss: s.loss, nll: s.nll, tokens: s.tokens, ...(s.rows !== undefined ? { rows: s.rows } : {}),
     ...(s.notebook ? { notebook_perplexity: s.notebook.perplexity, notebook_documents: s.notebook.documents } : {}),
   };
 }

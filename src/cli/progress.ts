@@ -4,7 +4,7 @@
  * logs stay readable.
  */
 import cliProgress from 'cli-progress';
-import type { RunEvent, RunSink, ValEvent } from '../train/events.js';
+import type { NonFiniteEvent, RunEvent, RunSink, ValEvent } from '../train/events.js';
 import { fmtRate, fmtTime } from '../util/format.js';
 
 export { fmtRate, fmtTime };
@@ -16,6 +16,15 @@ export function describeVal(v: ValEvent, level: string): string {
     ? `accuracy ${(v.accuracy * 100).toFixed(2)} %`
     : `perplexity ${v.perplexity.toFixed(2)} · ${v.bits_per_token.toFixed(3)} ${unit}`;
   return `validation (${what}): loss ${v.loss.toFixed(4)} · ${measures}${v.best ? ' · best' : ''}`;
+}
+
+/** Skipped batches shown one line each; later ones are only counted (step lines and the summary). */
+const SKIPS_SHOWN = 10;
+
+export function describeSkip(e: NonFiniteEvent): string {
+  const more = e.skipped === SKIPS_SHOWN ? `; further skips are counted, not shown` : '';
+  const f = (x: number | string) => (typeof x === 'number' ? x.toFixed(4) : x);
+  return `step ${e.step}: loss ${f(e.loss)} · gradient norm ${f(e.grad_norm)}: batch skipped, no update (--on-nonfinite skip; ${e.skipped} skipped so far${more})`;
 }
 
 export interface ProgressSink extends RunSink {
@@ -36,8 +45,8 @@ export function progressSink(level: string, quiet: boolean, expectedUntrained: n
   let total = 0, nextLine = 0, maxTime = 0, elapsedAtStart = 0, lastLineAt = 0;
   // The clock starts at the first step, so the untrained validation and warm-up don't inflate the ETA.
   let firstStep = -1, firstAt = 0;
-  let lastStep = 0;
-  let lastPayload: Record<string, string> = { loss: '-', rate: '-', epoch: '1', left: '?', acc: '-' };
+  let lastStep = 0, skipped = 0;
+  let lastPayload: Record<string, string> = { loss: '-', rate: '-', epoch: '1', left: '?', acc: '-', skips: '' };
   const line = (s: string) => {
     if (quiet) return;
     if (bar) {
@@ -64,7 +73,7 @@ export function progressSink(level: string, quiet: boolean, expectedUntrained: n
       line(`model: ${e.params.toLocaleString('en-US')} parameters${frozen ? ` (${frozen.toLocaleString('en-US')} frozen)` : ''} · training on ${e.train_tokens.toLocaleString('en-US')} tokens, validating on ${e.val_tokens.toLocaleString('en-US')} · ${e.steps_per_epoch} steps per epoch${e.resumed ? ` · resuming at step ${e.step}` : ''}`);
       if (tty) {
         bar = new cliProgress.SingleBar({
-          format: `epoch {epoch} |{bar}| {value}/{total} steps · loss {loss}${classes ? ' · acc {acc}' : ''} · {rate} ${classes ? 'docs' : 'tok'}/s · ETA {left}`,
+          format: `epoch {epoch} |{bar}| {value}/{total} steps · loss {loss}${classes ? ' · acc {acc}' : ''}{skips} · {rate} ${classes ? 'docs' : 'tok'}/s · ETA {left}`,
           stream: process.stderr, hideCursor: true, etaBuffer: 50, barsize: 24, fps: 5,
         }, cliProgress.Presets.shades_classic);
         bar.start(total, e.step, lastPayload);
@@ -79,14 +88,21 @@ export function progressSink(level: string, quiet: boolean, expectedUntrained: n
       lastPayload = {
         loss: e.loss.toFixed(4), rate: fmtRate(e.tokens_per_sec), epoch: String(e.epoch + 1), left: fmtTime(eta(e.step, e.elapsed)),
         acc: e.accuracy !== undefined ? `${(e.accuracy * 100).toFixed(1)}%` : '-',
+        skips: skipped ? ` · ${skipped} skipped` : '',
       };
       if (bar) bar.update(e.step, lastPayload);
       else if (!quiet && (e.step >= nextLine || e.step === total || (maxTime > 0 && performance.now() - lastLineAt > (maxTime - elapsedAtStart) * 100))) {
         nextLine = e.step + Math.max(1, Math.round(total / 10));
         lastLineAt = performance.now();
         const acc = e.accuracy !== undefined ? ` · accuracy ${(e.accuracy * 100).toFixed(1)} %` : '';
-        process.stderr.write(`step ${e.step}/${total} · epoch ${e.epoch + 1} · loss ${e.loss.toFixed(4)}${acc} · ${fmtRate(e.tokens_per_sec)} ${classes ? 'docs' : 'tok'}/s · ETA ${fmtTime(eta(e.step, e.elapsed))}\n`);
+        process.stderr.write(`step ${e.step}/${total} · epoch ${e.epoch + 1} · loss ${e.loss.toFixed(4)}${acc}${lastPayload.skips} · ${fmtRate(e.tokens_per_sec)} ${classes ? 'docs' : 'tok'}/s · ETA ${fmtTime(eta(e.step, e.elapsed))}\n`);
       }
+    },
+    nonfinite(e: NonFiniteEvent) {
+      // a stop is told by the error that ends the command
+      if (e.action !== 'skip') return;
+      skipped = e.skipped;
+      if (e.skipped <= SKIPS_SHOWN) line(describeSkip(e));
     },
     val(e: ValEvent) {
       const hint = classes ? ` (≈ ${(100 / classes).toFixed(0)} % expected by chance)` : ` (≈ vocabulary size ${expectedUntrained} expected)`;
@@ -102,6 +118,7 @@ export function progressSink(level: string, quiet: boolean, expectedUntrained: n
       if (e.type === 'start') handlers.start(e);
       else if (e.type === 'step') handlers.step(e);
       else if (e.type === 'val') handlers.val(e);
+      else if (e.type === 'nonfinite') handlers.nonfinite(e);
       else stop();
     },
     stop,

@@ -13,6 +13,7 @@ import { fmtRate, fmtTime, progressSink } from './progress.js';
 import { addRunOptions, typedRunOptions } from './run-options.js';
 import { handleSignals } from './signals.js';
 import { modelSummary } from '../nn/summary.js';
+import type { TrainSummary } from '../train/loop.js';
 
 export function trainCommand(): Command {
   const c = new Command('train').description('train a language model on a text file (or continue one with --out DIR --resume)');
@@ -51,22 +52,33 @@ export async function trainAction(o: Record<string, any>, cmd: Command): Promise
   const unit = config.level === 'char' ? 'char' : 'token';
   if (o.json) {
     printJson({
-      out: run.out, steps: s.steps, epochs: s.epochs, stopped_by: s.stoppedBy, elapsed_seconds: +s.elapsed.toFixed(2), tokens_per_sec: Math.round(s.tokensPerSec),
+      out: run.out, steps: s.steps, epochs: s.epochs, stopped_by: s.stoppedBy, elapsed_seconds: +s.elapsed.toFixed(2), tokens_per_sec: Math.round(s.tokensPerSec), skipped: s.skipped,
       best: s.best && { loss: s.best.loss, perplexity: s.best.perplexity, bits_per_token: s.best.bitsPerToken, tokens: s.best.tokens },
       ...(s.test ? { test: { loss: s.test.loss, perplexity: s.test.perplexity, bits_per_token: s.test.bitsPerToken, tokens: s.test.tokens, oov: run.test!.oov } } : {}),
     });
   } else {
-    const how = s.stoppedBy === 'epochs' ? `${s.epochs} epoch${s.epochs === 1 ? '' : 's'}` : `stopped by ${s.stoppedBy}`;
-    process.stdout.write(`trained ${s.steps} steps (${how}) in ${fmtTime(s.elapsed)} · ${fmtRate(s.tokensPerSec)} tok/s\n`);
+    process.stdout.write(`trained ${s.steps} steps (${howStopped(s)}) in ${fmtTime(s.elapsed)} · ${fmtRate(s.tokensPerSec)} tok/s\n`);
     if (res) process.stdout.write(`best validation: perplexity ${res.perplexity.toFixed(3)} · ${res.bitsPerToken.toFixed(4)} bits/${unit} · loss ${res.loss.toFixed(4)} nats\n`);
     if (s.test) {
       const oov = run.test!.oov;
       process.stdout.write(`test (${basename(config.testData!)}, best weights): perplexity ${s.test.perplexity.toFixed(3)} · ${s.test.bitsPerToken.toFixed(4)} bits/${unit} · loss ${s.test.loss.toFixed(4)} nats over ${s.test.tokens.toLocaleString('en-US')} predicted tokens${oov ? ` (${oov.toLocaleString('en-US')} out of vocabulary)` : ''}\n`);
     }
-    const files = [['model.safetensors', ' (best)'], ['last.safetensors', ' (resume)'], ['metrics.jsonl', ''], ['config.json', '']]
-      .filter(([f]) => existsSync(join(run.out, f))).map(([f, what]) => join(run.out, f) + what);
-    process.stdout.write(`saved ${files.join(', ')}\n`);
+    process.stdout.write(savedLine(run.out, run.hasValidation, ['metrics.jsonl', 'config.json']));
   }
   signal.finish(s);
 }
 
+
+/** "2 epochs", "stopped by max-steps", and the batches skipped for non-finite numbers. */
+export function howStopped(s: TrainSummary): string {
+  const how = s.stoppedBy === 'epochs' ? `${s.epochs} epoch${s.epochs === 1 ? '' : 's'}` : `stopped by ${s.stoppedBy}`;
+  return s.skipped > 0 ? `${how}; ${s.skipped} batch${s.skipped === 1 ? '' : 'es'} skipped for a non-finite loss or gradient` : how;
+}
+
+/** What the run directory holds, and what model.safetensors is: the best validation, or without validation data the latest weights. */
+export function savedLine(out: string, validated: boolean, others: readonly string[]): string {
+  const model = validated ? ' (best validation)' : ' (the latest weights: no validation data, so no best)';
+  const files = [['model.safetensors', model], ['last.safetensors', ' (resume)'], ...others.map((f) => [f, ''])]
+    .filter(([f]) => existsSync(join(out, f))).map(([f, what]) => join(out, f) + what);
+  return `saved ${files.join(', ')}\n`;
+}

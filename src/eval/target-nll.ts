@@ -1,5 +1,5 @@
 import type { LanguageModel } from '../nn/language-model.js';
-import { logSumExp } from '../generate/processors/softmax.js';
+import { logProbAt } from '../generate/processors/softmax.js';
 
 /**
  * The loss of every scored target of the model's last forward pass, one by one, for figures that
@@ -17,7 +17,7 @@ export function forEachTargetNll(
       const target = y[b * T + t];
       if (target === ignoreIndex) continue;
       const row = (t * B + b) * V;
-      visit(b, t, logSumExp(logits.subarray(row, row + V)) - logits[row + target]);
+      visit(b, t, -logProbAt(logits.subarray(row, row + V), target));
     }
   }
 }

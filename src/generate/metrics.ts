@@ -6,7 +6,7 @@
  */
 import type { Generation } from './decoders/options.js';
 import { checked } from './decoders/rows.js';
-import { logSumExp } from './processors/softmax.js';
+import { logProbAt } from './processors/softmax.js';
 import type { StepModel } from './step-model.js';
 
 type Outputs = readonly (readonly number[])[];
@@ -67,7 +67,7 @@ export function scoreSequences(model: StepModel, prime: Int32Array, seqs: Output
     for (let pos = 0; ; pos++) {
       for (let r = 0; r < active.length; r++) {
         const row = logits.subarray(r * v, (r + 1) * v);
-        out[active[r]].push(row[seqs[active[r]][pos]] - logSumExp(row));
+        out[active[r]].push(logProbAt(row, seqs[active[r]][pos]));
       }
       const keep: number[] = [];
       for (let r = 0; r < active.length; r++) if (pos + 1 < seqs[active[r]].length) keep.push(r);

@@ -15,9 +15,14 @@ export function gradNorm(backend: Backend, params: readonly Param[]): number {
 
 export function clipGradNorm(backend: Backend, params: readonly Param[], maxNorm: number): number {
   const norm = gradNorm(backend, params);
+  clipToNorm(backend, params, maxNorm, norm);
+  return norm;
+}
+
+/** The clipping of clipGradNorm given the norm already measured (the training loop checks it first). */
+export function clipToNorm(backend: Backend, params: readonly Param[], maxNorm: number, norm: number): void {
   if (maxNorm > 0) {
     const coef = maxNorm / (norm + 1e-6);
     if (coef < 1) for (const p of params) if (!p.frozen) backend.scale(p.grad, coef, p.grad.size);
   }
-  return norm;
 }

@@ -10,6 +10,7 @@ import type { SourceFormat } from '../text/sources/types.js';
 import type { TextEncoding } from '../text/sources/decode.js';
 import type { ModelConfig } from '../nn/config.js';
 import type { Batching, Level } from '../train/corpus.js';
+import type { OnNonFinite } from '../train/step-guard.js';
 
 export type { Batching, Level };
 
@@ -90,6 +91,8 @@ export interface RunConfig extends Omit<ModelConfig, 'vocabSize'> {
   seed: number;
   /** Also write last.safetensors every N steps within an epoch (0: only at epoch ends and stops). */
   saveEvery: number;
+  /** A NaN or infinite loss or gradient norm: stop the run (exit 1), or skip that batch's update (src/train/step-guard.ts). */
+  onNonfinite: OnNonFinite;
   // ---- output
   /** The run directory (unset: runs/<level>-<cell>-<time>). */
   out?: string;
@@ -139,6 +142,7 @@ export const DEFAULTS = {
   patience: 0,
   seed: 42,
   saveEvery: 0,
+  onNonfinite: 'stop',
 } as const satisfies Partial<RunConfig>;
 
 /** What a caller gives: the data (for a new run) and any settings that differ from DEFAULTS. */
@@ -148,6 +152,7 @@ export type RunOptions = Partial<RunConfig>;
 export const TRAINING_KEYS = [
   'batch', 'seq', 'epochs', 'maxSteps', 'maxTime', 'lr', 'optimizer', 'momentum', 'weightDecay', 'clip',
   'lrSchedule', 'lrDecay', 'lrDecayStart', 'warmupSteps', 'minLr', 'patience', 'seed', 'maxLen', 'overflow', 'saveEvery',
+  'onNonfinite',
 ] as const satisfies readonly (keyof RunConfig)[];
 
 /** The settings that decide how a run trains (saved in every last.safetensors). */

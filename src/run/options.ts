@@ -56,6 +56,7 @@ export const TRAINING_OPTIONS: readonly OptionSpec[] = [
   { key: 'warmupSteps', arg: '<n>', help: 'raise the rate linearly over the first N steps', value: int(0), group: 'training', resume: 'fixed' },
   { key: 'minLr', arg: '<f>', help: 'no schedule goes below this rate (cosine ends there)', value: num(0, Infinity), group: 'training', resume: 'fixed' },
   { key: 'patience', arg: '<n>', help: 'stop after this many epochs without validation improvement (0: never)', value: int(0), group: 'training', resume: 'fixed' },
+  { key: 'onNonfinite', arg: '<how>', help: 'a NaN or infinite loss or gradient norm: stop (exit 1, the last good checkpoints kept) or skip (leave that batch\'s update out and go on; 10 in a row stop the run)', value: choice('stop', 'skip'), group: 'training', resume: 'free' },
 ];
 
 export const RUN_OPTIONS: readonly OptionSpec[] = [

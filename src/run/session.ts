@@ -151,6 +151,12 @@ export class TrainingRun {
     else this.stopEarly = true;
   }
 
+  /** There is validation data (else model.safetensors is simply the latest weights). */
+  get hasValidation(): boolean {
+    const v = this.corpus.data.val;
+    return Array.isArray(v) ? v.length > 0 : v.length >= 2;
+  }
+
   /** The settings the loop trains with. */
   get settings(): TrainingSettings {
     const s = Object.fromEntries(TRAINING_KEYS.map((k) => [k, this.config[k]])) as unknown as TrainingSettings;

@@ -58,7 +58,7 @@ export function runMeasures(dir: string, s: TrainJsonSummary): {
 }
 
 /**
- * The summary of a run whose last session ran to its end (not an interrupt), from the events
+ * The summary of a run whose last session ran to its end (not an interrupt, not a failure), from the events
  * train wrote: what `train --json` would have printed. Null while the run has more to do.
  */
 function summaryFromMetrics(path: string): TrainJsonSummary | null {
@@ -74,7 +74,8 @@ function summaryFromMetrics(path: string): TrainJsonSummary | null {
   const last = events.at(-1);
   const test = last?.type === 'test' ? (last as TestEvent) : null;
   const end = test ? events.at(-2) : last;
-  if (end?.type !== 'end' || (end as EndEvent).stopped_by === 'interrupt') return null;
+  // an interrupted run has more to do; one stopped by bad numbers failed (train exited 1)
+  if (end?.type !== 'end' || ['interrupt', 'nonfinite', 'diverged'].includes((end as EndEvent).stopped_by)) return null;
   const e = end as EndEvent;
   const best = (events.filter((x) => x.type === 'val') as ValEvent[]).filter((v) => v.best).at(-1);
   return {

@@ -14,6 +14,7 @@
  * Files written before the registry (`format: rnnlab-lm/1`, no `arch`) are language models
  * and load as such.
  */
+import type { GuardState } from './step-guard.js';
 import type { Backend } from '../backend/backend.js';
 import type { EvalResult } from '../eval/perplexity.js';
 import { RnnlabError } from '../errors.js';
@@ -46,6 +47,10 @@ export interface TrainState {
   savedValLoss?: number | null;
   /** That whole validation (perplexity, bits per token, tokens), so a resumed run can report it. */
   savedVal?: EvalResult | null;
+  /** The step model.safetensors was written at; absent in older checkpoints. */
+  savedStep?: number;
+  /** Batches skipped for non-finite numbers and the streaks the step guard counts (src/train/step-guard.ts); absent in older checkpoints. */
+  guard?: GuardState;
   /** optimizer.step (apply() calls). */
   optimizerStep: number;
   /** Updates per parameter (Adam's bias correction); absent in older checkpoints (then optimizerStep for all). */

@@ -65,7 +65,32 @@ export interface ValEvent {
   final?: true;
 }
 
-export type StopReason = 'epochs' | 'max-steps' | 'time' | 'interrupt' | 'early-stopping';
+/**
+ * A batch whose loss or gradient norm was not finite (src/train/step-guard.ts), written instead
+ * of its step line: skipped (--on-nonfinite skip; the step counts but changed nothing) or the
+ * end of the run.
+ */
+export interface NonFiniteEvent {
+  type: 'nonfinite';
+  /** The step this batch was (a skipped step counts; a stop leaves the run at step − 1). */
+  step: number;
+  epoch: number;
+  batch: number;
+  batches: number;
+  /** The step's mean loss and gradient norm; a non-finite one as the text "NaN", "Infinity" or "-Infinity". */
+  loss: number | string;
+  grad_norm: number | string;
+  action: 'skip' | 'stop';
+  /** Batches skipped so far in the run, and in a row up to this one. */
+  skipped: number;
+  consecutive: number;
+}
+
+/**
+ * Why a run ended. `nonfinite` (a NaN or infinite loss or gradient) and `diverged` (a loss far
+ * above the untrained one) end it with an error; the run's checkpoints are the last good ones.
+ */
+export type StopReason = 'epochs' | 'max-steps' | 'time' | 'interrupt' | 'early-stopping' | 'nonfinite' | 'diverged';
 
 export interface EndEvent {
   type: 'end';
@@ -78,6 +103,8 @@ export interface EndEvent {
   tokens_per_sec: number;
   /** Validation loss of model.safetensors (null: no validation data). */
   best_loss: number | null;
+  /** Batches skipped so far in the run for a non-finite loss or gradient (--on-nonfinite skip); absent in older files. */
+  skipped?: number;
 }
 
 /** The test file's score (--test-data), with the weights of model.safetensors, once the run has ended (not after an interrupt). */
@@ -93,7 +120,7 @@ export interface TestEvent {
   oov: number;
 }
 
-export type RunEvent = StartEvent | StepEvent | ValEvent | EndEvent | TestEvent;
+export type RunEvent = StartEvent | StepEvent | NonFiniteEvent | ValEvent | EndEvent | TestEvent;
 
 export type CheckpointKind = 'best' | 'last';
 

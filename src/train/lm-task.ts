@@ -11,6 +11,7 @@
  */
 import { RnnlabError } from '../errors.js';
 import { documentEvaluation, streamEvaluation, type EvalResult } from '../eval/perplexity.js';
+import { streamRows } from '../eval/score-corpus.js';
 import type { LanguageModel } from '../nn/language-model.js';
 import type { RecurrentState } from '../nn/layers/recurrent.js';
 import type { Tensor } from '../tensor.js';
@@ -44,6 +45,8 @@ export interface LmTaskSettings {
 export class LmTask implements Task<LmBatch> {
   readonly trainTokens: number;
   readonly valTokens: number;
+  readonly hasValidation: boolean;
+  readonly chanceLoss: number;
   readonly fingerprint: string;
   private carriedState: RecurrentState | null = null;
   /** The zero state of one batch of windows or documents (nothing is carried). */
@@ -58,9 +61,12 @@ export class LmTask implements Task<LmBatch> {
     private readonly padId: number,
     private readonly s: LmTaskSettings,
   ) {
-    const total = (xs: Int32Array | Int32Array[]) => (Array.isArray(xs) ? xs.reduce((n, d) => n + d.length, 0) : xs.length);
-    this.trainTokens = total(data.train);
+    const total = (xs: Int32Array | Int32Array[], cut = 0) => (Array.isArray(xs) ? xs.reduce((n, d) => n + (cut > 0 ? Math.min(d.length, cut) : d.length), 0) : xs.length);
+    // --overflow cut drops what is past --max-len; split keeps every token
+    this.trainTokens = total(data.train, s.overflow === 'cut' ? s.maxLen : 0);
     this.valTokens = total(data.val);
+    this.hasValidation = Array.isArray(data.val) ? data.val.length > 0 : data.val.length >= 2;
+    this.chanceLoss = Math.log(model.config.vocabSize);
     this.fingerprint = fingerprint(data);
     this.carries = data.kind === 'stream' && s.batching !== 'window';
     this.windows = null;
@@ -95,7 +101,12 @@ export class LmTask implements Task<LmBatch> {
       this.carriedState = this.model.newState(this.s.batch);
     }
     // Each epoch starts from zeros; a resumed run mid-epoch has restored the carried state.
-    if (index === 0) for (const t of [...this.carriedState.h, ...(this.carriedState.c ?? [])]) this.model.backend.fill(t, 0, 0, t.size);
+    if (index === 0) this.zeroCarried();
+  }
+
+  private zeroCarried(): void {
+    const st = this.carriedState!;
+    for (const t of [...st.h, ...(st.c ?? [])]) this.model.backend.fill(t, 0, 0, t.size);
   }
 
   trainStep(b: LmBatch, rng: Rng): StepResult {
@@ -109,9 +120,12 @@ export class LmTask implements Task<LmBatch> {
     return { nll: r.nll, count: r.count };
   }
 
-  afterStep(_b: LmBatch): void {
-    if (this.carries) this.model.commitState(this.carriedState!);
-    else if (this.freshState) {
+  afterStep(_b: LmBatch, skipped = false): void {
+    if (this.carries) {
+      // the state a bad batch started from or ended in is suspect: the stream goes on from zeros, as at an epoch start
+      if (skipped) this.zeroCarried();
+      else this.model.commitState(this.carriedState!);
+    } else if (this.freshState) {
       this.model.freeState(this.freshState);
       this.freshState = null;
     }
@@ -157,8 +171,7 @@ export function heldOutEvaluation(
   if (!Array.isArray(data)) {
     const ids = data as Int32Array;
     if (ids.length < 2) return null;
-    const rows = Math.min(s.batch, Math.max(1, Math.floor((ids.length - 1) / s.seq)));
-    return streamEvaluation(model, ids, rows, s.seq);
+    return streamEvaluation(model, ids, streamRows(ids.length, s.batch, s.seq), s.seq);
   }
   if (data.length === 0) return null;
   return documentEvaluation(model, data, s.batch, padId, s.maxLen || undefined);

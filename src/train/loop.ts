@@ -11,6 +11,11 @@
  *   model.safetensors  the weights of the best validation so far (any validation);
  *   last.safetensors   everything to continue exactly: weights, optimizer state and step counts,
  *                      RNG, data position, the carried recurrent state, the run configuration.
+ * Numbers that go bad (step-guard.ts) are judged before the update: a non-finite loss or
+ * gradient norm stops the run or skips the batch (--on-nonfinite), a diverged loss or
+ * validation stops it. A stop emits the `end` event and throws: nothing of the bad state is
+ * written, so both checkpoints stay the last good ones, and the message says which they are.
+ *
  * The plateau schedule and --patience count epoch-end validations only, so a run stopped inside an epoch
  * and resumed makes the same decisions as one never stopped. An epoch-end validation cut short
  * by stop() is redone by the resumed run before its next step ("validation pending").
@@ -19,7 +24,7 @@ import { RnnlabError } from '../errors.js';
 import type { EvalResult } from '../eval/perplexity.js';
 import { countParameters } from '../nn/model.js';
 import type { Param } from '../nn/param.js';
-import { clipGradNorm } from '../optim/clip.js';
+import { clipToNorm, gradNorm } from '../optim/clip.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { scheduledLr, scheduleOf } from '../optim/schedule.js';
 import type { RunConfig, TrainingSettings } from '../run/config.js';
@@ -28,6 +33,7 @@ import { YieldClock } from '../util/runtime.js';
 import type { CheckpointContents, CheckpointTraining, LoadedModel, TrainState } from './checkpoint-format.js';
 import { encodeCheckpoint } from './checkpoint-format.js';
 import type { CheckpointKind, RunEvent, RunSink, StopReason, ValEvent } from './events.js';
+import { DIVERGED_STEPS, finiteWeights, jsonNumber, MAX_CONSECUTIVE_SKIPS, StepGuard } from './step-guard.js';
 import { ThroughputMeter } from './throughput.js';
 import type { Task } from './task.js';
 
@@ -43,6 +49,8 @@ export interface TrainSummary {
   interrupted: boolean;
   /** Training seconds over the whole run (validation excluded). */
   elapsed: number;
+  /** Batches skipped over the whole run for a non-finite loss or gradient (--on-nonfinite skip). */
+  skipped: number;
   /** Tokens per second of training time in this session. */
   tokensPerSec: number;
   /** The --test-data score with the best weights (set by the run after the loop). */
@@ -96,6 +104,11 @@ export class TrainLoop {
   private epochRows = 0;
   private stopRequested = false;
   private readonly clock = new YieldClock(50);
+  private readonly guard: StepGuard;
+  private readonly meter = new ThroughputMeter();
+  /** The steps the checkpoints on disk were written at (null: none yet; undefined: unknown, an older checkpoint). */
+  private lastSavedStep: number | null = null;
+  private bestSavedStep: number | null | undefined = null;
 
   constructor(private readonly o: TrainLoopOptions) {
     this.task = o.task;
@@ -104,6 +117,7 @@ export class TrainLoop {
     // A resumed model carries the frozen flags its checkpoint was saved with, which match the
     // optimizer state saved beside them; the schedule moves on from there before the next step.
     if (!o.resume) this.applyFreezeSchedule(0);
+    this.guard = new StepGuard(this.s.onNonfinite ?? 'stop', o.task.chanceLoss);
     const params = o.task.model.params();
     this.optimizer = new Optimizer(o.task.model.backend, params, { name: this.s.optimizer, lr: this.s.lr, momentum: this.s.momentum, weightDecay: this.s.weightDecay });
     if (o.resume) this.restore(o.resume);
@@ -159,6 +173,9 @@ export class TrainLoop {
     this.elapsedBefore = s.elapsedSeconds;
     this.epochCorrect = s.epochCorrect ?? 0;
     this.epochRows = s.epochRows ?? 0;
+    this.guard.restore(s.guard);
+    this.lastSavedStep = s.step;
+    this.bestSavedStep = s.savedStep ?? (this.savedResult || this.savedValLoss !== null ? undefined : null);
     this.task.restoreCarried((name) => r.extra.get(name)?.data);
   }
 
@@ -186,7 +203,7 @@ export class TrainLoop {
       const r = await this.validate();
       if (r && r !== ABANDONED) this.emitVal(r, false, { untrained: true });
     }
-    const meter = new ThroughputMeter();
+    const meter = this.meter;
     let stoppedBy: StopReason = 'epochs';
     let lastVal: EvalResult | null = null;
     let validatedAt = -1;
@@ -206,26 +223,44 @@ export class TrainLoop {
         const b = batches.get(this.batchIndex);
         const t0 = performance.now();
         const r = task.trainStep(b, this.rng);
-        const norm = clipGradNorm(task.model.backend, task.model.params(), s.clip);
-        this.optimizer.apply();
-        task.afterStep(b);
+        const loss = r.count > 0 ? r.nll / r.count : 0;
+        const params = task.model.params();
+        const norm = gradNorm(task.model.backend, params);
+        const verdict = this.guard.check(loss, norm);
+        if (verdict === 'ok') {
+          clipToNorm(task.model.backend, params, s.clip, norm);
+          this.optimizer.apply();
+        }
+        task.afterStep(b, verdict !== 'ok');
         const dt = (performance.now() - t0) / 1000;
         this.trainSeconds += dt;
+        if (verdict === 'diverged') this.fail('diverged', this.divergedMessage(loss, batches.count), HINT);
+        if (verdict !== 'ok') {
+          this.emit({
+            type: 'nonfinite', step: this.step + 1, epoch: this.epoch, batch: this.batchIndex + 1, batches: batches.count,
+            loss: jsonNumber(loss), grad_norm: jsonNumber(norm), action: verdict === 'skip' ? 'skip' : 'stop',
+            skipped: this.guard.skipped, consecutive: this.guard.consecutive,
+          });
+          if (verdict === 'stop') this.fail('nonfinite', this.nonFiniteMessage(loss, norm, batches.count), this.guard.policy === 'skip' ? HINT : `${HINT}, or ${this.lastSavedStep !== null ? 'resume with' : 'give'} --on-nonfinite skip to leave such batches out`);
+          // a skipped step counts (budgets, schedule, position) but changes nothing
+          this.step++;
+          await this.clock.maybeYield();
+          continue;
+        }
         this.step++;
         meter.add(r.count, dt);
-        const loss = r.count > 0 ? r.nll / r.count : 0;
         if (r.correct !== undefined) {
           this.epochCorrect += r.correct;
           this.epochRows += r.count;
         }
-        if (!Number.isFinite(loss)) throw new RnnlabError(`training diverged at step ${this.step} (loss ${loss}); lower --lr or enable --clip`);
         this.emit({
           type: 'step', step: this.step, epoch: this.epoch, batch: this.batchIndex + 1, batches: batches.count, loss,
           grad_norm: norm, lr: this.optimizer.lr, tokens: r.count, tokens_per_sec: Math.round(meter.rate), elapsed: round3(this.elapsed()),
           ...(r.correct !== undefined ? { accuracy: this.epochCorrect / this.epochRows } : {}),
         });
         // (the epoch's last batch is followed by the epoch-end checkpoint anyway)
-        if (s.saveEvery > 0 && this.step % s.saveEvery === 0 && this.batchIndex + 1 < batches.count) this.saveLast(false, this.batchIndex + 1);
+        // (nor is a step whose loss is past the divergence limit worth a checkpoint)
+        if (s.saveEvery > 0 && this.step % s.saveEvery === 0 && this.batchIndex + 1 < batches.count && !this.guard.suspect) this.saveLast(false, this.batchIndex + 1);
         await this.clock.maybeYield();
       }
       const end = await this.endOfEpoch(batches.count);
@@ -249,14 +284,61 @@ export class TrainLoop {
       if (stoppedBy === 'interrupt') this.saveLast(false, this.batchIndex);
       else lastVal = await this.finalValidation();
     }
-    this.emit({
-      type: 'end', step: this.step, epoch: this.epoch, stopped_by: stoppedBy, elapsed: round3(this.elapsed()),
-      tokens_per_sec: Math.round(meter.sessionRate), best_loss: this.savedValLoss,
-    });
+    this.emitEnd(stoppedBy, meter.sessionRate);
     return {
       steps: this.step, epochs: this.epoch, best: this.savedResult, last: lastVal, stoppedBy, interrupted: this.stopRequested,
-      elapsed: this.elapsed(), tokensPerSec: meter.sessionRate,
+      elapsed: this.elapsed(), tokensPerSec: meter.sessionRate, skipped: this.guard.skipped,
     };
+  }
+
+  private emitEnd(stoppedBy: StopReason, tokensPerSec: number): void {
+    this.emit({
+      type: 'end', step: this.step, epoch: this.epoch, stopped_by: stoppedBy, elapsed: round3(this.elapsed()),
+      tokens_per_sec: Math.round(tokensPerSec), best_loss: this.savedValLoss, skipped: this.guard.skipped,
+    });
+  }
+
+  /** Ends the run on bad numbers: the end event, then the error (nothing more is written). */
+  private fail(why: 'nonfinite' | 'diverged', message: string, hint: string): never {
+    this.emitEnd(why, this.meter.sessionRate);
+    throw new RnnlabError(`${message}; ${this.keptCheckpoints()}; ${hint}`);
+  }
+
+  /** Which checkpoints the stopped run leaves, in words. */
+  private keptCheckpoints(): string {
+    if (this.lastSavedStep === null && this.bestSavedStep === null) return 'no checkpoint had been written yet, so nothing was saved';
+    const parts: string[] = [];
+    if (this.lastSavedStep !== null) parts.push(`last.safetensors (step ${this.lastSavedStep})`);
+    if (this.bestSavedStep !== null) {
+      const v = this.savedResult;
+      const what = v ? (v.accuracy !== undefined ? `validation accuracy ${(v.accuracy * 100).toFixed(2)} %` : `validation perplexity ${v.perplexity.toFixed(2)}`) : 'no validation';
+      parts.push(`model.safetensors (${this.bestSavedStep !== undefined ? `step ${this.bestSavedStep}, ` : ''}${what})`);
+    }
+    return `the last good checkpoints are kept: ${parts.join(' and ')}`;
+  }
+
+  private where(batches: number): string {
+    return `step ${this.step + 1} (epoch ${this.epoch + 1}, batch ${this.batchIndex + 1} of ${batches})`;
+  }
+
+  private nonFiniteMessage(loss: number, norm: number, batches: number): string {
+    const what = !Number.isFinite(loss) ? `the loss is ${loss}` : `the gradient norm is ${norm}`;
+    if (this.guard.policy === 'skip') {
+      return `${MAX_CONSECUTIVE_SKIPS} batches in a row had a non-finite loss or gradient, the last at ${this.where(batches)}: ${what}; the run stopped (--on-nonfinite skip gives up after ${MAX_CONSECUTIVE_SKIPS})`;
+    }
+    return `${what} at ${this.where(batches)}; the run stopped before that update (--on-nonfinite stop)`;
+  }
+
+  private divergedMessage(loss: number, batches: number): string {
+    const g = this.guard;
+    return `training diverged at ${this.where(batches)}: the loss has been above ${g.limit.toFixed(1)} nats (the untrained loss is ${g.chanceLoss.toFixed(2)}) for ${DIVERGED_STEPS} steps in a row, now ${fmtLoss(loss)}; the run stopped`;
+  }
+
+  /** A validation no model should have stops the run; it never becomes model.safetensors. */
+  private refuseDivergedValidation(r: EvalResult | null, extra: Pick<ValEvent, 'final'> = {}): void {
+    if (!r || !this.guard.validationDiverged(r)) return;
+    this.emitVal(r, false, extra);
+    this.fail('diverged', `training diverged: the validation at step ${this.step} has loss ${fmtLoss(r.loss)} nats (perplexity ${fmtLoss(r.perplexity)}), above the limit of ${this.guard.limit.toFixed(1)} (the untrained loss is ${this.guard.chanceLoss.toFixed(2)}); the run stopped and these weights were not saved`, HINT);
   }
 
   /** The task's validation, giving the event loop turns; ABANDONED when stop() came first. */
@@ -283,6 +365,7 @@ export class TrainLoop {
 
   /** Keeps the weights as model.safetensors when they validate better than the saved ones (always without validation data). */
   private saveIfBest(r: EvalResult | null): boolean {
+    if (r && !Number.isFinite(r.perplexity)) return false;
     const best = !r || this.savedValLoss === null || r.loss < this.savedValLoss;
     if (!best) return false;
     if (r) {
@@ -304,6 +387,7 @@ export class TrainLoop {
       this.saveLast(false, count);
       return ABANDONED;
     }
+    this.refuseDivergedValidation(r);
     if (r) {
       if (this.bestValLoss === null || r.loss < this.bestValLoss) {
         this.bestValLoss = r.loss;
@@ -326,6 +410,7 @@ export class TrainLoop {
       this.saveLast(false, this.batchIndex);
       return null;
     }
+    this.refuseDivergedValidation(r, { final: true });
     const best = this.saveIfBest(r);
     if (r) this.emitVal(r, best, { final: true });
     this.saveLast(false, this.batchIndex);
@@ -346,9 +431,14 @@ export class TrainLoop {
   }
 
   private writeCheckpoint(kind: CheckpointKind, training: CheckpointTraining | null): void {
+    if (!finiteWeights(this.task.model.params())) {
+      this.fail('nonfinite', `the weights hold NaN or infinite values after the update of step ${this.step}; the run stopped without writing ${kind === 'best' ? 'model' : 'last'}.safetensors`, HINT);
+    }
     let bytes: Uint8Array | null = null;
     const encode = () => (bytes ??= encodeCheckpoint({ ...this.o.contents(), training }));
     for (const s of this.o.sinks) s.checkpoint?.(kind, encode, this.step);
+    if (kind === 'last') this.lastSavedStep = this.step;
+    else this.bestSavedStep = this.step;
   }
 
   private trainState(epochEnd: boolean, next: number): TrainState {
@@ -361,6 +451,8 @@ export class TrainLoop {
       badEpochs: this.badEpochs,
       savedValLoss: this.savedValLoss,
       savedVal: this.savedResult,
+      ...(this.bestSavedStep !== null && this.bestSavedStep !== undefined ? { savedStep: this.bestSavedStep } : {}),
+      guard: this.guard.state(),
       optimizerStep: this.optimizer.step,
       optimizerSteps: this.optimizer.stepCounts(),
       lr: this.optimizer.lr,
@@ -371,6 +463,14 @@ export class TrainLoop {
       ...(this.epochRows > 0 && !epochEnd ? { epochCorrect: this.epochCorrect, epochRows: this.epochRows } : {}),
     };
   }
+}
+
+const HINT = 'try a lower --lr or a --clip';
+
+/** A loss for a message: 4 decimals; huge ones in exponent form; NaN and Infinity as words. */
+function fmtLoss(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Math.abs(x) < 1e6 ? x.toFixed(4) : x.toExponential(3);
 }
 
 function round3(x: number): number {

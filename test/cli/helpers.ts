@@ -161,7 +161,7 @@ export function rewriteSafetensorsMetadata(src: string, dst: string, edit: (meta
 
 /** A line of metrics.jsonl (the event schema of src/train/events.ts). */
 export interface Metric {
-  type: 'start' | 'step' | 'val' | 'end' | 'test';
+  type: 'start' | 'step' | 'nonfinite' | 'val' | 'end' | 'test';
   step: number;
   epoch: number;
   loss: number;

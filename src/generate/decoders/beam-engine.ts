@@ -2,11 +2,11 @@ import { RnnlabError } from '../../errors.js';
 import type { Rng } from '../../util/rng.js';
 import { TokenHistory } from '../processors/history.js';
 import { applyPipeline } from '../processors/pipeline.js';
-import { logSoftmax, logSumExp, softmax } from '../processors/softmax.js';
+import { logProbAt, logSoftmax, logSumExp, softmax } from '../processors/softmax.js';
 import type { StepModel } from '../step-model.js';
 import { rowRng } from './draw.js';
 import { validateBeamOptions, type BeamOptions, type FinishReason, type Generation } from './options.js';
-import { checked } from './rows.js';
+import { checked, refuseNaN } from './rows.js';
 import { StopMatcher } from './stop.js';
 
 /** A beam's processed distribution, as probabilities and as log-probabilities (−∞ = excluded). */
@@ -108,11 +108,12 @@ export function decodeBeams(model: StepModel, o: BeamOptions, expand: Expander):
     const cands: Cand[] = [];
     for (const h of s.live) {
       const raw = logits.subarray(h.row * v, (h.row + 1) * v);
+      refuseNaN(raw, s.sample, h.ids.length, numSamples);
       const work = Float64Array.from(raw);
       if (!applyPipeline(work, o, h.history)) continue; // a dead end: nothing may follow this beam
       const dist = { probs: softmax(work), logp: logSoftmax(work) };
       const lse = logSumExp(raw);
-      for (const t of expand(dist, w, s.rng)) cands.push({ h, t, proc: h.proc + dist.logp[t], lp: raw[t] - lse });
+      for (const t of expand(dist, w, s.rng)) cands.push({ h, t, proc: h.proc + dist.logp[t], lp: logProbAt(raw, t, lse) });
     }
     s.live = [];
     cands.sort((a, b) => b.proc - a.proc); // stable: ties keep beam order, then proposal order

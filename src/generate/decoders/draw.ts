@@ -11,16 +11,17 @@ export function rowRng(seed: number, row: number): Rng {
 /**
  * Inverse-CDF draw: the first token (in id order) whose cumulative probability exceeds
  * u·total, skipping `taken`. `total` is recomputed rather than assumed 1 so that draws
- * without replacement renormalise exactly.
+ * without replacement renormalise exactly. Only tokens with a positive probability can be
+ * drawn (a NaN is not positive); −1 when there is none.
  */
 export function drawIndex(probs: Float64Array, u: number, taken?: Uint8Array): number {
   let total = 0;
-  for (let i = 0; i < probs.length; i++) if (!taken || !taken[i]) total += probs[i];
+  for (let i = 0; i < probs.length; i++) if (probs[i] > 0 && (!taken || !taken[i])) total += probs[i];
   const target = u * total;
   let cum = 0;
   let last = -1;
   for (let i = 0; i < probs.length; i++) {
-    if (probs[i] <= 0 || (taken && taken[i])) continue;
+    if (!(probs[i] > 0) || (taken && taken[i])) continue;
     cum += probs[i];
     last = i;
     if (cum > target) return i;

@@ -1,7 +1,7 @@
 import { RnnlabError } from '../../errors.js';
 import type { Rng } from '../../util/rng.js';
 import { TokenHistory } from '../processors/history.js';
-import { logSumExp } from '../processors/softmax.js';
+import { firstNaN, logProbAt } from '../processors/softmax.js';
 import type { StepModel } from '../step-model.js';
 import { rowRng } from './draw.js';
 import { validateDecodeOptions, type DecodeOptions, type FinishReason, type Generation } from './options.js';
@@ -47,9 +47,10 @@ export function decodeRows(model: StepModel, o: DecodeOptions, choose: Chooser):
       for (let i = 0; i < active.length; i++) {
         const run = active[i];
         const raw = logits.subarray(i * v, (i + 1) * v);
+        refuseNaN(raw, run.sample, run.ids.length, numSamples);
         const t = choose(raw, run);
         tokens[i] = t;
-        const lp = raw[t] - logSumExp(raw);
+        const lp = logProbAt(raw, t);
         run.lps.push(lp);
         if (t === eosId) {
           run.done = { by: 'eos' };
@@ -87,6 +88,17 @@ export function decodeRows(model: StepModel, o: DecodeOptions, choose: Chooser):
     const text = stop.text(run.ids, by, run.done!.cut);
     return { sample: run.sample, ids: run.ids, ...(text !== undefined && { text }), tokenLogProbs: run.lps, logProb, finishedBy: by };
   });
+}
+
+/**
+ * A NaN logit means the model is broken (corrupt weights, a diverged run): nothing can be
+ * drawn from it, so decoding stops, saying where. `generated`: tokens generated before this one.
+ */
+export function refuseNaN(raw: ArrayLike<number>, sample: number, generated: number, samples: number): void {
+  const i = firstNaN(raw);
+  if (i < 0) return;
+  const which = samples > 1 ? ` of sample ${sample + 1}` : '';
+  throw new RnnlabError(`the model produced NaN logits for generated token ${generated + 1}${which} (${generated === 0 ? 'right after the prime' : `after ${generated} generated`}; token id ${i} is NaN): its weights are broken, e.g. a diverged training run`);
 }
 
 /** Guards the decoders against a model returning the wrong shape (an engine bug, reported plainly). */

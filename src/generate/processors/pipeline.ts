@@ -27,6 +27,13 @@
  * 1; the most probable, for typical the most typical, ties at the boundary kept). Stages 3–10
  * never empty the support; only the masks of stage 1 (or −∞ logits from the model) can, and
  * then there is no token to emit: `processLogits` throws, beam search drops that beam.
+ *
+ * Logits that are not numbers: a NaN logit is an error (the model is broken; nothing sensible
+ * can be drawn). +∞ logits that survive the masks share the mass equally and every finite one
+ * gets none (the limit of softmax as those logits grow together): after the masks they become
+ * 0 and the rest −∞, so the later stages see ordinary numbers. −∞ stays impossible throughout.
+ * Before temperature and α the row is shifted so its largest logit is 0 (softmax does not
+ * change), so scaling by a tiny temperature cannot overflow to +∞ or turn the row into −∞.
  */
 import { RnnlabError } from '../../errors.js';
 import { applyBanned } from './ban.js';
@@ -40,7 +47,7 @@ import { applyNoRepeatNgram } from './no-repeat-ngram.js';
 import type { SamplingOptions } from './options.js';
 import { applyPower } from './power.js';
 import { applyRepetitionPenalty } from './repetition-penalty.js';
-import { logSoftmax, maxOf, softmax } from './softmax.js';
+import { firstNaN, logSoftmax, maxOf, softmax } from './softmax.js';
 import { applyTemperature } from './temperature.js';
 import { applyTopK } from './top-k.js';
 import { applyTopP } from './top-p.js';
@@ -55,9 +62,8 @@ export type PipelineOptions = SamplingOptions & { eosId?: number };
  * `generated` count is what `minLength` compares with.
  */
 export function applyPipeline(work: Float64Array, o: PipelineOptions, history?: TokenHistory): boolean {
-  for (let i = 0; i < work.length; i++) {
-    if (Number.isNaN(work[i])) throw new RnnlabError(`the model returned a NaN logit (token ${i}); it cannot be decoded`);
-  }
+  const nan = firstNaN(work);
+  if (nan >= 0) throw new RnnlabError(`the model produced NaN logits (token ${nan} is NaN); it cannot be decoded`);
   if (o.bannedIds) applyBanned(work, o.bannedIds);
   if (o.noRepeatNgram !== undefined && history) {
     if (history.ngram !== o.noRepeatNgram) throw new Error('TokenHistory was built for a different noRepeatNgram');
@@ -65,12 +71,16 @@ export function applyPipeline(work: Float64Array, o: PipelineOptions, history?: 
   }
   if (o.banSequences && history) applyBanSequences(work, o.banSequences, history.tokens);
   if (o.minLength && o.eosId !== undefined) applyMinLength(work, o.eosId, history?.generated ?? 0, o.minLength);
-  if (maxOf(work) === -Infinity) return false;
+  const top = maxOf(work);
+  if (top === -Infinity) return false;
+  if (top === Infinity) for (let i = 0; i < work.length; i++) work[i] = work[i] === Infinity ? 0 : -Infinity;
   if (o.repetitionPenalty !== undefined && o.repetitionPenalty !== 1 && history) {
     applyRepetitionPenalty(work, history, o.repetitionPenalty);
   }
-  if (o.temperature !== undefined && o.temperature !== 1) applyTemperature(work, o.temperature);
-  if (o.alpha !== undefined && o.alpha !== 1) applyPower(work, o.alpha);
+  const scaleT = o.temperature !== undefined && o.temperature !== 1, scaleA = o.alpha !== undefined && o.alpha !== 1;
+  if (scaleT || scaleA) shiftToZero(work);
+  if (scaleT) applyTemperature(work, o.temperature!);
+  if (scaleA) applyPower(work, o.alpha!);
   const keep = o.minTokensToKeep ?? 1;
   if (o.topK !== undefined) applyTopK(work, Math.max(o.topK, keep));
   if (o.topP !== undefined && o.topP < 1) applyTopP(work, o.topP, keep);
@@ -79,6 +89,12 @@ export function applyPipeline(work: Float64Array, o: PipelineOptions, history?: 
   if (o.epsilonCutoff !== undefined) applyEpsilon(work, o.epsilonCutoff, keep);
   if (o.etaCutoff !== undefined) applyEta(work, o.etaCutoff, keep);
   return true;
+}
+
+/** Subtracts the largest (finite) logit from every one: the distribution is the same. */
+function shiftToZero(work: Float64Array): void {
+  const m = maxOf(work);
+  for (let i = 0; i < work.length; i++) work[i] -= m;
 }
 
 /** Tokens before the current position (prime + generated), as an array or an indexed history. */
