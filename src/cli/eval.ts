@@ -16,6 +16,8 @@ import { prepareCorpus } from '../train/corpus.js';
 import { backendOptions, pickBackend, readSourceOptions, sourceOptions } from './common.js';
 import { int, oneOf } from './parse.js';
 import { printJson } from './run.js';
+import { EVAL_PROGRESS_TOKENS, loadProgress, workProgress } from './work-progress.js';
+import { basename } from 'node:path';
 
 export function evalCommand(): Command {
   const c = new Command('eval').description('perplexity and bits per token of a model on one or more text files');
@@ -55,13 +57,29 @@ export async function evalAction(o: Record<string, any>): Promise<void> {
   const how = { batch: o.batch as number, seq: o.seq as number, notebook: o.metric === 'notebook' };
   const reports: CorpusReport[] = [];
   for (const file of files) {
-    const corpus = await prepareCorpus(file, {
-      level, lowercase: m.tokenizer.settings.lowercase, bpeMerges: 0, minFreq: 1, maxVocab: 0, batching,
-      valFraction: 0, seed: 0, source: readSourceOptions(o), maxDocs: o.maxDocs, strictVocab: o.strictVocab,
-    }, { tokenizer: m.tokenizer, vocab: m.vocab });
+    // A large file shows how far reading and scoring have got (on stderr: --json output stays clean).
+    const loading = loadProgress(false);
+    let corpus;
+    try {
+      corpus = await prepareCorpus(file, {
+        level, lowercase: m.tokenizer.settings.lowercase, bpeMerges: 0, minFreq: 1, maxVocab: 0, batching,
+        valFraction: 0, seed: 0, source: readSourceOptions(o), maxDocs: o.maxDocs, strictVocab: o.strictVocab, progress: loading.report,
+      }, { tokenizer: m.tokenizer, vocab: m.vocab });
+    } finally {
+      loading.stop();
+    }
+    const long = corpus.tokens >= EVAL_PROGRESS_TOKENS;
+    const score = (model: typeof m.model, what: string): CorpusScore => {
+      const bar = workProgress(`scoring ${basename(file)}${what}`, !long);
+      try {
+        return scoreCorpus(model, corpus, { ...how, progress: (done, total) => bar.update(done, total, `batch ${done} of ${total}`) });
+      } finally {
+        bar.stop();
+      }
+    };
     reports.push({
-      name: file, score: scoreCorpus(m.model, corpus, how), oov: outOfVocabulary(corpus),
-      ...(baseline ? { untrained: scoreCorpus(baseline, corpus, how) } : {}),
+      name: file, score: score(m.model, ''), oov: outOfVocabulary(corpus),
+      ...(baseline ? { untrained: score(baseline, ' (untrained)') } : {}),
     });
   }
   if (o.json) {

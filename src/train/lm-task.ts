@@ -17,6 +17,7 @@ import type { Tensor } from '../tensor.js';
 import { documentBatches } from '../text/batching/documents.js';
 import { StreamBatcher } from '../text/batching/stream.js';
 import { WindowBatcher } from '../text/batching/windows.js';
+import type { TokenIds } from '../text/token-ids.js';
 import { Rng } from '../util/rng.js';
 import type { CorpusData } from './corpus.js';
 import { fingerprint } from './fingerprint.js';
@@ -58,7 +59,7 @@ export class LmTask implements Task<LmBatch> {
     private readonly padId: number,
     private readonly s: LmTaskSettings,
   ) {
-    const total = (xs: Int32Array | Int32Array[]) => (Array.isArray(xs) ? xs.reduce((n, d) => n + d.length, 0) : xs.length);
+    const total = (xs: TokenIds | TokenIds[]) => (Array.isArray(xs) ? xs.reduce((n, d) => n + d.length, 0) : xs.length);
     this.trainTokens = total(data.train);
     this.valTokens = total(data.val);
     this.fingerprint = fingerprint(data);
@@ -152,10 +153,10 @@ function epochRng(seed: number, epoch: number): Rng {
  * Null when there is nothing to predict.
  */
 export function heldOutEvaluation(
-  model: LanguageModel, data: Int32Array | readonly Int32Array[], padId: number, s: Pick<LmTaskSettings, 'batch' | 'seq' | 'maxLen'>,
+  model: LanguageModel, data: TokenIds | readonly TokenIds[], padId: number, s: Pick<LmTaskSettings, 'batch' | 'seq' | 'maxLen'>,
 ): Generator<void, EvalResult> | null {
   if (!Array.isArray(data)) {
-    const ids = data as Int32Array;
+    const ids = data as TokenIds;
     if (ids.length < 2) return null;
     const rows = Math.min(s.batch, Math.max(1, Math.floor((ids.length - 1) / s.seq)));
     return streamEvaluation(model, ids, rows, s.seq);

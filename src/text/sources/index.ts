@@ -10,6 +10,7 @@ import { detectFormat, extension } from './format.js';
 
 export type { Doc, SourceFormat, SourceOptions, SourceStats } from './types.js';
 export { readAllText } from './plain.js';
+export { readTextChunks } from './open.js';
 export { codePointLength } from './stats.js';
 export { detectFormat } from './format.js';
 
@@ -19,8 +20,9 @@ const FORMATS: readonly SourceFormat[] = ['auto', 'text', 'json', 'jsonl', 'csv'
  * Streams the documents of a file, one at a time, NFC-normalised. Gzip is detected by its
  * magic bytes. `stats`, when given, is updated as each document is produced (so it is
  * partial if the caller stops early). A file that yields no document at all is an error.
+ * `onRead` hears the bytes read so far (see readTextChunks).
  */
-export async function* readDocuments(path: string, opts: SourceOptions = {}, stats?: SourceStats): AsyncGenerator<Doc> {
+export async function* readDocuments(path: string, opts: SourceOptions = {}, stats?: SourceStats, onRead?: (bytes: number) => void): AsyncGenerator<Doc> {
   const format = opts.format ?? 'auto';
   if (!FORMATS.includes(format)) {
     throw new RnnlabError(`unknown source format "${format}" (expected one of: ${FORMATS.join(', ')})`);
@@ -33,7 +35,7 @@ export async function* readDocuments(path: string, opts: SourceOptions = {}, sta
     throw new RnnlabError(`CSV delimiter must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}`);
   }
 
-  const chunks = readTextChunks(path);
+  const chunks = readTextChunks(path, onRead);
   const docs =
     resolved === 'json' ? readJsonArray(chunks, path, opts)
     : resolved === 'jsonl' ? readJsonLines(chunks, path, opts)

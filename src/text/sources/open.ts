@@ -12,9 +12,10 @@ const SNIFF_BYTES = 64 * 1024;
  * Gzip is recognised by its magic bytes (1f 8b), whatever the name. Every reader shares the
  * checks made here: missing, empty and binary files, invalid UTF-8. A leading BOM is
  * dropped and line endings come out as "\n" only (CRLF and lone CR converted, as Python's
- * text mode does), so the parsers downstream see one newline convention.
+ * text mode does), so the parsers downstream see one newline convention. `onRead`, if given,
+ * hears the bytes of the file read so far (compressed bytes for gzip) after each chunk.
  */
-export async function* readTextChunks(path: string): AsyncGenerator<string> {
+export async function* readTextChunks(path: string, onRead?: (bytes: number) => void): AsyncGenerator<string> {
   const gzip = await hasGzipMagic(path);
   const file = createReadStream(path, { highWaterMark: SNIFF_BYTES });
   let source: Readable = file;
@@ -31,6 +32,7 @@ export async function* readTextChunks(path: string): AsyncGenerator<string> {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       let text = decode(decoder, chunk, bytes, path);
       bytes += chunk.length;
+      onRead?.(file.bytesRead);
       if (pendingCR) {
         text = '\r' + text;
         pendingCR = false;
