@@ -1,7 +1,8 @@
 /**
  * Progress of long work before or outside training (reading a large corpus, scoring a long
- * file) on stderr: a live bar on a terminal; on a pipe or file one plain line every 10 %, so
- * logs stay short. Small work shows nothing: the caller says how much is "small".
+ * file) on stderr: a live bar on a terminal; on a pipe or file a plain line at a 10 % step at
+ * most every few seconds, so logs stay short. Small work shows nothing: the caller says how
+ * much is "small".
  */
 import cliProgress from 'cli-progress';
 import { basename } from 'node:path';
@@ -12,6 +13,9 @@ import { fmtTime } from '../util/format.js';
 export const LOAD_PROGRESS_BYTES = 8 * 2 ** 20;
 /** Texts below this many tokens are scored without a progress display. */
 export const EVAL_PROGRESS_TOKENS = 2_000_000;
+
+/** Without a terminal, lines are at least this far apart. */
+const LINE_SECONDS = 5;
 
 export interface WorkProgress {
   /** `done` of `total` units; `detail` follows the figure ("120 of 500 MB"). */
@@ -26,6 +30,8 @@ export function workProgress(label: string, quiet: boolean): WorkProgress {
   let nextTenth = 1;
   let lastDone = -1;
   const started = performance.now();
+  let lastLine = started;
+  let printed = false;
   return {
     update(done, total, detail = '') {
       if (quiet || total <= 0 || done === lastDone) return;
@@ -42,8 +48,12 @@ export function workProgress(label: string, quiet: boolean): WorkProgress {
         bar.update(done, { detail: detail ? `(${detail}) ` : '', left: share > 0 ? fmtTime((secs * (1 - share)) / share) : '?' });
         return;
       }
-      if (share * 10 >= nextTenth) {
+      // A line per 10 % but not more than one per LINE_SECONDS, and none at all for work that ends sooner.
+      const now = performance.now();
+      if (share * 10 >= nextTenth && (now - lastLine >= LINE_SECONDS * 1000 || (share === 1 && printed))) {
         nextTenth = Math.floor(share * 10) + 1;
+        lastLine = now;
+        printed = true;
         process.stderr.write(`${label}: ${Math.floor(share * 100)} %${detail ? ` (${detail})` : ''}\n`);
       }
     },
