@@ -16,6 +16,8 @@ import { prepareCorpus } from '../train/corpus.js';
 import { backendOptions, pickBackend, readSourceOptions, sourceOptions } from './common.js';
 import { int, oneOf } from './parse.js';
 import { printJson } from './run.js';
+import { EVAL_PROGRESS_TOKENS, loadProgress, workProgress } from './work-progress.js';
+import { basename } from 'node:path';
 
 export function evalCommand(): Command {
   const c = new Command('eval').description('perplexity and bits per token of a model on one or more text files');
@@ -55,20 +57,36 @@ export async function evalAction(o: Record<string, any>, cmd?: Command): Promise
   const how = { batch: o.batch as number, seq: o.seq as number, notebook: o.metric === 'notebook' };
   const reports: CorpusReport[] = [];
   for (const file of files) {
-    const corpus = await prepareCorpus(file, {
-      level, lowercase: m.tokenizer.settings.lowercase, bpeMerges: 0, minFreq: 1, maxVocab: 0, batching,
-      valFraction: 0, seed: 0, source: readSourceOptions(o), maxDocs: o.maxDocs, strictVocab: o.strictVocab,
-    }, { tokenizer: m.tokenizer, vocab: m.vocab });
-    const score = scoreCorpus(m.model, corpus, how);
+    // A large file shows how far reading and scoring have got (on stderr: --json output stays clean).
+    const loading = loadProgress(false);
+    let corpus;
+    try {
+      corpus = await prepareCorpus(file, {
+        level, lowercase: m.tokenizer.settings.lowercase, bpeMerges: 0, minFreq: 1, maxVocab: 0, batching,
+        valFraction: 0, seed: 0, source: readSourceOptions(o), maxDocs: o.maxDocs, strictVocab: o.strictVocab, progress: loading.report,
+      }, { tokenizer: m.tokenizer, vocab: m.vocab });
+    } finally {
+      loading.stop();
+    }
+    const long = corpus.tokens >= EVAL_PROGRESS_TOKENS;
+    const score = (model: typeof m.model, what: string): CorpusScore => {
+      const bar = workProgress(`scoring ${basename(file)}${what}`, !long);
+      try {
+        return scoreCorpus(model, corpus, { ...how, progress: (done, total) => bar.update(done, total, `batch ${done} of ${total}`) });
+      } finally {
+        bar.stop();
+      }
+    };
+    const main = score(m.model, '');
     // a --batch the text cannot fill is capped (streamRows); say so when it was asked for
-    if (score.rows !== undefined && score.rows < how.batch && cmd?.getOptionValueSource('batch') === 'cli') {
+    if (main.rows !== undefined && main.rows < how.batch && cmd?.getOptionValueSource('batch') === 'cli') {
       const tokens = corpus.data.train.length as number;
-      const rows = `${score.rows} row${score.rows === 1 ? '' : 's'}`;
+      const rows = `${main.rows} row${main.rows === 1 ? '' : 's'}`;
       process.stderr.write(`note: ${file}: ${tokens.toLocaleString('en-US')} tokens fill only ${rows} of at least ${EVAL_MIN_ROW} tokens: scored in ${rows}, not --batch ${how.batch} (every row starts from an empty state, so shorter rows would score worse)\n`);
     }
     reports.push({
-      name: file, score, oov: outOfVocabulary(corpus),
-      ...(baseline ? { untrained: scoreCorpus(baseline, corpus, how) } : {}),
+      name: file, score: main, oov: outOfVocabulary(corpus),
+      ...(baseline ? { untrained: score(baseline, ' (untrained)') } : {}),
     });
   }
   for (const r of reports) {

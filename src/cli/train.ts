@@ -12,6 +12,7 @@ import { printJson } from './run.js';
 import { fmtRate, fmtTime, progressSink } from './progress.js';
 import { addRunOptions, typedRunOptions } from './run-options.js';
 import { handleSignals } from './signals.js';
+import { loadProgress } from './work-progress.js';
 import { modelSummary } from '../nn/summary.js';
 import type { TrainSummary } from '../train/loop.js';
 
@@ -28,7 +29,13 @@ export function trainCommand(): Command {
 export async function trainAction(o: Record<string, any>, cmd: Command): Promise<void> {
   const given = typedRunOptions(o, cmd) as RunOptions;
   const { backend } = await pickBackend(o);
-  const run = await TrainingRun.create(given, { resume: o.resume, backend });
+  const loading = loadProgress(!!o.quiet);
+  let run: TrainingRun;
+  try {
+    run = await TrainingRun.create(given, { resume: o.resume, backend, loadProgress: loading.report });
+  } finally {
+    loading.stop();
+  }
   const { corpus, config } = run;
   const quiet = !!o.quiet;
   if (!quiet) {

@@ -12,6 +12,7 @@
 import type { LanguageModel } from '../nn/language-model.js';
 import { documentBatches } from '../text/batching/documents.js';
 import { StreamBatcher } from '../text/batching/stream.js';
+import type { TokenIds } from '../text/token-ids.js';
 import { documentAt, type DocumentLosses } from './notebook.js';
 import { forEachTargetNll } from './target-nll.js';
 
@@ -39,6 +40,9 @@ export function drain<R>(g: Generator<void, R>): R {
   }
 }
 
+/** Hears each scored batch: `done` of `total` batches. */
+export type BatchProgress = (done: number, total: number) => void;
+
 /** Per-document losses of a stream: where each document begins in it, and where the sums go. */
 export interface StreamDocuments {
   starts: readonly number[];
@@ -49,7 +53,7 @@ export interface StreamDocuments {
  * A token stream cut into B rows walked in windows of T, the state carried across windows, each
  * row from an empty state. Every token after the first is predicted, except the last (n−1) mod B.
  */
-export function* streamEvaluation(model: LanguageModel, ids: Int32Array, B: number, T: number, perDocument?: StreamDocuments): Generator<void, EvalResult> {
+export function* streamEvaluation(model: LanguageModel, ids: TokenIds, B: number, T: number, perDocument?: StreamDocuments, progress?: BatchProgress): Generator<void, EvalResult> {
   const rows = Math.max(1, Math.min(B, ids.length - 1));
   const batcher = new StreamBatcher(ids, rows, T);
   const state = model.newState(rows);
@@ -65,6 +69,7 @@ export function* streamEvaluation(model: LanguageModel, ids: Int32Array, B: numb
         // the target at (b, t) is token b·rowLen + k·T + t + 1 of the stream
         forEachTargetNll(model, w.y, w.B, w.T, -1, (b, t, l) => losses.add(documentAt(starts, b * batcher.rowLen + k * T + t + 1), l));
       }
+      progress?.(k + 1, batcher.windows);
       yield;
     }
   } finally {
@@ -77,10 +82,11 @@ export function* streamEvaluation(model: LanguageModel, ids: Int32Array, B: numb
  * Documents padded per batch; [PAD] targets count neither in the NLL nor in the tokens. Per-document
  * losses need whole documents (no maxLen): row b of batch i is then document i·B + b.
  */
-export function* documentEvaluation(model: LanguageModel, docs: readonly Int32Array[], B: number, padId: number, maxLen?: number, perDocument?: DocumentLosses): Generator<void, EvalResult> {
+export function* documentEvaluation(model: LanguageModel, docs: readonly TokenIds[], B: number, padId: number, maxLen?: number, perDocument?: DocumentLosses, progress?: BatchProgress): Generator<void, EvalResult> {
   if (perDocument && maxLen !== undefined) throw new Error('per-document losses need whole documents (no maxLen)');
   let nll = 0, tokens = 0, first = 0;
-  for (const b of documentBatches(docs, { batchSize: B, mode: 'pad', padId, maxLen })) {
+  const batches = documentBatches(docs, { batchSize: B, mode: 'pad', padId, maxLen });
+  for (const [i, b] of batches.entries()) {
     const state = model.newState(b.B);
     try {
       const r = model.forward(b.x, b.y, b.B, b.T, state, false, null, padId);
@@ -91,15 +97,16 @@ export function* documentEvaluation(model: LanguageModel, docs: readonly Int32Ar
     } finally {
       model.freeState(state);
     }
+    progress?.(i + 1, batches.length);
     yield;
   }
   return evalResult(nll, tokens);
 }
 
-export function evaluateStream(model: LanguageModel, ids: Int32Array, B: number, T: number, perDocument?: StreamDocuments): EvalResult {
-  return drain(streamEvaluation(model, ids, B, T, perDocument));
+export function evaluateStream(model: LanguageModel, ids: TokenIds, B: number, T: number, perDocument?: StreamDocuments, progress?: BatchProgress): EvalResult {
+  return drain(streamEvaluation(model, ids, B, T, perDocument, progress));
 }
 
-export function evaluateDocs(model: LanguageModel, docs: readonly Int32Array[], B: number, padId: number, maxLen?: number, perDocument?: DocumentLosses): EvalResult {
-  return drain(documentEvaluation(model, docs, B, padId, maxLen, perDocument));
+export function evaluateDocs(model: LanguageModel, docs: readonly TokenIds[], B: number, padId: number, maxLen?: number, perDocument?: DocumentLosses, progress?: BatchProgress): EvalResult {
+  return drain(documentEvaluation(model, docs, B, padId, maxLen, perDocument, progress));
 }

@@ -8,7 +8,7 @@
 import type { LanguageModel } from '../nn/language-model.js';
 import type { Corpus } from '../train/corpus.js';
 import { DocumentLosses } from './notebook.js';
-import { evaluateDocs, evaluateStream, type EvalResult } from './perplexity.js';
+import { evaluateDocs, evaluateStream, type BatchProgress, type EvalResult } from './perplexity.js';
 
 export interface ScoreOptions {
   /** Rows scored in parallel. */
@@ -17,6 +17,8 @@ export interface ScoreOptions {
   seq: number;
   /** Also the notebook figure (a second pass over the logits in JS: slower). */
   notebook?: boolean;
+  /** Hears each scored batch (a progress display for long texts). */
+  progress?: BatchProgress;
 }
 
 export interface CorpusScore extends EvalResult {
@@ -49,8 +51,8 @@ export function scoreCorpus(model: LanguageModel, corpus: Corpus, o: ScoreOption
   const losses = o.notebook ? new DocumentLosses(d.kind === 'stream' ? corpus.documentStarts.length : d.train.length) : null;
   const rows = d.kind === 'stream' ? streamRows(d.train.length, o.batch, EVAL_MIN_ROW) : undefined;
   const r: CorpusScore = d.kind === 'stream'
-    ? { ...evaluateStream(model, d.train, rows!, o.seq, losses ? { starts: corpus.documentStarts, losses } : undefined), rows }
-    : evaluateDocs(model, d.train, o.batch, corpus.vocab.pad, undefined, losses ?? undefined);
+    ? { ...evaluateStream(model, d.train, rows!, o.seq, losses ? { starts: corpus.documentStarts, losses } : undefined, o.progress), rows }
+    : evaluateDocs(model, d.train, o.batch, corpus.vocab.pad, undefined, losses ?? undefined, o.progress);
   return losses ? { ...r, notebook: { perplexity: losses.perplexity, documents: losses.documents } } : r;
 }
 

@@ -24,7 +24,7 @@ import type { VocabBuildOptions } from '../text/vocab.js';
 import type { TokenizerKind } from '../text/tokenizers/tokenizer.js';
 import { loadCheckpoint, requireLanguageModel, type LoadedModel } from '../train/checkpoint.js';
 import { drain, type EvalResult } from '../eval/perplexity.js';
-import { heldOutData, prepareCorpus, type Corpus, type CorpusOptions, type HeldOut } from '../train/corpus.js';
+import { heldOutData, prepareCorpus, type Corpus, type CorpusOptions, type HeldOut, type LoadProgress } from '../train/corpus.js';
 import type { RunSink, TestEvent } from '../train/events.js';
 import { fingerprint } from '../train/fingerprint.js';
 import { heldOutEvaluation, LmTask } from '../train/lm-task.js';
@@ -51,6 +51,8 @@ export interface RunSetup {
   demo?: boolean;
   /** Memory available to the run, bytes (default: the machine's or the container's limit, 4 GiB on wasm). */
   memoryLimit?: number;
+  /** Hears how far the data files have been read (a progress display for large corpora). */
+  loadProgress?: (p: LoadProgress) => void;
 }
 
 /** rnnlab's version, saved in config.json. */
@@ -105,19 +107,20 @@ export class TrainingRun {
         return pretrained.vocab;
       }
       : undefined;
-    const corpus = await prepareCorpus(config.data, { ...corpusOptions(config), makeVocab }, resumed ? { tokenizer: resumed.tokenizer, vocab: resumed.vocab } : undefined);
+    const progress = setup.loadProgress;
+    const corpus = await prepareCorpus(config.data, { ...corpusOptions(config), makeVocab, progress }, resumed ? { tokenizer: resumed.tokenizer, vocab: resumed.vocab } : undefined);
     const embeddings = (pretrained as Pretrained | null)?.embeddings ?? null;
     if (pretrained) config.embed = (pretrained as Pretrained).dim;
     // Separate validation and test files, read as the training data were (both now, so a bad file fails before training).
     const reuse = { tokenizer: corpus.tokenizer, vocab: corpus.vocab };
     if (config.valData) {
       config.valData = resolve(config.valData);
-      corpus.data.val = (await heldOutData(config.valData, corpusOptions(config), reuse)).data as never;
+      corpus.data.val = (await heldOutData(config.valData, { ...corpusOptions(config), progress }, reuse)).data as never;
     }
     let test: HeldOut | null = null;
     if (config.testData) {
       config.testData = resolve(config.testData);
-      test = await heldOutData(config.testData, corpusOptions(config), reuse);
+      test = await heldOutData(config.testData, { ...corpusOptions(config), progress }, reuse);
     }
     if (resumed && fingerprint(corpus.data) !== resumed.trainState!.dataFingerprint) {
       throw new RnnlabError('the training data differs from the run being resumed (the same --data and settings are needed)');

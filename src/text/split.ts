@@ -1,5 +1,6 @@
 import { RnnlabError } from '../errors.js';
 import { Rng } from '../util/rng.js';
+import type { TokenIds } from './token-ids.js';
 
 function checkFraction(valFraction: number): void {
   if (!(valFraction >= 0 && valFraction < 1)) {
@@ -27,7 +28,7 @@ export function splitDocuments<T>(docs: readonly T[], valFraction: number, seed:
  * 2 on each side when the fraction is above 0 (one token predicts nothing). Both halves are
  * views on `ids`, not copies.
  */
-export function splitStream(ids: Int32Array, valFraction: number): { train: Int32Array; val: Int32Array } {
+export function splitStream<T extends TokenIds>(ids: T, valFraction: number): { train: T; val: T } {
   checkFraction(valFraction);
   const n = ids.length;
   let nVal = Math.round(n * valFraction);
@@ -35,5 +36,5 @@ export function splitStream(ids: Int32Array, valFraction: number): { train: Int3
     if (n < 4) throw new RnnlabError(`a stream of ${n} tokens is too short to hold out a validation part (need at least 4)`);
     nVal = Math.min(n - 2, Math.max(2, nVal));
   }
-  return { train: ids.subarray(0, n - nVal), val: ids.subarray(n - nVal) };
+  return { train: ids.subarray(0, n - nVal) as T, val: ids.subarray(n - nVal) as T };
 }

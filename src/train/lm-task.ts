@@ -18,6 +18,7 @@ import type { Tensor } from '../tensor.js';
 import { documentBatches } from '../text/batching/documents.js';
 import { StreamBatcher } from '../text/batching/stream.js';
 import { WindowBatcher } from '../text/batching/windows.js';
+import type { TokenIds } from '../text/token-ids.js';
 import { Rng } from '../util/rng.js';
 import type { CorpusData } from './corpus.js';
 import { fingerprint } from './fingerprint.js';
@@ -61,7 +62,7 @@ export class LmTask implements Task<LmBatch> {
     private readonly padId: number,
     private readonly s: LmTaskSettings,
   ) {
-    const total = (xs: Int32Array | Int32Array[], cut = 0) => (Array.isArray(xs) ? xs.reduce((n, d) => n + (cut > 0 ? Math.min(d.length, cut) : d.length), 0) : xs.length);
+    const total = (xs: TokenIds | TokenIds[], cut = 0) => (Array.isArray(xs) ? xs.reduce((n, d) => n + (cut > 0 ? Math.min(d.length, cut) : d.length), 0) : xs.length);
     // --overflow cut drops what is past --max-len; split keeps every token
     this.trainTokens = total(data.train, s.overflow === 'cut' ? s.maxLen : 0);
     this.valTokens = total(data.val);
@@ -166,10 +167,10 @@ function epochRng(seed: number, epoch: number): Rng {
  * Null when there is nothing to predict.
  */
 export function heldOutEvaluation(
-  model: LanguageModel, data: Int32Array | readonly Int32Array[], padId: number, s: Pick<LmTaskSettings, 'batch' | 'seq' | 'maxLen'>,
+  model: LanguageModel, data: TokenIds | readonly TokenIds[], padId: number, s: Pick<LmTaskSettings, 'batch' | 'seq' | 'maxLen'>,
 ): Generator<void, EvalResult> | null {
   if (!Array.isArray(data)) {
-    const ids = data as Int32Array;
+    const ids = data as TokenIds;
     if (ids.length < 2) return null;
     return streamEvaluation(model, ids, streamRows(ids.length, s.batch, s.seq), s.seq);
   }

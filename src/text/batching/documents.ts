@@ -1,5 +1,6 @@
 import { RnnlabError } from '../../errors.js';
 import { positiveInt } from './sizes.js';
+import type { TokenIds } from '../token-ids.js';
 import type { Rng } from '../../util/rng.js';
 
 /**
@@ -35,7 +36,7 @@ export interface DocumentBatchOptions {
  * than batchSize rows: the last, or with a shuffled 'bucket' any one (the one of longest documents). With 'bucket', documents are shuffled before the stable sort by
  * length (when an Rng is given), so equal-length documents meet different partners each epoch.
  */
-export function documentBatches(docs: readonly Int32Array[], opts: DocumentBatchOptions): DocBatch[] {
+export function documentBatches(docs: readonly TokenIds[], opts: DocumentBatchOptions): DocBatch[] {
   const { batchSize, mode, padId } = opts;
   positiveInt(batchSize, 'batch size');
   if (mode !== 'pad' && mode !== 'bucket') throw new RnnlabError(`unknown batching mode "${mode}" (expected pad or bucket)`);
@@ -55,7 +56,7 @@ export function documentBatches(docs: readonly Int32Array[], opts: DocumentBatch
   if (rng) rng.shuffle(order);
   if (maxLen !== undefined) order = order.flatMap((d) => limit(d, maxLen, overflow));
 
-  const groups: Int32Array[][] = [];
+  const groups: TokenIds[][] = [];
   if (mode === 'bucket') order.sort((a, b) => a.length - b.length);
   for (let i = 0; i < order.length; i += batchSize) groups.push(order.slice(i, i + batchSize));
   if (mode === 'bucket' && rng) rng.shuffle(groups);
@@ -63,17 +64,17 @@ export function documentBatches(docs: readonly Int32Array[], opts: DocumentBatch
 }
 
 /** Pieces of at most maxLen tokens; with 'split' each piece starts on the previous one's last token. */
-function limit(doc: Int32Array, maxLen: number, overflow: 'split' | 'cut'): Int32Array[] {
+function limit(doc: TokenIds, maxLen: number, overflow: 'split' | 'cut'): TokenIds[] {
   if (doc.length <= maxLen) return [doc];
   if (overflow === 'cut') return [doc.subarray(0, maxLen)];
-  const pieces: Int32Array[] = [];
+  const pieces: TokenIds[] = [];
   for (let start = 0; start + 1 < doc.length; start += maxLen - 1) {
     pieces.push(doc.subarray(start, Math.min(start + maxLen, doc.length)));
   }
   return pieces;
 }
 
-function makeBatch(group: Int32Array[], padId: number): DocBatch {
+function makeBatch(group: TokenIds[], padId: number): DocBatch {
   const B = group.length;
   let T = 0;
   for (const d of group) T = Math.max(T, d.length - 1);

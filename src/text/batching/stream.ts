@@ -1,5 +1,6 @@
 import { RnnlabError } from '../../errors.js';
 import { positiveInt } from './sizes.js';
+import type { TokenIds } from '../token-ids.js';
 
 /** One window of a token stream, batch-major [B, T]; y is x shifted by one token. */
 export interface StreamWindow {
@@ -20,7 +21,7 @@ export class StreamBatcher {
   readonly windows: number;
 
   constructor(
-    readonly ids: Int32Array,
+    readonly ids: TokenIds,
     readonly B: number,
     readonly T: number,
   ) {

@@ -1,6 +1,7 @@
 import { RnnlabError } from '../../errors.js';
 import type { Rng } from '../../util/rng.js';
 import { positiveInt } from './sizes.js';
+import type { TokenIds } from '../token-ids.js';
 import type { StreamWindow } from './stream.js';
 
 /**
@@ -21,7 +22,7 @@ export class WindowBatcher {
   readonly maxOffset: number;
 
   constructor(
-    readonly ids: Int32Array,
+    readonly ids: TokenIds,
     readonly T: number,
     readonly S: number,
   ) {
@@ -56,7 +57,7 @@ export class WindowEpoch {
   readonly batches: number;
 
   constructor(
-    private readonly ids: Int32Array,
+    private readonly ids: TokenIds,
     private readonly T: number,
     private readonly B: number,
     /** Where each window starts in the stream, in the epoch's order. */

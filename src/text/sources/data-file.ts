@@ -77,6 +77,18 @@ export function refuseWholeText(path: string, file: DataFile, available: number)
   }
 }
 
+/**
+ * A plain-text file that is streamed (a language model's corpus) is never one string, but its
+ * token ids stay: 2 bytes a token (4 past 65,536 vocabulary entries), at most one token a
+ * character. Refused before reading when even that cannot fit the machine's memory.
+ */
+export function refuseStreamedText(path: string, file: DataFile, available = memoryLimit()): void {
+  if (2 * file.textBytes > available) {
+    const size = file.gzip ? `${formatBytes(file.textBytes)} of text (gzipped)` : formatBytes(file.textBytes);
+    throw new RnnlabError(`${path} is ${size}: its token ids alone need up to ${formatBytes(2 * file.textBytes)} (2 bytes a character at char level) and this machine has ${formatBytes(available)}; use a part of it`);
+  }
+}
+
 /** A read error as one RnnlabError line (shared with the embedding readers). */
 export function readFailure(path: string, err: unknown): RnnlabError {
   if (err instanceof RnnlabError) return err;

@@ -12,6 +12,7 @@ import { detectFormat, extension } from './format.js';
 
 export type { Doc, SourceFormat, SourceOptions, SourceStats } from './types.js';
 export { readAllText } from './plain.js';
+export { readTextChunks } from './open.js';
 export { codePointLength } from './stats.js';
 export { detectFormat } from './format.js';
 export { ENCODINGS, type TextEncoding } from './decode.js';
@@ -23,8 +24,9 @@ const FORMATS: readonly SourceFormat[] = ['auto', 'text', 'json', 'jsonl', 'csv'
  * magic bytes. `stats`, when given, is updated as each document is produced (so it is
  * partial if the caller stops early). A file that yields no document at all, or only
  * documents of whitespace, is an error: there is nothing in it to learn or score.
+ * `onRead` hears the bytes read so far (see readTextChunks).
  */
-export async function* readDocuments(path: string, opts: SourceOptions = {}, stats?: SourceStats): AsyncGenerator<Doc> {
+export async function* readDocuments(path: string, opts: SourceOptions = {}, stats?: SourceStats, onRead?: (bytes: number) => void): AsyncGenerator<Doc> {
   const format = opts.format ?? 'auto';
   if (!FORMATS.includes(format)) {
     throw new RnnlabError(`unknown source format "${format}" (expected one of: ${FORMATS.join(', ')})`);
@@ -41,7 +43,7 @@ export async function* readDocuments(path: string, opts: SourceOptions = {}, sta
 
   const file = await inspectDataFile(path);
   if (resolved === 'text' && unit === 'file') refuseWholeText(path, file, memoryForText());
-  const chunks = readTextChunks(path, { encoding, file });
+  const chunks = readTextChunks(path, { encoding, file, onRead });
   const docs =
     resolved === 'json' ? readJsonArray(chunks, path, opts)
     : resolved === 'jsonl' ? readJsonLines(chunks, path, opts)

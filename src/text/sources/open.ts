@@ -16,6 +16,8 @@ export interface ChunkOptions {
   file?: DataFile;
   /** Refuse to read more than this many bytes of text (default: the memory this process has for text). */
   maxBytes?: number;
+  /** Hears the bytes of the file read so far after each chunk (for progress). */
+  onRead?: (bytes: number) => void;
 }
 
 /**
@@ -25,7 +27,8 @@ export interface ChunkOptions {
  * encoding (decode.ts: the exact byte and line), more text than memory can hold. A leading
  * BOM is dropped and line endings come out as "\n" only (CRLF and a lone CR alike, as
  * Python's text mode reads them), so the parsers downstream see one newline convention and a
- * character model never sees a CR.
+ * character model never sees a CR. `onRead`, if given, hears the bytes of the file read so
+ * far (compressed bytes for gzip) after each chunk.
  */
 export async function* readTextChunks(path: string, o: ChunkOptions = {}): AsyncGenerator<string> {
   const info = o.file ?? (await inspectDataFile(path));
@@ -46,6 +49,7 @@ export async function* readTextChunks(path: string, o: ChunkOptions = {}): Async
       if (decoder.bytes > maxBytes) {
         throw new RnnlabError(`${path}: more text than this process can hold in memory (over ${formatBytes(maxBytes)} read${info.gzip ? '' : ` of ${formatBytes(info.size)}`}); read only the first documents with --max-docs N, or use a smaller file`);
       }
+      o.onRead?.(file.bytesRead);
       if (pendingCR) {
         text = '\r' + text;
         pendingCR = false;
