@@ -16,6 +16,7 @@ import { flagOf } from '../run/config.js';
 import { defaultRunDir, memoryLimit, refuseOccupied } from '../run/guards.js';
 import { formatBytes } from '../run/memory.js';
 import { validateRunOptions } from '../run/options.js';
+import { withAbsoluteFiles } from '../run/absolute-files.js';
 import { applyResumeRules, givenKeys, refuseFinished, refuseScheduleConflicts, resolvedFormat } from '../run/resolve.js';
 import { RunDirectory } from '../run/run-dir.js';
 import { embeddingsReport, VERSION, type RunSetup } from '../run/session.js';
@@ -129,7 +130,7 @@ export class ClassifierRun {
       ({ last, backend, resumed } = await loadLastCheckpoint(given.out, backend, requireClassifier));
       if (!resumed.runConfig || !resumed.trainState) throw new RnnlabError(`${last} holds no run configuration or training state`);
       config = { ...CLASSIFY_DEFAULTS, ...resumed.runConfig } as unknown as ClassifyConfig;
-      applyResumeRules(CLASSIFY_TABLE, config as unknown as Record<string, unknown>, given as Record<string, unknown>);
+      applyResumeRules(CLASSIFY_TABLE, config as unknown as Record<string, unknown>, withAbsoluteFiles(given) as Record<string, unknown>);
       config.out = given.out!;
       refuseFinished(config, resumed, config.out);
     } else {

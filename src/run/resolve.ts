@@ -4,7 +4,6 @@
  * taken over, with only the budget (and what does not change results) open to change.
  * Every message names the CLI flag.
  */
-import { resolve } from 'node:path';
 import { scheduleOf } from '../optim/schedule.js';
 import { RnnlabError } from '../errors.js';
 import type { LanguageModel } from '../nn/language-model.js';
@@ -74,9 +73,8 @@ export function applyResumeRules(table: OptionTable, config: Record<string, unkn
     if (v === undefined) continue;
     const spec = optionSpec(k, table)!;
     if (spec.resume === 'fixed') {
-      // a file given again by a relative path is the run's file (saved resolved)
-      const same = sameValue(v, config[k]) || (FILE_KEYS.has(k) && typeof v === 'string' && resolve(v) === config[k]);
-      if (!same) {
+      // files arrive absolute (withAbsoluteFiles), as the run saved them
+      if (!sameValue(v, config[k])) {
         throw new RnnlabError(`cannot change ${flagOf(k)} when resuming (the run used ${config[k] === undefined ? 'none' : String(config[k])})`);
       }
     } else {
@@ -86,7 +84,7 @@ export function applyResumeRules(table: OptionTable, config: Record<string, unkn
 }
 
 /** Settings naming a file, which runs save as absolute paths. */
-const FILE_KEYS = new Set(['valData', 'testData', 'embeddings', 'classes']);
+export const FILE_KEYS: ReadonlySet<string> = new Set(['valData', 'testData', 'embeddings', 'classes']);
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;

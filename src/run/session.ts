@@ -33,6 +33,7 @@ import { Rng } from '../util/rng.js';
 import { TRAINING_KEYS, type RunConfig, type RunOptions, type TrainingSettings } from './config.js';
 import { estimateLmMemory, largestBatch, refuseOversized, type MemoryEstimate } from './memory.js';
 import { refuseFinished, resolveNewRun, resolveResume, savedRunConfig } from './resolve.js';
+import { withAbsoluteFiles } from './absolute-files.js';
 import { defaultRunDir, memoryLimit, refuseOccupied } from './guards.js';
 import { RunDirectory } from './run-dir.js';
 import { loadLastCheckpoint } from './last-checkpoint.js';
@@ -85,7 +86,7 @@ export class TrainingRun {
     if (setup.resume) {
       let last: string;
       ({ last, backend, resumed } = await loadLastCheckpoint(given.out, backend, requireLanguageModel));
-      config = resolveResume(savedRunConfig(resumed, given, last), given);
+      config = resolveResume(savedRunConfig(resumed, given, last), withAbsoluteFiles(given));
       config.out = given.out!;
       refuseFinished(config, resumed, config.out);
       if (!existsSync(config.data)) {
