@@ -6,6 +6,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { RnnlabError } from '../errors.js';
+import { prepareFolder, removeFolders } from '../io/out-dir.js';
+import { RunLock } from './lock.js';
 import { RunDirectory } from './run-dir.js';
 
 /** runs/<what>-<yyyymmdd-hhmmss>. */
@@ -32,4 +34,32 @@ export function memoryLimit(): number {
     // not Linux, or no cgroup v2 limit
   }
   return limit;
+}
+
+/** A run directory held by this process: made, proven writable and locked (src/run/lock.ts). */
+export interface RunClaim {
+  /** Lets the directory go; `failed` (the run never started) also removes the folders made for it while empty. */
+  release(failed: boolean): void;
+}
+
+/**
+ * Claims `out` before a run reads its data: a bad or unwritable --out, or a directory another
+ * rnnlab is using, fails here, before any work. A resume (`create` false) needs the folder there.
+ */
+export function claimRunDir(out: string, command: string, note: (line: string) => void, create = true): RunClaim {
+  if (!create && !existsSync(out)) throw new RnnlabError(`cannot resume: ${out} does not exist`);
+  const made = prepareFolder(out);
+  let lock: RunLock;
+  try {
+    lock = RunLock.acquire(out, command, note);
+  } catch (e) {
+    removeFolders(made);
+    throw e;
+  }
+  return {
+    release(failed: boolean) {
+      lock.release();
+      if (failed) removeFolders(made);
+    },
+  };
 }
