@@ -13,7 +13,7 @@ import { RnnlabError } from '../errors.js';
 import { Classifier, type ClassifierConfig } from '../nn/classifier.js';
 import { countParameters } from '../nn/model.js';
 import { flagOf } from '../run/config.js';
-import { claimRunDir, defaultRunDir, memoryLimit, refuseOccupied, type RunClaim } from '../run/guards.js';
+import { claimRunDir, freshRunDir, memoryLimit, refuseOccupied, type RunClaim } from '../run/guards.js';
 import { formatBytes } from '../run/memory.js';
 import { validateRunOptions } from '../run/options.js';
 import { applyResumeRules, givenKeys, refuseFinished, refuseScheduleConflicts, resolvedFormat } from '../run/resolve.js';
@@ -126,14 +126,14 @@ export class ClassifierRun {
     let claim: RunClaim | null = null;
     const command = setup.command ?? 'rnnlab classify train';
     try {
-      return await ClassifierRun.prepare(given, setup, (out, resume) => (claim = claimRunDir(out, command, setup.note ?? noteOnStderr, !resume)));
+      return await ClassifierRun.prepare(given, setup, (out, resume, fresh) => (claim = claimRunDir(out, command, setup.note ?? noteOnStderr, !resume, fresh)));
     } catch (e) {
       (claim as RunClaim | null)?.release(true);
       throw e;
     }
   }
 
-  private static async prepare(given: ClassifyOptions, setup: RunSetup, claimDir: (out: string, resume: boolean) => RunClaim): Promise<ClassifierRun> {
+  private static async prepare(given: ClassifyOptions, setup: RunSetup, claimDir: (out: string, resume: boolean, fresh?: boolean) => RunClaim): Promise<ClassifierRun> {
     let config: ClassifyConfig;
     let resumed: LoadedModel<Classifier> | null = null;
     let backend = setup.backend;
@@ -151,8 +151,9 @@ export class ClassifierRun {
       refuseFinished(config, resumed, config.out);
     } else {
       config = resolveConfig(given);
-      config.out ??= defaultRunDir(`classify-${config.model}`);
-      claim = claimDir(config.out, false);
+      const fresh = config.out === undefined;
+      config.out ??= freshRunDir(`classify-${config.model}`);
+      claim = claimDir(config.out, false, fresh);
       refuseOccupied(config.out, false);
       backend ??= (await createBackend()).backend;
     }

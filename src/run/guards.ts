@@ -2,11 +2,12 @@
  * What every kind of training run checks before it writes anything (Node): where it may write,
  * and how much memory it may use.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { RnnlabError } from '../errors.js';
-import { prepareFolder, removeFolders } from '../io/out-dir.js';
+import { fsReason } from '../io/fs-errors.js';
+import { makeFolder, prepareFolder, removeFolders } from '../io/out-dir.js';
 import { RunLock } from './lock.js';
 import { RunDirectory } from './run-dir.js';
 
@@ -14,6 +15,27 @@ import { RunDirectory } from './run-dir.js';
 export function defaultRunDir(what: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return join('runs', `${what}-${stamp}`);
+}
+
+const freshMade = new Map<string, string[]>();
+
+/**
+ * A default run directory of this process's own: runs started in the same second (a script, a
+ * test suite) get runs/<what>-<stamp>, then -2, -3 …, each created exclusively, never shared.
+ */
+export function freshRunDir(what: string): string {
+  const base = defaultRunDir(what);
+  const parents = makeFolder(dirname(base), '--out');
+  for (let i = 1; ; i++) {
+    const dir = i === 1 ? base : `${base}-${i}`;
+    try {
+      mkdirSync(dir);
+      freshMade.set(dir, [...parents, resolve(dir)]);
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || i >= 1000) throw new RnnlabError(`cannot create the run directory ${dir}: ${fsReason(e)}`);
+    }
+  }
 }
 
 /** A new run never writes over another run's model; a demo may replace an earlier demo. */
@@ -46,11 +68,13 @@ export interface RunClaim {
  * Claims `out` before a run reads its data: a bad or unwritable --out, or a directory another
  * rnnlab is using, fails here, before any work. A resume (`create` false) needs the folder there.
  */
-export function claimRunDir(out: string, command: string, note: (line: string) => void, create = true): RunClaim {
+export function claimRunDir(out: string, command: string, note: (line: string) => void, create = true, fresh = false): RunClaim {
   if (!create && !existsSync(out)) throw new RnnlabError(`cannot resume: ${out} does not exist`);
-  const made = prepareFolder(out);
+  // a fresh default directory (freshRunDir) is this run's alone: removed again (with runs/ if made for it) if the run never starts
+  const made = fresh ? freshMade.get(out) ?? [] : [];
   let lock: RunLock;
   try {
+    made.push(...prepareFolder(out));
     lock = RunLock.acquire(out, command, note);
   } catch (e) {
     removeFolders(made);

@@ -33,7 +33,7 @@ import { Rng } from '../util/rng.js';
 import { TRAINING_KEYS, type RunConfig, type RunOptions, type TrainingSettings } from './config.js';
 import { estimateLmMemory, largestBatch, refuseOversized, type MemoryEstimate } from './memory.js';
 import { refuseFinished, resolveNewRun, resolveResume, savedRunConfig } from './resolve.js';
-import { claimRunDir, defaultRunDir, memoryLimit, refuseOccupied, type RunClaim } from './guards.js';
+import { claimRunDir, freshRunDir, memoryLimit, refuseOccupied, type RunClaim } from './guards.js';
 import { RunDirectory } from './run-dir.js';
 import { loadLastCheckpoint } from './last-checkpoint.js';
 
@@ -93,14 +93,14 @@ export class TrainingRun {
     let claim: RunClaim | null = null;
     const command = setup.command ?? 'rnnlab train';
     try {
-      return await TrainingRun.prepare(given, setup, (out, resume) => (claim = claimRunDir(out, command, setup.note ?? noteOnStderr, !resume)));
+      return await TrainingRun.prepare(given, setup, (out, resume, fresh) => (claim = claimRunDir(out, command, setup.note ?? noteOnStderr, !resume, fresh)));
     } catch (e) {
       (claim as RunClaim | null)?.release(true);
       throw e;
     }
   }
 
-  private static async prepare(given: RunOptions, setup: RunSetup, claimDir: (out: string, resume: boolean) => RunClaim): Promise<TrainingRun> {
+  private static async prepare(given: RunOptions, setup: RunSetup, claimDir: (out: string, resume: boolean, fresh?: boolean) => RunClaim): Promise<TrainingRun> {
     let config: RunConfig;
     let resumed: LoadedModel<LanguageModel> | null = null;
     let backend = setup.backend;
@@ -119,8 +119,9 @@ export class TrainingRun {
       }
     } else {
       config = resolveNewRun(given);
-      config.out ??= defaultRunDir(`${config.level}-${config.cell}`);
-      claim = claimDir(config.out, false);
+      const fresh = config.out === undefined;
+      config.out ??= freshRunDir(`${config.level}-${config.cell}`);
+      claim = claimDir(config.out, false, fresh);
       refuseOccupied(config.out, !!setup.demo);
       backend ??= (await createBackend()).backend;
     }
