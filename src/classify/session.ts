@@ -5,21 +5,21 @@
  * the model, and the training loop with the run directory as a sink. Checkpoints carry the
  * class names and labels, so evaluation and prediction read new files the same way.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { createBackend } from '../backend/select.js';
 import { RnnlabError } from '../errors.js';
 import { Classifier, type ClassifierConfig } from '../nn/classifier.js';
 import { countParameters } from '../nn/model.js';
 import { flagOf } from '../run/config.js';
-import { defaultRunDir, memoryLimit, refuseOccupied } from '../run/guards.js';
+import { claimRunDir, freshRunDir, memoryLimit, refuseOccupied, type RunClaim } from '../run/guards.js';
 import { formatBytes } from '../run/memory.js';
 import { validateRunOptions } from '../run/options.js';
 import { withAbsoluteFiles } from '../run/absolute-files.js';
 import { applyResumeRules, givenKeys, refuseFinished, refuseScheduleConflicts, resolvedFormat } from '../run/resolve.js';
 import { RunDirectory } from '../run/run-dir.js';
-import { embeddingsReport, VERSION, type RunSetup } from '../run/session.js';
+import { embeddingsReport, noteOnStderr, VERSION, type RunSetup } from '../run/session.js';
 import { pretrainedVocab, type EmbeddingAlignment } from '../text/embeddings/index.js';
 import type { SourceOptions, SourceStats } from '../text/sources/index.js';
 import type { SourceFormat } from '../text/sources/types.js';
@@ -119,13 +119,30 @@ export class ClassifierRun {
     readonly embeddings: EmbeddingAlignment | null,
     private readonly resumed: LoadedModel<Classifier> | null,
     private readonly setup: RunSetup,
+    private readonly claim: RunClaim,
   ) {}
 
+  /** Like TrainingRun.create: the run directory is claimed (made, proven writable, locked) first, and let go on a failure. */
   static async create(given: ClassifyOptions, setup: RunSetup = {}): Promise<ClassifierRun> {
+    let claim: RunClaim | null = null;
+    const command = setup.command ?? 'rnnlab classify train';
+    try {
+      return await ClassifierRun.prepare(given, setup, (out, resume, fresh) => (claim = claimRunDir(out, command, setup.note ?? noteOnStderr, !resume, fresh)));
+    } catch (e) {
+      (claim as RunClaim | null)?.release(true);
+      throw e;
+    }
+  }
+
+  private static async prepare(given: ClassifyOptions, setup: RunSetup, claimDir: (out: string, resume: boolean, fresh?: boolean) => RunClaim): Promise<ClassifierRun> {
     let config: ClassifyConfig;
     let resumed: LoadedModel<Classifier> | null = null;
     let backend = setup.backend;
+    let claim: RunClaim;
     if (setup.resume) {
+      if (!given.out) throw new RnnlabError('--resume needs --out DIR (the run to continue)');
+      if (!existsSync(join(given.out, 'last.safetensors'))) throw new RnnlabError(`cannot resume: ${join(given.out, 'last.safetensors')} does not exist`);
+      claim = claimDir(given.out, true);
       let last: string;
       ({ last, backend, resumed } = await loadLastCheckpoint(given.out, backend, requireClassifier));
       if (!resumed.runConfig || !resumed.trainState) throw new RnnlabError(`${last} holds no run configuration or training state`);
@@ -135,7 +152,9 @@ export class ClassifierRun {
       refuseFinished(config, resumed, config.out);
     } else {
       config = resolveConfig(given);
-      config.out ??= defaultRunDir(`classify-${config.model}`);
+      const fresh = config.out === undefined;
+      config.out ??= freshRunDir(`classify-${config.model}`);
+      claim = claimDir(config.out, false, fresh);
       refuseOccupied(config.out, false);
       backend ??= (await createBackend()).backend;
     }
@@ -154,7 +173,7 @@ export class ClassifierRun {
     // frozen from the start (the summary printed before training shows it so)
     if (!resumed && (config.freezeEmbeddings || config.freezeSteps > 0)) for (const p of model.embedding.params()) p.freeze();
     refuseOversizedClassifier(model, config, corpus, setup.memoryLimit ?? (backend.name === 'wasm' ? 4 * 2 ** 30 : memoryLimit()));
-    return new ClassifierRun(config, config.out, backend, corpus, model, embeddings, resumed, setup);
+    return new ClassifierRun(config, config.out, backend, corpus, model, embeddings, resumed, setup, claim);
   }
 
   /** There is validation data (else model.safetensors is simply the latest weights). */
@@ -168,6 +187,14 @@ export class ClassifierRun {
   }
 
   async run(sinks: readonly RunSink[] = []): Promise<TrainSummary> {
+    try {
+      return await this.train(sinks);
+    } finally {
+      this.claim.release(false);
+    }
+  }
+
+  private async train(sinks: readonly RunSink[]): Promise<TrainSummary> {
     const { config, corpus, model, resumed } = this;
     const dir = new RunDirectory(this.out);
     if (resumed) dir.open(resumed.trainState!.step);

@@ -9,6 +9,7 @@ import { LmStepModel } from '../generate/lm-step-model.js';
 import { checkGenerationSize } from '../generate/limits.js';
 import { bannedIds, encodePrime, encodeText, renderTokens } from '../generate/model-text.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { probeWritable } from '../io/out-dir.js';
 import { loadLanguageModel } from '../train/checkpoint.js';
 import { backendOptions, pickBackend } from './common.js';
 import { int, text } from './parse.js';
@@ -42,6 +43,13 @@ export async function compareAction(o: Record<string, any>): Promise<void> {
   }
   const { backend } = await pickBackend(o);
   const m = loadLanguageModel(o.model, backend);
+  const prefix = o.out ?? join(statSync(o.model).isDirectory() ? o.model : dirname(o.model), 'compare-strategies');
+  // Where the tables go is checked before the sampling, which can take minutes.
+  const folder = dirname(prefix);
+  const st = statSync(folder, { throwIfNoEntry: false });
+  if (!st) throw new RnnlabError(`cannot use --out ${prefix}: the folder ${folder} does not exist`);
+  if (!st.isDirectory()) throw new RnnlabError(`cannot use --out ${prefix}: ${folder} is a file, not a folder`);
+  probeWritable(folder, '--out');
   const prime = encodePrime(m, o.prime, false);
   const banned = bannedIds(m.vocab);
   const specs = grid ?? DEFAULT_GRID;
@@ -62,7 +70,6 @@ export async function compareAction(o: Record<string, any>): Promise<void> {
     grid: specs.map((g) => ({ ...g, bannedIds: [...(g.bannedIds ?? []), ...banned] })),
     encodeText: (t) => encodeText(m, t, 'the grid\'s "ban" text'),
   });
-  const prefix = o.out ?? join(statSync(o.model).isDirectory() ? o.model : dirname(o.model), 'compare-strategies');
   const md = `# Decoding strategies\n\nmodel \`${o.model}\` · prime ${JSON.stringify(o.prime ?? '')} · ${o.samples} samples of ${o.length} tokens · seed ${o.seed}\n\n${toMarkdown(rows)}\n`;
   writeFileAtomic(`${prefix}.md`, md);
   writeFileAtomic(`${prefix}.csv`, toCsv(rows));

@@ -32,7 +32,7 @@ export async function demoAction(o: Record<string, any>): Promise<void> {
   const run = await TrainingRun.create({
     data: DEMO_CORPUS, out: o.out, layers: big ? 2 : 1, hidden: big ? 256 : 128, embed: big ? 64 : 32,
     epochs: 1000, maxTime: o.seconds, lr: 3e-3, valFraction: 0.05,
-  }, { backend, demo: true });
+  }, { backend, demo: true, command: 'rnnlab demo' });
   const progress = progressSink('char', false, run.corpus.vocab.size);
   let s;
   try {

@@ -6,6 +6,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { RnnlabError } from '../errors.js';
 import { basename, dirname, join } from 'node:path';
+import { fsReason, isFsError } from './fs-errors.js';
 
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
@@ -25,6 +26,8 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(dirname(path))) {
       throw new RnnlabError(`cannot write ${path}: the folder ${dirname(path)} does not exist`);
     }
+    // A full disk or a folder made read-only: the user's to fix, and the old file is still whole.
+    if (isFsError(e)) throw new RnnlabError(`cannot write ${path}: ${fsReason(e)}${existsSync(path) ? ' (its previous version is kept)' : ''}`);
     throw e;
   }
 }

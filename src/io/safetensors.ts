@@ -7,6 +7,7 @@
  * and I64 is read into int32, so PyTorch exports load too.
  */
 import { RnnlabError } from '../errors.js';
+import { crc32Hex } from './crc32.js';
 
 export interface StTensor {
   /** I64 is written from int32 values (read back as I32). */
@@ -20,30 +21,32 @@ export interface StFile {
   metadata: Record<string, string>;
 }
 
-const MAX_HEADER = 100 * 1024 * 1024;
+/** A header past this is refused before it is parsed: rnnlab's own are a few MB at most (a large vocabulary). */
+export const MAX_HEADER = 100 * 1024 * 1024;
+
+/**
+ * Metadata keys rnnlab adds to every file it writes: the CRC-32 of the tensor data, and of the
+ * header (its other entries, in a canonical form), so a damaged file is refused on load rather
+ * than loaded with wrong weights or a wrong vocabulary. Files without them still load.
+ */
+export const DATA_CHECKSUM = 'data_crc32';
+export const HEADER_CHECKSUM = 'header_crc32';
+
+const WIDTH = new Map<string, number>([['F32', 4], ['I32', 4], ['F64', 8], ['F16', 2], ['BF16', 2], ['I64', 8]]);
 
 export function encodeSafetensors(tensors: Map<string, StTensor>, metadata: Record<string, string>): Uint8Array {
-  const header: Record<string, unknown> = {};
-  if (Object.keys(metadata).length) header.__metadata__ = metadata;
+  const entries = new Map<string, Entry>();
   let offset = 0;
   for (const [name, t] of tensors) {
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (n !== t.data.length) throw new Error(`tensor ${name}: shape [${t.shape}] does not match ${t.data.length} values`);
     const width = t.dtype === 'I64' ? 8 : 4;
-    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + width * n] };
+    entries.set(name, { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + width * n] });
     offset += width * n;
   }
-  let json = JSON.stringify(header);
-  // Pad with spaces so the data starts 8-byte aligned (as the reference implementation does).
-  const enc = new TextEncoder();
-  let hb = enc.encode(json);
-  const pad = (8 - ((8 + hb.length) % 8)) % 8;
-  if (pad) hb = enc.encode(json + ' '.repeat(pad));
-  const out = new Uint8Array(8 + hb.length + offset);
-  const dv = new DataView(out.buffer);
-  dv.setBigUint64(0, BigInt(hb.length), true);
-  out.set(hb, 8);
-  let pos = 8 + hb.length;
+  const data = new Uint8Array(offset);
+  const dv = new DataView(data.buffer);
+  let pos = 0;
   for (const t of tensors.values()) {
     if (t.dtype === 'I64') {
       for (let i = 0; i < t.data.length; i++) dv.setBigInt64(pos + 8 * i, BigInt(Math.trunc(t.data[i])), true);
@@ -51,47 +54,129 @@ export function encodeSafetensors(tensors: Map<string, StTensor>, metadata: Reco
       continue;
     }
     // x86 and every JS engine we target are little-endian, so the typed array's bytes are the file's.
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), pos);
+    data.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), pos);
     pos += t.data.byteLength;
   }
+  const own = { ...metadata };
+  delete own[DATA_CHECKSUM];
+  delete own[HEADER_CHECKSUM];
+  const meta = { ...own, [DATA_CHECKSUM]: crc32Hex(data), [HEADER_CHECKSUM]: headerChecksum(entries, own) };
+  const json = JSON.stringify({ __metadata__: meta, ...Object.fromEntries(entries) });
+  // Pad with spaces so the data starts 8-byte aligned (as the reference implementation does).
+  const enc = new TextEncoder();
+  let hb = enc.encode(json);
+  const pad = (8 - ((8 + hb.length) % 8)) % 8;
+  if (pad) hb = enc.encode(json + ' '.repeat(pad));
+  const out = new Uint8Array(8 + hb.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(hb.length), true);
+  out.set(hb, 8);
+  out.set(data, 8 + hb.length);
   return out;
 }
 
-/** Parses a safetensors file; every malformation is a one-line RnnlabError naming `what`. */
+interface Entry {
+  dtype: string;
+  shape: number[];
+  data_offsets: [number, number];
+}
+
+/** The CRC-32 of the header without its checksums, keys sorted (JSON.parse reorders integer-like keys). */
+function headerChecksum(entries: Map<string, Entry>, metadata: Record<string, string>): string {
+  const sorted = <T>(o: Iterable<[string, T]>): [string, T][] => [...o].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const canonical = JSON.stringify([
+    sorted(Object.entries(metadata)),
+    sorted(entries).map(([k, e]) => [k, e.dtype, e.shape, e.data_offsets]),
+  ]);
+  return crc32Hex(new TextEncoder().encode(canonical));
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+/**
+ * Parses a safetensors file; every malformation is a one-line RnnlabError naming `what`. Nothing
+ * read from the file is trusted: lengths, offsets and shapes are checked against the file's size
+ * before anything is allocated, so any input ends in a result or a RnnlabError, in memory
+ * bounded by a small multiple of the input's size.
+ */
 export function decodeSafetensors(bytes: Uint8Array, what: string): StFile {
-  const bad = (why: string): never => {
-    throw new RnnlabError(`${what} is not a valid safetensors file (${why})`);
+  const foreign = (why: string): never => {
+    throw new RnnlabError(`${what} is not a safetensors file (${why})`);
   };
-  if (bytes.length < 8) bad('too short');
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const hlen = Number(dv.getBigUint64(0, true));
-  if (hlen <= 0 || hlen > MAX_HEADER || 8 + hlen > bytes.length) bad('bad header length');
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + hlen)));
-  } catch {
-    return bad('header is not JSON');
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) bad('header is not an object');
+  const damaged = (why: string): never => {
+    throw new RnnlabError(`${what} is damaged: ${why}`);
+  };
+  if (bytes.length === 0) foreign('it is empty');
+  if (bytes.length < 8) foreign(`${bytes.length} bytes, shorter than the 8-byte header length`);
+  const hlen = headerLength(bytes, what);
   const dataStart = 8 + hlen;
-  const dataLen = bytes.length - dataStart;
-  const tensors = new Map<string, StTensor>();
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart)));
+  } catch {
+    if (bytes[8] === 0x7b) damaged('its header is not valid JSON');
+    foreign('no JSON header after the header length');
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) return damaged('its header is not a JSON object');
+  const h = header as Record<string, unknown>;
+  // Types first (so the header checksum sees a well-formed header), then the checksum, then the numbers.
   let metadata: Record<string, string> = {};
-  for (const [name, v] of Object.entries(header)) {
+  const entries = new Map<string, Entry>();
+  for (const [name, v] of Object.entries(h)) {
     if (name === '__metadata__') {
-      if (typeof v !== 'object' || v === null) bad('metadata is not an object');
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) damaged('its metadata is not an object');
+      for (const [k, s] of Object.entries(v as object)) if (typeof s !== 'string') damaged(`metadata ${k} is not a string`);
       metadata = v as Record<string, string>;
       continue;
     }
-    const e = v as { dtype?: string; shape?: number[]; data_offsets?: [number, number] };
-    if (!e || !Array.isArray(e.shape) || !Array.isArray(e.data_offsets)) bad(`entry ${name} is malformed`);
-    const [b, end] = e.data_offsets!;
-    const n = e.shape!.reduce((a, x) => a * x, 1);
-    const width = { F32: 4, I32: 4, F64: 8, F16: 2, BF16: 2, I64: 8 }[e.dtype ?? ''];
-    if (!width) bad(`tensor ${name} has unsupported dtype ${e.dtype}`);
-    if (!(Number.isInteger(b) && Number.isInteger(end) && b >= 0 && end <= dataLen && end - b === n * width!)) {
-      bad(`tensor ${name} has bad data offsets (file truncated?)`);
+    const e = v as Partial<Entry> | null;
+    const numbers = (a: unknown): boolean => Array.isArray(a) && a.every((x) => typeof x === 'number');
+    if (typeof e !== 'object' || e === null || typeof e.dtype !== 'string' || !numbers(e.shape) || !numbers(e.data_offsets) || e.data_offsets!.length !== 2) {
+      damaged(`the entry of tensor ${name} is malformed`);
     }
+    entries.set(name, e as Entry);
+  }
+  const own = { ...metadata };
+  delete own[DATA_CHECKSUM];
+  delete own[HEADER_CHECKSUM];
+  if (metadata[HEADER_CHECKSUM] !== undefined && metadata[HEADER_CHECKSUM] !== headerChecksum(entries, own)) {
+    throw new RnnlabError(`${what} is corrupt: its header does not match its checksum (${HEADER_CHECKSUM})`);
+  }
+  // Each tensor's extent, checked on its own; then together (the file's size, overlaps).
+  const spans: { name: string; begin: number; end: number }[] = [];
+  let dataEnd = 0;
+  for (const [name, e] of entries) {
+    const width = WIDTH.get(e.dtype)!;
+    if (!width) damaged(`tensor ${name} has dtype ${e.dtype}, which rnnlab does not read (it reads ${[...WIDTH.keys()].join(', ')})`);
+    let n = 1;
+    for (const d of e.shape) {
+      if (!Number.isSafeInteger(d) || d < 0) damaged(`tensor ${name} has shape [${e.shape}], whose sizes are not all whole numbers ≥ 0`);
+      n *= d;
+      if (n * width > Number.MAX_SAFE_INTEGER) damaged(`tensor ${name} has shape [${e.shape}], too large for any file`);
+    }
+    const [begin, end] = e.data_offsets;
+    if (!Number.isSafeInteger(begin) || !Number.isSafeInteger(end) || begin < 0 || begin > end) {
+      damaged(`tensor ${name} has data offsets [${begin}, ${end}], which are not a range of bytes`);
+    }
+    if (end - begin !== n * width) {
+      damaged(`tensor ${name} has data offsets [${begin}, ${end}] (${fmt(end - begin)} bytes) but ${e.dtype} shape [${e.shape}] needs ${fmt(n * width)} bytes`);
+    }
+    spans.push({ name, begin, end });
+    dataEnd = Math.max(dataEnd, end);
+  }
+  const dataLen = bytes.length - dataStart;
+  if (dataEnd > dataLen) throw new RnnlabError(`${what} is truncated: ${fmt(bytes.length)} of ${fmt(dataStart + dataEnd)} bytes`);
+  if (dataEnd < dataLen) damaged(`${fmt(dataLen - dataEnd)} bytes follow its tensor data`);
+  spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  for (let i = 1; i < spans.length; i++) {
+    if (spans[i].begin < spans[i - 1].end) damaged(`the data of tensors ${spans[i - 1].name} and ${spans[i].name} overlap`);
+  }
+  if (metadata[DATA_CHECKSUM] !== undefined && metadata[DATA_CHECKSUM] !== crc32Hex(bytes.subarray(dataStart, dataStart + dataEnd))) {
+    throw new RnnlabError(`${what} is corrupt: its tensor data do not match their checksum (${DATA_CHECKSUM})`);
+  }
+  const tensors = new Map<string, StTensor>();
+  for (const [name, e] of entries) {
+    const [b, end] = e.data_offsets;
+    const n = (end - b) / WIDTH.get(e.dtype)!;
     // A fresh copy: aligned, and not a view into a pooled Node Buffer (Buffer#slice would share memory).
     const raw = new Uint8Array(end - b);
     raw.set(bytes.subarray(dataStart + b, dataStart + end));
@@ -106,10 +191,32 @@ export function decodeSafetensors(bytes: Uint8Array, what: string): StFile {
       case 'BF16': data = Float32Array.from({ length: n }, (_, i) => bf16(rv.getUint16(2 * i, true))); break;
       default: data = Float32Array.from({ length: n }, (_, i) => f16(rv.getUint16(2 * i, true)));
     }
-    tensors.set(name, { dtype, shape: e.shape!, data });
+    tensors.set(name, { dtype, shape: [...e.shape], data });
   }
-  for (const [k, v] of Object.entries(metadata)) if (typeof v !== 'string') bad(`metadata ${k} is not a string`);
   return { tensors, metadata };
+}
+
+/**
+ * The header length of a file's first 8 bytes, checked against the limit and the file's size
+ * (`size`, when only the start of the file is at hand). A length that does not fit is either a
+ * truncated file (its header starts as JSON does) or not a safetensors file at all.
+ */
+export function headerLength(start: Uint8Array, what: string, size = start.length): number {
+  if (size < 8 || start.length < 8) throw new RnnlabError(`${what} is not a safetensors file (${size} bytes, shorter than the 8-byte header length)`);
+  const big = new DataView(start.buffer, start.byteOffset, 8).getBigUint64(0, true);
+  const json = start.length > 8 ? start[8] === 0x7b : true;
+  if (big === 0n) throw new RnnlabError(`${what} is not a safetensors file (its header length is 0)`);
+  if (big > BigInt(MAX_HEADER)) {
+    throw new RnnlabError(json && start.length > 8
+      ? `${what} is damaged: its header length ${fmt(Number(big))} is over the ${fmt(MAX_HEADER)}-byte limit`
+      : `${what} is not a safetensors file (its first 8 bytes are not a header length)`);
+  }
+  const hlen = Number(big);
+  if (8 + hlen > size) {
+    if (json && size > 8) throw new RnnlabError(`${what} is truncated: ${fmt(size)} bytes, and its header alone needs ${fmt(8 + hlen)}`);
+    throw new RnnlabError(`${what} is not a safetensors file (its header length ${fmt(hlen)} does not fit the ${fmt(size)}-byte file)`);
+  }
+  return hlen;
 }
 
 function bf16(u: number): number {

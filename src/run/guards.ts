@@ -2,16 +2,40 @@
  * What every kind of training run checks before it writes anything (Node): where it may write,
  * and how much memory it may use.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { RnnlabError } from '../errors.js';
+import { fsReason } from '../io/fs-errors.js';
+import { makeFolder, prepareFolder, removeFolders } from '../io/out-dir.js';
+import { RunLock } from './lock.js';
 import { RunDirectory } from './run-dir.js';
 
 /** runs/<what>-<yyyymmdd-hhmmss>. */
 export function defaultRunDir(what: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return join('runs', `${what}-${stamp}`);
+}
+
+const freshMade = new Map<string, string[]>();
+
+/**
+ * A default run directory of this process's own: runs started in the same second (a script, a
+ * test suite) get runs/<what>-<stamp>, then -2, -3 …, each created exclusively, never shared.
+ */
+export function freshRunDir(what: string): string {
+  const base = defaultRunDir(what);
+  const parents = makeFolder(dirname(base), '--out');
+  for (let i = 1; ; i++) {
+    const dir = i === 1 ? base : `${base}-${i}`;
+    try {
+      mkdirSync(dir);
+      freshMade.set(dir, [...parents, resolve(dir)]);
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || i >= 1000) throw new RnnlabError(`cannot create the run directory ${dir}: ${fsReason(e)}`);
+    }
+  }
 }
 
 /** A new run never writes over another run's model; a demo may replace an earlier demo. */
@@ -32,4 +56,34 @@ export function memoryLimit(): number {
     // not Linux, or no cgroup v2 limit
   }
   return limit;
+}
+
+/** A run directory held by this process: made, proven writable and locked (src/run/lock.ts). */
+export interface RunClaim {
+  /** Lets the directory go; `failed` (the run never started) also removes the folders made for it while empty. */
+  release(failed: boolean): void;
+}
+
+/**
+ * Claims `out` before a run reads its data: a bad or unwritable --out, or a directory another
+ * rnnlab is using, fails here, before any work. A resume (`create` false) needs the folder there.
+ */
+export function claimRunDir(out: string, command: string, note: (line: string) => void, create = true, fresh = false): RunClaim {
+  if (!create && !existsSync(out)) throw new RnnlabError(`cannot resume: ${out} does not exist`);
+  // a fresh default directory (freshRunDir) is this run's alone: removed again (with runs/ if made for it) if the run never starts
+  const made = fresh ? freshMade.get(out) ?? [] : [];
+  let lock: RunLock;
+  try {
+    made.push(...prepareFolder(out));
+    lock = RunLock.acquire(out, command, note);
+  } catch (e) {
+    removeFolders(made);
+    throw e;
+  }
+  return {
+    release(failed: boolean) {
+      lock.release();
+      if (failed) removeFolders(made);
+    },
+  };
 }

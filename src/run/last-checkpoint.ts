@@ -17,5 +17,7 @@ export async function loadLastCheckpoint<M extends Model>(
   const last = join(out, 'last.safetensors');
   if (!existsSync(last)) throw new RnnlabError(`cannot resume: ${last} does not exist`);
   const b = backend ?? (await createBackend()).backend;
-  return { last, backend: b, resumed: require(loadCheckpoint(last, b), last) };
+  const resumed = require(loadCheckpoint(last, b), last);
+  if (!resumed.trainState) throw new RnnlabError(`cannot resume: ${last} holds no training state (a model.safetensors copied over it?)`);
+  return { last, backend: b, resumed };
 }

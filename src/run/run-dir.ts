@@ -7,9 +7,13 @@
  * Checkpoints and config.json are written atomically (temporary file, then rename), so a crash
  * or a kill leaves the previous file intact; metrics lines are appended.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { RnnlabError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { fsReason, isFsError } from '../io/fs-errors.js';
+import { makeFolder } from '../io/out-dir.js';
+import { alive } from './lock.js';
 import type { CheckpointKind, RunEvent, RunSink } from '../train/events.js';
 
 export const RUN_FILES = ['model.safetensors', 'last.safetensors', 'metrics.jsonl', 'config.json'] as const;
@@ -26,7 +30,7 @@ export class RunDirectory implements RunSink {
    * redone) and the temporaries of writes a killed process left.
    */
   open(resumeStep: number): void {
-    mkdirSync(this.dir, { recursive: true });
+    makeFolder(this.dir);
     this.removeStaleTemporaries();
     this.truncateAfter(resumeStep);
   }
@@ -37,16 +41,16 @@ export class RunDirectory implements RunSink {
    * files describe this run only. (A directory with another run's model is refused before.)
    */
   openFresh(): void {
-    mkdirSync(this.dir, { recursive: true });
+    makeFolder(this.dir);
     this.removeStaleTemporaries();
     for (const f of RUN_FILES) rmSync(join(this.dir, f), { force: true });
   }
 
-  /** `.<file>.<pid>.tmp` of an atomic write whose process is gone (kill -9 mid-write). */
+  /** `.<file>.<pid>.tmp` of an atomic write (and `.rnnlab-probe.<pid>`) whose process is gone (kill -9 mid-write). */
   private removeStaleTemporaries(): void {
     for (const f of readdirSync(this.dir)) {
-      const m = /^\.(.+)\.(\d+)\.tmp$/.exec(f);
-      if (!m || !(RUN_FILES as readonly string[]).includes(m[1]) || processAlive(Number(m[2]))) continue;
+      const m = /^\.(.+)\.(\d+)\.tmp$/.exec(f) ?? /^\.(rnnlab-probe)\.(\d+)$/.exec(f);
+      if (!m || !([...RUN_FILES, 'rnnlab-probe'] as readonly string[]).includes(m[1]) || alive(Number(m[2]))) continue;
       rmSync(join(this.dir, f), { force: true });
     }
   }
@@ -85,7 +89,12 @@ export class RunDirectory implements RunSink {
   }
 
   event(e: RunEvent): void {
-    appendFileSync(this.metricsPath, JSON.stringify(e) + '\n');
+    try {
+      appendFileSync(this.metricsPath, JSON.stringify(e) + '\n');
+    } catch (err) {
+      if (isFsError(err)) throw new RnnlabError(`cannot write ${this.metricsPath}: ${fsReason(err)}`);
+      throw err;
+    }
   }
 
   checkpoint(kind: CheckpointKind, bytes: () => Uint8Array): void {
@@ -112,12 +121,3 @@ export class RunDirectory implements RunSink {
   }
 }
 
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

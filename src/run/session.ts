@@ -34,7 +34,7 @@ import { TRAINING_KEYS, type RunConfig, type RunOptions, type TrainingSettings }
 import { estimateLmMemory, largestBatch, refuseOversized, type MemoryEstimate } from './memory.js';
 import { refuseFinished, resolveNewRun, resolveResume, savedRunConfig } from './resolve.js';
 import { withAbsoluteFiles } from './absolute-files.js';
-import { defaultRunDir, memoryLimit, refuseOccupied } from './guards.js';
+import { claimRunDir, freshRunDir, memoryLimit, refuseOccupied, type RunClaim } from './guards.js';
 import { RunDirectory } from './run-dir.js';
 import { loadLastCheckpoint } from './last-checkpoint.js';
 
@@ -54,7 +54,16 @@ export interface RunSetup {
   memoryLimit?: number;
   /** Hears how far the data files have been read (a progress display for large corpora). */
   loadProgress?: (p: LoadProgress) => void;
+  /** What the run directory's lock names as its owner (default "rnnlab train"). */
+  command?: string;
+  /** Notes for the user (a stale lock taken over); default: a line on stderr. */
+  note?: (line: string) => void;
 }
+
+/** The default of RunSetup.note. */
+export const noteOnStderr = (line: string): void => {
+  process.stderr.write(line + '\n');
+};
 
 /** rnnlab's version, saved in config.json. */
 export const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -76,14 +85,33 @@ export class TrainingRun {
     readonly test: HeldOut | null,
     private readonly resumed: LoadedModel<LanguageModel> | null,
     private readonly setup: RunSetup,
+    private readonly claim: RunClaim,
   ) {}
 
-  /** Everything that can fail on bad input fails here, before anything is written. */
+  /**
+   * Everything that can fail on bad input fails here, before anything is written. The run
+   * directory is claimed first (made, proven writable, locked) and let go again on a failure.
+   */
   static async create(given: RunOptions, setup: RunSetup = {}): Promise<TrainingRun> {
+    let claim: RunClaim | null = null;
+    const command = setup.command ?? 'rnnlab train';
+    try {
+      return await TrainingRun.prepare(given, setup, (out, resume, fresh) => (claim = claimRunDir(out, command, setup.note ?? noteOnStderr, !resume, fresh)));
+    } catch (e) {
+      (claim as RunClaim | null)?.release(true);
+      throw e;
+    }
+  }
+
+  private static async prepare(given: RunOptions, setup: RunSetup, claimDir: (out: string, resume: boolean, fresh?: boolean) => RunClaim): Promise<TrainingRun> {
     let config: RunConfig;
     let resumed: LoadedModel<LanguageModel> | null = null;
     let backend = setup.backend;
+    let claim: RunClaim;
     if (setup.resume) {
+      if (!given.out) throw new RnnlabError('--resume needs --out DIR (the run to continue)');
+      if (!existsSync(join(given.out, 'last.safetensors'))) throw new RnnlabError(`cannot resume: ${join(given.out, 'last.safetensors')} does not exist`);
+      claim = claimDir(given.out, true);
       let last: string;
       ({ last, backend, resumed } = await loadLastCheckpoint(given.out, backend, requireLanguageModel));
       config = resolveResume(savedRunConfig(resumed, given, last), withAbsoluteFiles(given));
@@ -94,7 +122,9 @@ export class TrainingRun {
       }
     } else {
       config = resolveNewRun(given);
-      config.out ??= defaultRunDir(`${config.level}-${config.cell}`);
+      const fresh = config.out === undefined;
+      config.out ??= freshRunDir(`${config.level}-${config.cell}`);
+      claim = claimDir(config.out, false, fresh);
       refuseOccupied(config.out, !!setup.demo);
       backend ??= (await createBackend()).backend;
     }
@@ -146,7 +176,7 @@ export class TrainingRun {
     const model = resumed ? resumed.model : new LanguageModel(backend, modelConfig);
     // frozen from the start (the summary printed before training shows it so)
     if (!resumed && (config.freezeEmbeddings || config.freezeSteps > 0)) for (const p of model.embedding.params()) p.freeze();
-    return new TrainingRun(config, config.out, backend, corpus, model, memory, embeddings, test, resumed, setup);
+    return new TrainingRun(config, config.out, backend, corpus, model, memory, embeddings, test, resumed, setup, claim);
   }
 
   /** Finish the current step (or abandon a validation), write last.safetensors and return (stoppedBy 'interrupt'). */
@@ -169,6 +199,14 @@ export class TrainingRun {
 
   /** Trains until the budget is spent or stop() is called; `sinks` watch this session too. */
   async run(sinks: readonly RunSink[] = []): Promise<TrainSummary> {
+    try {
+      return await this.train(sinks);
+    } finally {
+      this.claim.release(false);
+    }
+  }
+
+  private async train(sinks: readonly RunSink[]): Promise<TrainSummary> {
     const { config, corpus, model, resumed } = this;
     const dir = new RunDirectory(this.out);
     if (resumed) dir.open(resumed.trainState!.step);

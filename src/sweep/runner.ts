@@ -14,12 +14,13 @@
  *   const results = await sweep.run();
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RnnlabError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { makeFolder, prepareFolder } from '../io/out-dir.js';
 import { flagOf, type RunOptions } from '../run/config.js';
 import { optionSpec } from '../run/options.js';
 import { VERSION } from '../run/session.js';
@@ -130,7 +131,7 @@ export class Sweep {
     const backend = options.backend ?? saved?.backend;
     if (backend !== undefined && !BACKENDS.includes(backend)) throw new RnnlabError(`--backend must be one of: ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
 
-    mkdirSync(dir, { recursive: true });
+    prepareFolder(dir, '--out');
     const record: SweepFile = {
       rnnlab: VERSION, created: saved?.created ?? new Date().toISOString(), ...spec, parallel,
       ...(given !== undefined ? { threads: given } : {}), ...(backend ? { backend } : {}),
@@ -202,7 +203,7 @@ export class Sweep {
     const resume = state.kind === 'resumable';
     const args = resume ? ['--out', dir, '--resume'] : [...trainArgs(run.options), '--out', dir];
     args.push('--json', ...(this.backend ? ['--backend', this.backend] : []), '--threads', String(this.threads));
-    mkdirSync(dir, { recursive: true });
+    makeFolder(dir, '--out');
     // A resumed run's time adds to its earlier sessions'; a run started afresh counts from zero.
     res.status = 'running';
     delete res.error;

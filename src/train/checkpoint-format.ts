@@ -20,6 +20,7 @@ import type { EvalResult } from '../eval/perplexity.js';
 import { RnnlabError } from '../errors.js';
 import { decodeSafetensors, encodeSafetensors, type StTensor } from '../io/safetensors.js';
 import { architecture } from '../nn/architectures.js';
+import { buildWithin, checkTrainState } from './checkpoint-checks.js';
 import { Classifier } from '../nn/classifier.js';
 import { LanguageModel } from '../nn/language-model.js';
 import type { Model } from '../nn/model.js';
@@ -143,25 +144,46 @@ export function encodeCheckpoint(c: CheckpointContents): Uint8Array {
   return encodeSafetensors(tensors, metadata);
 }
 
-/** A model (and its vocabulary, tokenizer, training state) from checkpoint bytes; `file` names it in errors. */
+/**
+ * A model (and its vocabulary, tokenizer, training state) from checkpoint bytes; `file` names it
+ * in errors. Nothing in the file is trusted: the safetensors layer checks sizes and checksums,
+ * and every metadata entry is checked before use, so a damaged file is one RnnlabError.
+ */
 export function decodeCheckpoint(bytes: Uint8Array, backend: Backend, file = 'the checkpoint'): LoadedModel {
-  const st = decodeSafetensors(bytes, file);
+  const st = decodeSafetensors(bytes, file === 'the checkpoint' ? file : `checkpoint ${file}`);
   const meta = st.metadata;
+  const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(meta, key);
   const json = <T>(key: string): T => {
-    if (meta[key] === undefined) throw new RnnlabError(`${file} is not an rnnlab model (no "${key}" metadata)`);
+    if (!has(key)) throw new RnnlabError(`${file} is not an rnnlab model (no "${key}" metadata)`);
     try {
       return JSON.parse(meta[key]) as T;
     } catch {
       throw new RnnlabError(`${file}: metadata "${key}" is not valid JSON`);
     }
   };
-  if (meta.format !== undefined && meta.format !== FORMAT && meta.format !== LEGACY_FORMAT) {
+  // The checks of Vocab, createTokenizer and the model configs do not know the file: name it.
+  const named = <T>(key: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof RnnlabError && !e.message.includes(file)) throw new RnnlabError(`${file}: bad "${key}" metadata: ${e.message}`);
+      throw e;
+    }
+  };
+  if (has('format') && meta.format !== FORMAT && meta.format !== LEGACY_FORMAT) {
     throw new RnnlabError(`${file} has format "${meta.format}", which this version of rnnlab cannot read (it reads ${FORMAT} and ${LEGACY_FORMAT})`);
   }
-  const arch = architecture(meta.arch ?? 'lm', file);
-  const vocab = Vocab.fromJSON(json<unknown>('vocab'));
-  const tokenizer = createTokenizer(json<TokenizerSettings>('tokenizer'));
-  const model = arch.build(backend, json<unknown>('config'));
+  const arch = architecture(has('arch') ? meta.arch : 'lm', file);
+  const vocab = named('vocab', () => Vocab.fromJSON(json<unknown>('vocab')));
+  const tokenizer = named('tokenizer', () => createTokenizer(json<TokenizerSettings>('tokenizer')));
+  const config = json<unknown>('config');
+  const declared = (config as { vocabSize?: unknown } | null)?.vocabSize;
+  if (typeof declared === 'number' && declared !== vocab.size) {
+    throw new RnnlabError(`${file}: vocabulary has ${vocab.size} tokens but the model expects ${declared}`);
+  }
+  let elements = 0;
+  for (const t of st.tensors.values()) elements += t.data.length;
+  const model = named('config', () => buildWithin(arch, backend, config, elements, file));
   const vocabSize = (model.config as { vocabSize?: number }).vocabSize;
   if (vocabSize !== undefined && vocab.size !== vocabSize) {
     throw new RnnlabError(`${file}: vocabulary has ${vocab.size} tokens but the model expects ${vocabSize}`);
@@ -177,14 +199,21 @@ export function decodeCheckpoint(bytes: Uint8Array, backend: Backend, file = 'th
     }
     t.data.set(s.data);
   }
-  const frozen = new Set(meta.frozen ? json<string[]>('frozen') : []);
+  const frozenNames = has('frozen') ? json<unknown>('frozen') : [];
+  if (!Array.isArray(frozenNames) || !frozenNames.every((n) => typeof n === 'string')) {
+    throw new RnnlabError(`${file}: metadata "frozen" is not a list of parameter names`);
+  }
+  const frozen = new Set(frozenNames);
   for (const p of model.params()) p.setFrozen(frozen.has(p.name));
   const extra = new Map([...st.tensors].filter(([n]) => n.startsWith('optimizer.') || n.startsWith('state.')));
-  const trainState = meta.train_state ? json<TrainState>('train_state') : null;
-  const runConfig = meta.run_config ? json<Partial<RunConfig>>('run_config') : null;
+  const trainState = has('train_state') ? checkTrainState(json<unknown>('train_state'), file) : null;
+  const runConfig = has('run_config') ? json<unknown>('run_config') : null;
+  if (runConfig !== null && (typeof runConfig !== 'object' || Array.isArray(runConfig))) {
+    throw new RnnlabError(`${file}: metadata "run_config" is not an object (a damaged checkpoint)`);
+  }
   // Older files lack "batching": a vocabulary with [SOS] then means documents.
-  const documents = meta.batching ? meta.batching === 'pad' || meta.batching === 'bucket' : vocab.sos >= 0;
-  return { model, vocab, tokenizer, extra, trainState, runConfig, metadata: meta, documents };
+  const documents = has('batching') ? meta.batching === 'pad' || meta.batching === 'bucket' : vocab.sos >= 0;
+  return { model, vocab, tokenizer, extra, trainState, runConfig: runConfig as Partial<RunConfig> | null, metadata: meta, documents };
 }
 
 /** The loaded model as a classifier, or a clear error for another kind. */

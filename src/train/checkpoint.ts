@@ -2,11 +2,12 @@
  * Checkpoint files: atomic writes and loading by path (`--model DIR|FILE`). The format itself
  * (tensor names, metadata, what last.safetensors adds for `--resume`) is in checkpoint-format.ts.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { RnnlabError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { headerLength } from '../io/safetensors.js';
 import type { LanguageModel } from '../nn/language-model.js';
 import { decodeCheckpoint, encodeCheckpoint, requireLanguageModel, type CheckpointContents, type LoadedModel } from './checkpoint-format.js';
 
@@ -38,13 +39,32 @@ export function resolveModelPath(p: string): string {
 
 export function loadCheckpoint(path: string, backend: Backend): LoadedModel {
   const file = resolveModelPath(path);
-  let bytes: Uint8Array;
+  return decodeCheckpoint(readCheckpointBytes(file), backend, file);
+}
+
+/**
+ * A checkpoint's bytes. Its first bytes are checked before the rest is read, so a foreign or
+ * truncated file (or one whose header length claims gigabytes) is refused without reading it whole.
+ */
+export function readCheckpointBytes(file: string): Uint8Array {
+  let fd: number;
   try {
-    bytes = readFileSync(file);
+    fd = openSync(file, 'r');
   } catch (e) {
     throw new RnnlabError(`cannot read model ${file}: ${(e as Error).message}`);
   }
-  return decodeCheckpoint(bytes, backend, file);
+  try {
+    const size = fstatSync(fd).size;
+    const start = new Uint8Array(Math.min(size, 9));
+    readSync(fd, start, 0, start.length, 0);
+    headerLength(start, `checkpoint ${file}`, size);
+    return readFileSync(fd);
+  } catch (e) {
+    if (e instanceof RnnlabError) throw e;
+    throw new RnnlabError(`cannot read model ${file}: ${(e as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** loadCheckpoint for commands that need a language model (eval, sample, compare-strategies). */

@@ -151,6 +151,7 @@ export class LmTask implements Task<LmBatch> {
     for (const [name, t] of this.carried()) {
       const v = get(name);
       if (!v) throw new RnnlabError(`the checkpoint lacks the carried recurrent state ${name}`);
+      if (v.length !== t.data.length) throw new RnnlabError(`the checkpoint's carried recurrent state ${name} has ${v.length} values, not ${t.data.length} (a damaged checkpoint)`);
       t.data.set(v);
     }
   }

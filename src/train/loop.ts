@@ -156,6 +156,7 @@ export class TrainLoop {
     for (const [name, t] of this.optimizer.stateTensors()) {
       const st = r.extra.get(`optimizer.${name}`);
       if (!st) throw new RnnlabError(`the checkpoint lacks optimizer state ${name} (was it trained with another --optimizer?)`);
+      if (st.data.length !== t.data.length) throw new RnnlabError(`the checkpoint's optimizer state ${name} has ${st.data.length} values, not the ${t.data.length} of its parameter (a damaged checkpoint)`);
       t.data.set(st.data);
     }
     this.optimizer.step = s.optimizerStep;

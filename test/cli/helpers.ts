@@ -145,12 +145,19 @@ export function readSafetensorsHeader(path: string): StHeader {
   return { tensors, metadata, headerLength: n, fileSize: bytes.length };
 }
 
-/** Writes a safetensors file from a (possibly edited) header and the original data bytes. */
+/**
+ * Writes a safetensors file from a (possibly edited) header and the original data bytes, as a
+ * tool that knows nothing of rnnlab's checksums would: they are dropped (so the file loads as
+ * one written before them, and its edits are what the loader sees).
+ */
 export function rewriteSafetensorsMetadata(src: string, dst: string, edit: (meta: Record<string, string>) => void): void {
   const bytes = readFileSync(src);
   const n = Number(bytes.readBigUInt64LE(0));
   const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, unknown>;
-  edit(header.__metadata__ as Record<string, string>);
+  const meta = header.__metadata__ as Record<string, string>;
+  delete meta.data_crc32;
+  delete meta.header_crc32;
+  edit(meta);
   let hb = Buffer.from(JSON.stringify(header), 'utf8');
   const pad = (8 - ((8 + hb.length) % 8)) % 8;
   hb = Buffer.concat([hb, Buffer.from(' '.repeat(pad))]);
