@@ -122,6 +122,7 @@ test('resume refusals: no last.safetensors, a changed --lr/--batch/model option,
   const other = join(dir, 'other.txt');
   writeFileSync(other, PANGRAM.repeat(10).replace(/dog/g, 'cat'));
 
+  // one after another: each takes the run's lock while it checks, so parallel ones would meet it
   const [noDir, lr, batch, hidden, cell, otherData] = await inParallel([
     () => rnnlabAsync([...args, '--out', 'nothing-here', '--resume', '--max-steps', '6'], { cwd: dir }),
     () => rnnlabAsync([...args, '--out', 'run', '--resume', '--max-steps', '6', '--lr', '0.05'], { cwd: dir }),
@@ -129,7 +130,7 @@ test('resume refusals: no last.safetensors, a changed --lr/--batch/model option,
     () => rnnlabAsync([...args.map((a) => (a === '16' ? '32' : a)), '--out', 'run', '--resume', '--max-steps', '6'], { cwd: dir }),
     () => rnnlabAsync([...args, '--cell', 'gru', '--out', 'run', '--resume', '--max-steps', '6'], { cwd: dir }),
     () => rnnlabAsync([...args.map((a) => (a === data ? other : a)), '--out', 'run', '--resume', '--max-steps', '6'], { cwd: dir }),
-  ]);
+  ], 1);
   assertOneLineError(noDir, /cannot resume: .*last\.safetensors does not exist/, '--resume without a run');
   assertNoModelFiles(join(dir, 'nothing-here'), '--resume without a run');
   assertOneLineError(lr, /--lr\b.*0\.002/, '--resume with another --lr');
