@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { after } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FloatArray } from '../src/tensor.js';
@@ -53,3 +56,30 @@ export function sharedData(rel: string): string {
 
 /** The demo corpus shipped inside the package. */
 export const TIME_MACHINE = fileURLToPath(new URL('../../data/timemachine.txt', import.meta.url));
+
+/** A safetensors file from a header object and data bytes, written as given (no checksums added): for damaged-file tests. */
+export function rawSafetensors(header: unknown, data: Uint8Array): Uint8Array {
+  const hb = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + hb.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(hb.length), true);
+  out.set(hb, 8);
+  out.set(data, 8 + hb.length);
+  return out;
+}
+
+/**
+ * A temporary folder (removed after the file's tests) and a writer of numbered files in it,
+ * optionally gzipped: `file('a.txt', 'text')` → its path.
+ */
+export function tempFiles(prefix: string): { dir: string; file: (name: string, content: string | Uint8Array, gzip?: boolean) => string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  let fileNo = 0;
+  const file = (name: string, content: string | Uint8Array, gzip = false): string => {
+    const path = join(dir, `${fileNo++}-${name}`);
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    writeFileSync(path, gzip ? gzipSync(bytes) : bytes);
+    return path;
+  };
+  return { dir, file };
+}

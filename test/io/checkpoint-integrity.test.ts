@@ -23,6 +23,7 @@ import { decodeCheckpoint, encodeCheckpoint } from '../../src/train/checkpoint-f
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { Rng } from '../../src/util/rng.js';
 import { smallCheckpoint } from './checkpoint-fixture.js';
+import { rawSafetensors } from '../helpers.js';
 
 const OLD = fileURLToPath(new URL('../../../test/fixtures/checkpoints-v1/', import.meta.url));
 const be = new JsBackend('float32');
@@ -43,15 +44,6 @@ function split(bytes: Uint8Array): { header: Record<string, any>; data: Uint8Arr
   return { header: JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + hlen))), data: bytes.subarray(8 + hlen), hlen };
 }
 
-/** A safetensors file from a header object and data bytes, written as given (no checksums added). */
-function raw(header: unknown, data: Uint8Array): Uint8Array {
-  const hb = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(8 + hb.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(hb.length), true);
-  out.set(hb, 8);
-  out.set(data, 8 + hb.length);
-  return out;
-}
 
 /** The checkpoint with its metadata edited and its checksums made right again (damage the checksum cannot see). */
 function withMetadata(bytes: Uint8Array, edit: (m: Record<string, string>) => void): Uint8Array {
@@ -147,9 +139,9 @@ test('sizes and offsets are never trusted: bounds, overlaps, shapes and the head
     [{ __metadata__: [] }, d16, /metadata is not an object/, 'metadata an array'],
     [{ __metadata__: { data_crc32: '00000000' }, a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, d16, /is corrupt: its tensor data/, 'a wrong data checksum'],
   ];
-  for (const [header, data, re, what] of cases) refused(() => decodeSafetensors(raw(header, data), 'f.safetensors'), re, what);
+  for (const [header, data, re, what] of cases) refused(() => decodeSafetensors(rawSafetensors(header, data), 'f.safetensors'), re, what);
   // Zero-size tensors may share an offset; the file is well-formed.
-  const z = decodeSafetensors(raw({ a: { dtype: 'F32', shape: [0], data_offsets: [0, 0] }, b: { dtype: 'F32', shape: [2, 0], data_offsets: [0, 0] } }, new Uint8Array(0)), 'z');
+  const z = decodeSafetensors(rawSafetensors({ a: { dtype: 'F32', shape: [0], data_offsets: [0, 0] }, b: { dtype: 'F32', shape: [2, 0], data_offsets: [0, 0] } }, new Uint8Array(0)), 'z');
   assert.equal(z.tensors.get('b')!.data.length, 0);
   // A header length over the limit is refused from the first bytes alone, on disk before the file is read.
   const over = new Uint8Array(9);

@@ -7,15 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RnnlabError } from '../../src/errors.js';
 import { decodeSafetensors, encodeSafetensors, type StTensor } from '../../src/io/safetensors.js';
+import { rawSafetensors } from '../helpers.js';
 
-function file(header: Record<string, unknown>, data: Uint8Array): Uint8Array {
-  const hb = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(8 + hb.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(hb.length), true);
-  out.set(hb, 8);
-  out.set(data, 8 + hb.length);
-  return out;
-}
 
 test('round trip: F32, I32 and I64 tensors with metadata; data 8-byte aligned', () => {
   const tensors = new Map<string, StTensor>([
@@ -44,7 +37,7 @@ test('PyTorch dtypes F64, F16 and BF16 are read as float32', () => {
   dv.setFloat64(0, 0.1, true);
   dv.setUint16(8, 0x3c00, true); // f16 1.0
   dv.setUint16(10, 0xc040, true); // bf16 −3.0
-  const st = decodeSafetensors(file({
+  const st = decodeSafetensors(rawSafetensors({
     a: { dtype: 'F64', shape: [1], data_offsets: [0, 8] },
     b: { dtype: 'F16', shape: [1], data_offsets: [8, 10] },
     c: { dtype: 'BF16', shape: [1], data_offsets: [10, 12] },
@@ -63,14 +56,14 @@ test('malformed files: one RnnlabError naming the file, for each way a header ca
     ['empty', new Uint8Array(0), /is not a safetensors file \(it is empty\)/],
     ['short', new Uint8Array(5), /is not a safetensors file \(5 bytes/],
     ['header length past the end', huge, /is not a safetensors file \(its first 8 bytes/],
-    ['header not JSON', (() => { const b = file(ok, eight); b[8] = 0x7b; b[9] = 0x7b; return b; })(), /is damaged: its header is not valid JSON/],
-    ['header an array', file([] as unknown as Record<string, unknown>, eight), /not a JSON object/],
-    ['unknown dtype', file({ w: { dtype: 'Q8', shape: [2], data_offsets: [0, 8] } }, eight), /dtype Q8, which rnnlab does not read/],
-    ['offsets past the data', file({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, eight), /is truncated: \d+ of \d+ bytes/],
-    ['offsets that disagree with the shape', file({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, eight), /data offsets \[0, 8\] \(8 bytes\) but F32 shape \[3\] needs 12 bytes/],
-    ['negative offset', file({ w: { dtype: 'F32', shape: [2], data_offsets: [-8, 0] } }, eight), /not a range of bytes/],
-    ['entry without shape', file({ w: { dtype: 'F32', data_offsets: [0, 8] } }, eight), /malformed/],
-    ['metadata not strings', file({ __metadata__: { a: 1 }, ...ok }, eight), /metadata a is not a string/],
+    ['header not JSON', (() => { const b = rawSafetensors(ok, eight); b[8] = 0x7b; b[9] = 0x7b; return b; })(), /is damaged: its header is not valid JSON/],
+    ['header an array', rawSafetensors([] as unknown as Record<string, unknown>, eight), /not a JSON object/],
+    ['unknown dtype', rawSafetensors({ w: { dtype: 'Q8', shape: [2], data_offsets: [0, 8] } }, eight), /dtype Q8, which rnnlab does not read/],
+    ['offsets past the data', rawSafetensors({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, eight), /is truncated: \d+ of \d+ bytes/],
+    ['offsets that disagree with the shape', rawSafetensors({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, eight), /data offsets \[0, 8\] \(8 bytes\) but F32 shape \[3\] needs 12 bytes/],
+    ['negative offset', rawSafetensors({ w: { dtype: 'F32', shape: [2], data_offsets: [-8, 0] } }, eight), /not a range of bytes/],
+    ['entry without shape', rawSafetensors({ w: { dtype: 'F32', data_offsets: [0, 8] } }, eight), /malformed/],
+    ['metadata not strings', rawSafetensors({ __metadata__: { a: 1 }, ...ok }, eight), /metadata a is not a string/],
   ];
   for (const [what, bytes, re] of cases) {
     assert.throws(() => decodeSafetensors(bytes, 'model.safetensors'), (e: unknown) => {

@@ -6,11 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { gzipSync } from 'node:zlib';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { RnnlabError } from '../../src/errors.js';
 import { inspectDataFile, MAX_STRING_CHARS, refuseWholeText } from '../../src/text/sources/data-file.js';
@@ -18,17 +15,9 @@ import { ByteDecoder, firstInvalidUtf8, type TextEncoding } from '../../src/text
 import { readAllText, readDocuments, type Doc, type SourceOptions } from '../../src/text/sources/index.js';
 import { readTextChunks } from '../../src/text/sources/open.js';
 import { createTokenizer } from '../../src/text/tokenizers/tokenizer.js';
+import { tempFiles } from '../helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'rnnlab-decode-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-let fileNo = 0;
-function file(name: string, content: string | Uint8Array, gzip = false): string {
-  const path = join(dir, `${fileNo++}-${name}`);
-  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-  writeFileSync(path, gzip ? gzipSync(bytes) : bytes);
-  return path;
-}
+const { dir, file } = tempFiles('rnnlab-decode-');
 
 async function readAll(path: string, opts: SourceOptions = {}): Promise<Doc[]> {
   const out: Doc[] = [];

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -8,18 +7,9 @@ import { RnnlabError } from '../../src/errors.js';
 import { parseCsv } from '../../src/text/sources/csv-parse.js';
 import { detectFormat, readAllText, readDocuments, type Doc, type SourceOptions, type SourceStats } from '../../src/text/sources/index.js';
 import { splitJsonArray } from '../../src/text/sources/json-array.js';
-import { sharedData } from '../helpers.js';
+import { sharedData, tempFiles } from '../helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'rnnlab-sources-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-let fileNo = 0;
-function file(name: string, content: string | Uint8Array, gzip = false): string {
-  const path = join(dir, `${fileNo++}-${name}`);
-  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-  writeFileSync(path, gzip ? gzipSync(bytes) : bytes);
-  return path;
-}
+const { dir, file } = tempFiles('rnnlab-sources-');
 
 async function readAll(path: string, opts: SourceOptions = {}, stats?: SourceStats): Promise<Doc[]> {
   const out: Doc[] = [];
