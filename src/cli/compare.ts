@@ -53,6 +53,12 @@ export async function compareAction(o: Record<string, any>): Promise<void> {
   const prime = encodePrime(m, o.prime, false);
   const banned = bannedIds(m.vocab);
   const specs = grid ?? DEFAULT_GRID;
+  // named as the user wrote them (the grid key, --length), and before any entry samples
+  specs.forEach((g, i) => {
+    if (g.minLength !== undefined && g.minLength > o.length) {
+      throw new RnnlabError(`grid entry ${i + 1} ("${g.name}"): "minLength" ${g.minLength} is more than --length ${o.length}, the most tokens an output holds`);
+    }
+  });
   // rows each strategy decodes at once, as compareStrategies runs it (deterministic ones once)
   const rowsOf = specs.map((g) => {
     const deterministic = g.strategy === 'greedy' || g.strategy === 'beam' || g.temperature === 0;

@@ -5,7 +5,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { NonFiniteEvent, RunEvent, RunSink, ValEvent } from '../train/events.js';
-import { fmtRate, fmtTime } from '../util/format.js';
+import { fmtLoss, fmtRate, fmtTime } from '../util/format.js';
 
 export { fmtRate, fmtTime };
 
@@ -15,7 +15,7 @@ export function describeVal(v: ValEvent, level: string): string {
   const measures = v.accuracy !== undefined
     ? `accuracy ${(v.accuracy * 100).toFixed(2)} %`
     : `perplexity ${v.perplexity.toFixed(2)} · ${v.bits_per_token.toFixed(3)} ${unit}`;
-  return `validation (${what}): loss ${v.loss.toFixed(4)} · ${measures}${v.best ? ' · best' : ''}`;
+  return `validation (${what}): loss ${fmtLoss(v.loss)} · ${measures}${v.best ? ' · best' : ''}`;
 }
 
 /** Skipped batches shown one line each; later ones are only counted (step lines and the summary). */
@@ -23,7 +23,7 @@ const SKIPS_SHOWN = 10;
 
 export function describeSkip(e: NonFiniteEvent): string {
   const more = e.skipped === SKIPS_SHOWN ? `; further skips are counted, not shown` : '';
-  const f = (x: number | string) => (typeof x === 'number' ? x.toFixed(4) : x);
+  const f = (x: number | string) => (typeof x === 'number' ? fmtLoss(x) : x);
   return `step ${e.step}: loss ${f(e.loss)} · gradient norm ${f(e.grad_norm)}: batch skipped, no update (--on-nonfinite skip; ${e.skipped} skipped so far${more})`;
 }
 
@@ -86,7 +86,7 @@ export function progressSink(level: string, quiet: boolean, expectedUntrained: n
       }
       lastStep = e.step;
       lastPayload = {
-        loss: e.loss.toFixed(4), rate: fmtRate(e.tokens_per_sec), epoch: String(e.epoch + 1), left: fmtTime(eta(e.step, e.elapsed)),
+        loss: fmtLoss(e.loss), rate: fmtRate(e.tokens_per_sec), epoch: String(e.epoch + 1), left: fmtTime(eta(e.step, e.elapsed)),
         acc: e.accuracy !== undefined ? `${(e.accuracy * 100).toFixed(1)}%` : '-',
         skips: skipped ? ` · ${skipped} skipped` : '',
       };
@@ -95,7 +95,7 @@ export function progressSink(level: string, quiet: boolean, expectedUntrained: n
         nextLine = e.step + Math.max(1, Math.round(total / 10));
         lastLineAt = performance.now();
         const acc = e.accuracy !== undefined ? ` · accuracy ${(e.accuracy * 100).toFixed(1)} %` : '';
-        process.stderr.write(`step ${e.step}/${total} · epoch ${e.epoch + 1} · loss ${e.loss.toFixed(4)}${acc}${lastPayload.skips} · ${fmtRate(e.tokens_per_sec)} ${classes ? 'docs' : 'tok'}/s · ETA ${fmtTime(eta(e.step, e.elapsed))}\n`);
+        process.stderr.write(`step ${e.step}/${total} · epoch ${e.epoch + 1} · loss ${fmtLoss(e.loss)}${acc}${lastPayload.skips} · ${fmtRate(e.tokens_per_sec)} ${classes ? 'docs' : 'tok'}/s · ETA ${fmtTime(eta(e.step, e.elapsed))}\n`);
       }
     },
     nonfinite(e: NonFiniteEvent) {

@@ -29,6 +29,7 @@ import { Optimizer } from '../optim/optimizer.js';
 import { scheduledLr, scheduleOf } from '../optim/schedule.js';
 import type { RunConfig, TrainingSettings } from '../run/config.js';
 import { Rng } from '../util/rng.js';
+import { fmtLoss } from '../util/format.js';
 import { YieldClock } from '../util/runtime.js';
 import type { CheckpointContents, CheckpointTraining, LoadedModel, TrainState } from './checkpoint-format.js';
 import { encodeCheckpoint } from './checkpoint-format.js';
@@ -467,12 +468,6 @@ export class TrainLoop {
 }
 
 const HINT = 'try a lower --lr or a --clip';
-
-/** A loss for a message: 4 decimals; huge ones in exponent form; NaN and Infinity as words. */
-function fmtLoss(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  return Math.abs(x) < 1e6 ? x.toFixed(4) : x.toExponential(3);
-}
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;

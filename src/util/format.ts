@@ -13,6 +13,12 @@ export function fmtTime(s: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/** A loss in nats: 4 decimals; a diverged run's huge ones in exponent form (6.916e+29); NaN and Infinity as words. */
+export function fmtLoss(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Math.abs(x) < 1e6 ? x.toFixed(4) : x.toExponential(3);
+}
+
 /** A metric in a plot label or a report table: four significant digits, whole numbers from 1000 up. */
 export function formatMetric(v: number): string {
   if (!Number.isFinite(v)) return String(v);

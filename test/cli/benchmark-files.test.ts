@@ -70,7 +70,8 @@ test('benchmark-file flags that would be ignored or contradict each other get on
     [['--val-fraction', '0', '--lr-schedule', 'plateau', '--lr-decay', '0.5'], /needs validation data/],
     [['--lr-schedule', 'plateau'], /--lr-schedule plateau needs --lr-decay F below 1/],
   ];
-  await Promise.all(cases.map(async ([flags, re]) => assertOneLineError(await rnnlabAsync(['train', '--data', 'train.txt', ...TINY, ...flags, '--max-steps', '1', '--out', 'x'], { cwd: dir }), re, flags.join(' '))));
+  // each its own --out: runs side by side on one --out would meet its lock (src/run/lock.ts)
+  await Promise.all(cases.map(async ([flags, re], i) => assertOneLineError(await rnnlabAsync(['train', '--data', 'train.txt', ...TINY, ...flags, '--max-steps', '1', '--out', `x${i}`], { cwd: dir }), re, flags.join(' '))));
 });
 
 test('resuming: the validation file again by a relative path is the run\'s; a cosine run keeps its --epochs; samples of a PTB-style model are text', async () => {

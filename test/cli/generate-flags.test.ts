@@ -202,15 +202,17 @@ test('compare-strategies: grid entries get sample\'s checks; too-large requests 
     { name: 'long', strategy: 'greedy', minLength: 5 },
   ]));
   writeFileSync(join(dir, 'bad-ban.json'), JSON.stringify([{ name: 'b', strategy: 'sample', ban: ['é'] }]));
+  writeFileSync(join(dir, 'too-long.json'), JSON.stringify([{ name: 'ok', strategy: 'greedy' }, { name: 'long', strategy: 'sample', minLength: 50 }]));
   const cmp = ['compare-strategies', '--model', 'char', '--samples', '2', '--length', '10', '--out', 'c2', ...JS];
   const t0 = Date.now();
-  const [wide, greedyP, fine, badBan, huge, hugeSample] = await inParallel([
+  const [wide, greedyP, fine, badBan, huge, hugeSample, tooLong] = await inParallel([
     () => rnnlabAsync([...cmp, '--grid', 'huge-beam.json'], { cwd: dir }),
     () => rnnlabAsync([...cmp, '--grid', 'greedy-p.json'], { cwd: dir }),
     () => rnnlabAsync([...cmp, '--grid', 'new.json', '--json'], { cwd: dir }),
     () => rnnlabAsync([...cmp, '--grid', 'bad-ban.json'], { cwd: dir }),
     () => rnnlabAsync(['compare-strategies', '--model', 'char', '--samples', '10000', '--length', '100000', '--out', 'c3', ...JS], { cwd: dir }),
     () => rnnlabAsync(['sample', '--model', 'char', '--num-samples', '10000', '--length', '1000000', ...JS], { cwd: dir }),
+    () => rnnlabAsync([...cmp, '--grid', 'too-long.json'], { cwd: dir }),
   ]);
   assertOneLineError(wide, /grid entry 2 \("wide"\): "beams" must be an integer from 1 to 1000, got 100000/);
   assertOneLineError(greedyP, /grid entry 1 \("g"\): "topP" has no effect with the greedy strategy/);
@@ -221,5 +223,7 @@ test('compare-strategies: grid entries get sample\'s checks; too-large requests 
   assertOneLineError(badBan, /strategy "b": the grid's "ban" text "é" holds characters outside/);
   assertOneLineError(huge, /--samples 10000 × --length 100000 over the 16 strategies of the grid asks for up to [\d,]+ tokens, more than the 10,000,000/);
   assertOneLineError(hugeSample, /--num-samples 10000 × --length 1000000 asks for up to 10,000,000,000 tokens/);
+  // the grid's key and the CLI flag, not the library's maxTokens
+  assertOneLineError(tooLong, /^error: grid entry 2 \("long"\): "minLength" 50 is more than --length 10, the most tokens an output holds$/);
   assert.ok(Date.now() - t0 < 30_000, 'refused at once');
 });

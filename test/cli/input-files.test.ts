@@ -76,8 +76,9 @@ test('classify reads --encoding too; a CSV quote left open is reported where it 
 });
 
 test('a directory, a named pipe, a device and a file larger than memory are refused at once', async () => {
-  const runs = await inParallel(['.', 'pipe.txt', '/dev/zero', 'huge.txt'].map((data) =>
-    () => rnnlabAsync(['train', '--data', data, '--out', 'never', ...QUICK], { cwd: dir, timeoutMs: 20_000 })));
+  // each its own --out: runs side by side on one --out would meet its lock (src/run/lock.ts)
+  const runs = await inParallel(['.', 'pipe.txt', '/dev/zero', 'huge.txt'].map((data, i) =>
+    () => rnnlabAsync(['train', '--data', data, '--out', `never${i}`, ...QUICK], { cwd: dir, timeoutMs: 20_000 })));
   assertOneLineError(runs[0], /cannot read .*: it is a directory$/, 'a directory');
   assertOneLineError(runs[1], /pipe\.txt: it is a named pipe \(FIFO\), not a regular file; save the data to a file first$/, 'a FIFO (no hang)');
   assertOneLineError(runs[2], /\/dev\/zero: it is a device, not a regular file/, 'a device');
