@@ -26,7 +26,7 @@ import { int } from './parse.js';
 import { fmtRate, fmtTime, progressSink } from './progress.js';
 import { printJson } from './run.js';
 import { addRunOptions, typedRunOptions } from './run-options.js';
-import { handleSignals } from './signals.js';
+import { handleSignals, quitOnSignal } from './signals.js';
 import { howStopped, savedLine } from './train.js';
 
 const SOURCE_KEYS = ['format', 'encoding', 'labelColumn', 'textColumn', 'header', 'textField', 'labelField', 'maxDocs', 'clean'];
@@ -60,7 +60,13 @@ export function classifyCommand(): Command {
 
 export async function classifyTrainAction(o: Record<string, any>, cmd: Command): Promise<void> {
   const { backend } = await pickBackend(o);
-  const run = await ClassifierRun.create(typedRunOptions(o, cmd, CLASSIFY_TABLE) as ClassifyOptions, { resume: o.resume, backend });
+  const early = quitOnSignal('stopped before training began; nothing was trained');
+  let run: ClassifierRun;
+  try {
+    run = await ClassifierRun.create(typedRunOptions(o, cmd, CLASSIFY_TABLE) as ClassifyOptions, { resume: o.resume, backend });
+  } finally {
+    early.remove();
+  }
   const { corpus, config, model } = run;
   const quiet = !!o.quiet;
   if (!quiet) {

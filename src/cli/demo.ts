@@ -13,6 +13,7 @@ import { loadLanguageModel } from '../train/checkpoint.js';
 import { backendOptions, pickBackend } from './common.js';
 import { num } from './parse.js';
 import { fmtTime, progressSink } from './progress.js';
+import { quitOnSignal } from './signals.js';
 
 export const DEMO_CORPUS = fileURLToPath(new URL('../../../data/timemachine.txt', import.meta.url));
 
@@ -29,6 +30,8 @@ export async function demoAction(o: Record<string, any>): Promise<void> {
   const big = backend.name !== 'js';
   process.stdout.write(`rnnlab demo: a character-level LSTM learns H. G. Wells' The Time Machine (${fmtTime(o.seconds)} of training)\n`);
   // Every other setting is the library's default (src/run/config.ts). A demo replaces an earlier demo in --out, never another run.
+  // no clean stop here: Ctrl-C ends the demo at once, its lock going with it
+  const quit = quitOnSignal('demo stopped');
   const run = await TrainingRun.create({
     data: DEMO_CORPUS, out: o.out, layers: big ? 2 : 1, hidden: big ? 256 : 128, embed: big ? 64 : 32,
     epochs: 1000, maxTime: o.seconds, lr: 3e-3, valFraction: 0.05,
@@ -39,6 +42,7 @@ export async function demoAction(o: Record<string, any>): Promise<void> {
     s = await run.run([progress]);
   } finally {
     progress.stop();
+    quit.remove();
   }
   const r = s.best ?? s.last;
   process.stdout.write(`\ntrained ${s.steps} steps in ${fmtTime(s.elapsed)} (${Math.round(s.tokensPerSec).toLocaleString('en-US')} chars/s on the ${backend.name} backend)\n`);

@@ -48,6 +48,27 @@ export function handleSignals(run: { stop(): void }, progress: ProgressSink, out
   };
 }
 
+/**
+ * Ctrl-C or SIGTERM before training begins (reading a large corpus can take minutes) or during a
+ * command that has no clean stop (demo): leave at once through process.exit, so the run
+ * directory's lock goes and the folders made for the run, still empty, go with it
+ * (src/run/guards.ts). Node's default ending would skip both and leave a stale lock.
+ */
+export function quitOnSignal(what: string): { remove(): void } {
+  const onSignal = (sig: NodeJS.Signals) => {
+    process.stderr.write(`\n${sig}: ${what}\n`);
+    process.exit(SIGNAL_EXIT[sig] ?? 1);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    remove() {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    },
+  };
+}
+
 /** A path as a shell argument (quoted only when it needs to be). */
 export function quoteArg(p: string): string {
   return /^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;

@@ -11,7 +11,7 @@ import { backendOptions, pickBackend } from './common.js';
 import { printJson } from './run.js';
 import { fmtRate, fmtTime, progressSink } from './progress.js';
 import { addRunOptions, typedRunOptions } from './run-options.js';
-import { handleSignals } from './signals.js';
+import { handleSignals, quitOnSignal } from './signals.js';
 import { loadProgress } from './work-progress.js';
 import { modelSummary } from '../nn/summary.js';
 import type { TrainSummary } from '../train/loop.js';
@@ -31,10 +31,12 @@ export async function trainAction(o: Record<string, any>, cmd: Command): Promise
   const { backend } = await pickBackend(o);
   const loading = loadProgress(!!o.quiet);
   let run: TrainingRun;
+  const early = quitOnSignal('stopped before training began; nothing was trained');
   try {
     run = await TrainingRun.create(given, { resume: o.resume, backend, loadProgress: loading.report });
   } finally {
     loading.stop();
+    early.remove();
   }
   const { corpus, config } = run;
   const quiet = !!o.quiet;

@@ -25,15 +25,22 @@ const freshMade = new Map<string, string[]>();
  */
 export function freshRunDir(what: string): string {
   const base = defaultRunDir(what);
-  const parents = makeFolder(dirname(base), '--out');
-  for (let i = 1; ; i++) {
+  let parents = makeFolder(dirname(base), '--out');
+  for (let i = 1, gone = 0; ; i++) {
     const dir = i === 1 ? base : `${base}-${i}`;
     try {
       mkdirSync(dir);
       freshMade.set(dir, [...parents, resolve(dir)]);
       return dir;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || i >= 1000) throw new RnnlabError(`cannot create the run directory ${dir}: ${fsReason(e)}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      // runs/ removed meanwhile by a run started beside this one that never started (claimRunDir): make it again
+      if (code === 'ENOENT' && gone++ < 5) {
+        parents = makeFolder(dirname(base), '--out');
+        i--;
+        continue;
+      }
+      if (code !== 'EEXIST' || i >= 1000) throw new RnnlabError(`cannot create the run directory ${dir}: ${fsReason(e)}`);
     }
   }
 }
@@ -72,18 +79,39 @@ export function claimRunDir(out: string, command: string, note: (line: string) =
   if (!create && !existsSync(out)) throw new RnnlabError(`cannot resume: ${out} does not exist`);
   // a fresh default directory (freshRunDir) is this run's alone: removed again (with runs/ if made for it) if the run never starts
   const made = fresh ? freshMade.get(out) ?? [] : [];
-  let lock: RunLock;
-  try {
-    made.push(...prepareFolder(out));
-    lock = RunLock.acquire(out, command, note);
-  } catch (e) {
-    removeFolders(made);
-    throw e;
+  let lock: RunLock | undefined;
+  for (let attempt = 1; !lock; attempt++) {
+    try {
+      made.push(...prepareFolder(out));
+      lock = RunLock.acquire(out, command, note);
+    } catch (e) {
+      // a parent made by a run beside this one, removed as that run failed: make it again
+      const vanished = !existsSync(out);
+      removeFolders(made);
+      made.length = 0;
+      if (create && vanished && attempt < 5) continue;
+      throw e;
+    }
   }
-  return {
+  const claim: RunClaim = {
     release(failed: boolean) {
+      unreleased.delete(claim);
       lock.release();
       if (failed) removeFolders(made);
     },
   };
+  unreleased.add(claim);
+  if (!exitHook) {
+    exitHook = true;
+    // process.exit (Ctrl-C while the data are read, a second Ctrl-C) skips every finally block:
+    // the lock goes (lock.ts) and the folders made for the run with it while still empty, so a
+    // run that never wrote anything leaves nothing behind; a started run's folder is not empty
+    process.on('exit', () => {
+      for (const c of [...unreleased]) c.release(true);
+    });
+  }
+  return claim;
 }
+
+const unreleased = new Set<RunClaim>();
+let exitHook = false;

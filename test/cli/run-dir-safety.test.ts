@@ -239,3 +239,21 @@ test('kill -9 during checkpoint writes, again and again: last.safetensors is alw
   assert.deepEqual(steps, Array.from({ length: MAX }, (_, i) => i + 1), 'each step once, in order');
   assert.deepEqual(readdirSync(join(dir, out)).filter((f) => f.startsWith('.') || f === 'rnnlab.lock'), [], 'no temporaries and no lock left');
 });
+
+test('Ctrl-C while the data are read: exit 130 at once, the lock goes and the --out folder made for the run is removed again', async () => {
+  const dir = tempDir('sigint-loading');
+  // large enough that reading it outlasts the signal (the lock is taken before any byte is read)
+  writeFileSync(join(dir, 'big.txt'), PANGRAM.repeat(300_000));
+  const child = spawn(process.execPath, [CLI, 'train', '--data', 'big.txt', '--out', join('made', 'run'), ...TINY, '--max-steps', '1', '--quiet'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const lock = join(dir, 'made', 'run', 'rnnlab.lock');
+  const t0 = Date.now();
+  while (!existsSync(lock) && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(existsSync(lock), 'the run took its lock');
+  child.kill('SIGINT');
+  const status = await new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  assert.equal(status, 130, stderr);
+  assert.match(stderr, /SIGINT: stopped before training began; nothing was trained\n$/);
+  assert.equal(existsSync(join(dir, 'made')), false, 'the folders made for a run that never started are gone, lock and all');
+});
