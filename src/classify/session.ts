@@ -13,7 +13,7 @@ import { RnnlabError } from '../errors.js';
 import { Classifier, type ClassifierConfig } from '../nn/classifier.js';
 import { countParameters } from '../nn/model.js';
 import { flagOf } from '../run/config.js';
-import { claimRunDir, freshRunDir, memoryLimit, refuseOccupied, type RunClaim } from '../run/guards.js';
+import { freshRunDir, withRunClaim, type ClaimDir, memoryLimit, refuseOccupied, type RunClaim } from '../run/guards.js';
 import { formatBytes } from '../run/memory.js';
 import { validateRunOptions } from '../run/options.js';
 import { withAbsoluteFiles } from '../run/absolute-files.js';
@@ -124,17 +124,10 @@ export class ClassifierRun {
 
   /** Like TrainingRun.create: the run directory is claimed (made, proven writable, locked) first, and let go on a failure. */
   static async create(given: ClassifyOptions, setup: RunSetup = {}): Promise<ClassifierRun> {
-    let claim: RunClaim | null = null;
-    const command = setup.command ?? 'rnnlab classify train';
-    try {
-      return await ClassifierRun.prepare(given, setup, (out, resume, fresh) => (claim = claimRunDir(out, command, setup.note ?? noteOnStderr, !resume, fresh)));
-    } catch (e) {
-      (claim as RunClaim | null)?.release(true);
-      throw e;
-    }
+    return withRunClaim(setup.command ?? 'rnnlab classify train', setup.note ?? noteOnStderr, (claimDir) => ClassifierRun.prepare(given, setup, claimDir));
   }
 
-  private static async prepare(given: ClassifyOptions, setup: RunSetup, claimDir: (out: string, resume: boolean, fresh?: boolean) => RunClaim): Promise<ClassifierRun> {
+  private static async prepare(given: ClassifyOptions, setup: RunSetup, claimDir: ClaimDir): Promise<ClassifierRun> {
     let config: ClassifyConfig;
     let resumed: LoadedModel<Classifier> | null = null;
     let backend = setup.backend;
@@ -147,7 +140,7 @@ export class ClassifierRun {
       ({ last, backend, resumed } = await loadLastCheckpoint(given.out, backend, requireClassifier));
       if (!resumed.runConfig || !resumed.trainState) throw new RnnlabError(`${last} holds no run configuration or training state`);
       config = { ...CLASSIFY_DEFAULTS, ...resumed.runConfig } as unknown as ClassifyConfig;
-      applyResumeRules(CLASSIFY_TABLE, config as unknown as Record<string, unknown>, withAbsoluteFiles(given) as Record<string, unknown>);
+      applyResumeRules(CLASSIFY_TABLE, config as unknown as Record<string, unknown>, withAbsoluteFiles(given, CLASSIFY_TABLE) as Record<string, unknown>);
       config.out = given.out!;
       refuseFinished(config, resumed, config.out);
     } else {

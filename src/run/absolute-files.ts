@@ -4,12 +4,12 @@
  * modules: the browser build imports it).
  */
 import { resolve } from 'node:path';
-import { FILE_KEYS } from './resolve.js';
+import { isFileSetting, RUN_TABLE, type OptionTable } from './options.js';
 
-export function withAbsoluteFiles<T extends object>(given: T): T {
+export function withAbsoluteFiles<T extends object>(given: T, table: OptionTable = RUN_TABLE): T {
   const out = { ...given } as Record<string, unknown>;
-  for (const k of FILE_KEYS) {
-    if (typeof out[k] === 'string') out[k] = resolve(out[k] as string);
+  for (const [k, v] of Object.entries(out)) {
+    if (typeof v === 'string' && isFileSetting(k, table)) out[k] = resolve(v);
   }
   return out as T;
 }

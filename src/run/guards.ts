@@ -71,6 +71,23 @@ export interface RunClaim {
   release(failed: boolean): void;
 }
 
+/** Claims a run directory for `prepare`: (out, resume, fresh) → the claim. */
+export type ClaimDir = (out: string, resume: boolean, fresh?: boolean) => RunClaim;
+
+/**
+ * Runs a session's `prepare` with the right to claim its directory (claimRunDir under
+ * `command`), and lets the claim go again, with the folders made for it, if preparing fails.
+ */
+export async function withRunClaim<T>(command: string, note: (line: string) => void, prepare: (claimDir: ClaimDir) => Promise<T>): Promise<T> {
+  let claim: RunClaim | null = null;
+  try {
+    return await prepare((out, resume, fresh) => (claim = claimRunDir(out, command, note, !resume, fresh)));
+  } catch (e) {
+    (claim as RunClaim | null)?.release(true);
+    throw e;
+  }
+}
+
 /**
  * Claims `out` before a run reads its data: a bad or unwritable --out, or a directory another
  * rnnlab is using, fails here, before any work. A resume (`create` false) needs the folder there.

@@ -118,6 +118,11 @@ export function optionSpec(key: string, table: OptionTable = RUN_TABLE): OptionS
   return table.options.find((o) => o.key === key);
 }
 
+/** A setting that names a file (`--data FILE`, `--embeddings FILE`, …): runs save these as absolute paths. */
+export function isFileSetting(key: string, table: OptionTable = RUN_TABLE): boolean {
+  return optionSpec(key, table)?.arg === '<file>';
+}
+
 /** What a value must be, as a sentence ending ("an integer from 1 to 64"). */
 export function describeValue(v: ValueSpec): string {
   switch (v.kind) {

@@ -83,9 +83,6 @@ export function applyResumeRules(table: OptionTable, config: Record<string, unkn
   }
 }
 
-/** Settings naming a file, which runs save as absolute paths. */
-export const FILE_KEYS: ReadonlySet<string> = new Set(['valData', 'testData', 'embeddings', 'classes']);
-
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   // a CSV column given as "2" on one command line and 2 on another

@@ -34,7 +34,7 @@ import { TRAINING_KEYS, type RunConfig, type RunOptions, type TrainingSettings }
 import { estimateLmMemory, largestBatch, refuseOversized, type MemoryEstimate } from './memory.js';
 import { refuseFinished, resolveNewRun, resolveResume, savedRunConfig } from './resolve.js';
 import { withAbsoluteFiles } from './absolute-files.js';
-import { claimRunDir, freshRunDir, memoryLimit, refuseOccupied, type RunClaim } from './guards.js';
+import { freshRunDir, withRunClaim, type ClaimDir, memoryLimit, refuseOccupied, type RunClaim } from './guards.js';
 import { RunDirectory } from './run-dir.js';
 import { loadLastCheckpoint } from './last-checkpoint.js';
 
@@ -93,17 +93,10 @@ export class TrainingRun {
    * directory is claimed first (made, proven writable, locked) and let go again on a failure.
    */
   static async create(given: RunOptions, setup: RunSetup = {}): Promise<TrainingRun> {
-    let claim: RunClaim | null = null;
-    const command = setup.command ?? 'rnnlab train';
-    try {
-      return await TrainingRun.prepare(given, setup, (out, resume, fresh) => (claim = claimRunDir(out, command, setup.note ?? noteOnStderr, !resume, fresh)));
-    } catch (e) {
-      (claim as RunClaim | null)?.release(true);
-      throw e;
-    }
+    return withRunClaim(setup.command ?? 'rnnlab train', setup.note ?? noteOnStderr, (claimDir) => TrainingRun.prepare(given, setup, claimDir));
   }
 
-  private static async prepare(given: RunOptions, setup: RunSetup, claimDir: (out: string, resume: boolean, fresh?: boolean) => RunClaim): Promise<TrainingRun> {
+  private static async prepare(given: RunOptions, setup: RunSetup, claimDir: ClaimDir): Promise<TrainingRun> {
     let config: RunConfig;
     let resumed: LoadedModel<LanguageModel> | null = null;
     let backend = setup.backend;

@@ -13,7 +13,8 @@ import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { RnnlabError } from '../errors.js';
 import type { RunOptions } from '../run/config.js';
-import { optionSpec } from '../run/options.js';
+import { isFileSetting, optionSpec } from '../run/options.js';
+export { isFileSetting } from '../run/options.js';
 
 export type SweepValue = string | number | boolean;
 
@@ -49,10 +50,6 @@ export function settingName(key: string): string {
 }
 
 /** Settings that name a file (their flag takes `<file>`): made absolute, so runs and resumes work from any directory. */
-export function isFileSetting(key: string): boolean {
-  return optionSpec(key)?.arg === '<file>';
-}
-
 /** A spec from the text of a --grid file (JSON). */
 export function parseSweepFile(path: string): SweepSpec {
   let text: string;

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fenced, mdTable, runMarkdown } from '../../src/report/markdown.js';
 import { relativeLink } from '../../src/report/run-report.js';
@@ -13,7 +15,7 @@ describe('report Markdown', () => {
   });
 
   it('settings: the key ones and every one off its default, paths by file name only, the output folder never', () => {
-    const config = { config: { data: '/home/me/books/time machine.txt', level: 'word', cell: 'lstm', hidden: 256, clip: 0, seed: 42, out: '/home/me/runs/x', tokenizer: 'wordpunct' } };
+    const config = { config: { data: join(tmpdir(), 'books', 'time machine.txt'), level: 'word', cell: 'lstm', hidden: 256, clip: 0, seed: 42, out: join(tmpdir(), 'runs', 'x'), tokenizer: 'wordpunct' } };
     const rows = settingRows({ config, events: [] });
     assert.deepEqual(rows, [
       { flag: '--data', value: 'time machine.txt', default: '' },

@@ -1,6 +1,7 @@
 /** A sweep's spec → its runs: grid order, the list form, names and params, and the shapes refused. */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RnnlabError } from '../../src/errors.js';
@@ -107,9 +108,10 @@ describe('normalizeSpec and grid files', () => {
   });
 
   it('makes file settings absolute (data, embeddings), and nothing else', () => {
-    const s = absoluteFiles(normalizeSpec({ base: { data: 'a.txt', textField: 'body' }, grid: { embeddings: ['g.txt', '/abs/w.bin'] } }), '/work/x');
-    assert.deepEqual(s.base, { data: '/work/x/a.txt', textField: 'body' });
-    assert.deepEqual(s.grid.embeddings, ['/work/x/g.txt', '/abs/w.bin']);
+    const cwd = join(tmpdir(), 'sweep-here'), abs = join(tmpdir(), 'vectors', 'w.bin');
+    const s = absoluteFiles(normalizeSpec({ base: { data: 'a.txt', textField: 'body' }, grid: { embeddings: ['g.txt', abs] } }), cwd);
+    assert.deepEqual(s.base, { data: join(cwd, 'a.txt'), textField: 'body' });
+    assert.deepEqual(s.grid.embeddings, [join(cwd, 'g.txt'), abs]);
   });
 });
 
