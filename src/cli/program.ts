@@ -11,6 +11,8 @@ import { compareAction, compareCommand } from './compare.js';
 import { sweepAction, sweepCommand } from './sweep.js';
 import { plotAction, plotCommand } from './plot.js';
 import { reportAction, reportCommand } from './report.js';
+import { exportAction, exportCommand } from './export.js';
+import { importAction, importCommand } from './import.js';
 import { classifyCommand, classifyEvalAction, classifyPredictAction, classifyTrainAction } from './classify.js';
 
 export function buildProgram(): Command {
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
   program.addCommand(infoCommand().action(action(infoAction)));
   program.addCommand(plotCommand().action(action(plotAction)));
   program.addCommand(reportCommand().action(action(reportAction)));
+  program.addCommand(exportCommand().action(action(exportAction)));
+  program.addCommand(importCommand().action(action(importAction)));
   const classify = classifyCommand();
   for (const [name, fn] of [['train', classifyTrainAction], ['eval', classifyEvalAction], ['predict', classifyPredictAction]] as const) {
     classify.commands.find((c) => c.name() === name)!.action(action(fn as (...a: unknown[]) => Promise<void>));
