@@ -22,6 +22,7 @@ export function exportCommand(): Command {
     .option('--no-header', '--with-data CSV: the first row is data, not a header')
     .option('--max-docs <n>', '--with-data: use only the first N documents (0: all)', int(0), 0)
     .option('--opset <n>', 'onnx: the opset version to target (14 or later)', int(14, 21), 17)
+    .option('--state-inputs', 'onnx, language models: make h0/c0 inputs the caller feeds (needed to carry the state in onnxruntime-node/-web, which cannot feed an input that has a default)')
     .option('--force', 'replace an existing --out')
     .option('--debug', 'print stack traces on errors');
 }

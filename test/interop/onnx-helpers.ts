@@ -8,6 +8,10 @@ import { Rng } from '../../src/util/rng.js';
 
 export { ort };
 
+// The default export's state inputs are overridable initializers, which onnxruntime notes with a
+// warning at every session creation (see README, "ONNX"); the tests keep their output clean.
+ort.env.logLevel = 'error';
+
 /** Tolerance of the issue: |logit difference| ≤ 1e-4. */
 export const TOL = 1e-4;
 

@@ -88,6 +88,10 @@ export class GraphBuilder {
     if (data.length !== n) throw new Error(`initializer ${name}: ${data.length} values for shape [${dims}]`);
     if (this.used.has(name)) throw new Error(`initializer ${name} is defined twice`);
     this.used.add(name);
+    return this.addFloats(name, dims, data);
+  }
+
+  private addFloats(name: string, dims: readonly number[], data: ArrayLike<number>): string {
     this.initializers.push({ name, dims: [...dims], dataType: FLOAT, rawData: float32Bytes(data) });
     return name;
   }
@@ -105,7 +109,7 @@ export class GraphBuilder {
 
   /** A float32 scalar constant. */
   scalar(value: number, base = 'const_f'): string {
-    return this.floats(this.fresh(base), [], [value]);
+    return this.addFloats(this.fresh(base), [], [value]);
   }
 
   input(name: string, elemType: number, dims: readonly Dim[]): string {
