@@ -15,8 +15,9 @@ import { loadCheckpoint } from '../train/checkpoint.js';
 const PYTORCH_ONLY: [string, string][] = [['withData', '--with-data'], ['textField', '--text-field'], ['textColumn', '--text-column']];
 
 function checkOut(out: string, force: boolean): void {
-  if (!existsSync(out)) return;
-  if (statSync(out).isDirectory()) throw new RnnlabError(`--out ${out} is a folder; give the .onnx file to write (e.g. --out ${out.replace(/\/+$/, '')}/model.onnx)`);
+  const folder = /[\\/]$/.test(out) || (existsSync(out) && statSync(out).isDirectory());
+  if (!folder && !existsSync(out)) return;
+  if (folder) throw new RnnlabError(`--out ${out} names a folder; give the .onnx file to write (e.g. --out ${out.replace(/\/+$/, '')}/model.onnx)`);
   if (!force) throw new RnnlabError(`--out ${out} already exists (add --force to replace it)`);
 }
 

@@ -77,7 +77,8 @@ test('export --format onnx: bad inputs are one clear line and exit 1, and nothin
   writeFileSync(join(dir, 'taken.onnx'), 'mine');
   const cases: [string[], RegExp][] = [
     [['--model', 'nowhere', '--out', 'x.onnx'], /cannot read model nowhere: no such file or directory/],
-    [['--model', 'lm', '--out', 'folder'], /--out folder is a folder; give the \.onnx file to write \(e\.g\. --out folder\/model\.onnx\)/],
+    [['--model', 'lm', '--out', 'folder'], /--out folder names a folder; give the \.onnx file to write \(e\.g\. --out folder\/model\.onnx\)/],
+    [['--model', 'lm', '--out', 'new-folder/'], /--out new-folder\/ names a folder; give the \.onnx file to write \(e\.g\. --out new-folder\/model\.onnx\)/],
     [['--model', 'lm', '--out', 'x.onnx', '--opset', '13'], /--opset.*13.*from 14 to 21/],
     [['--model', 'lm', '--out', 'taken.onnx'], /--out taken\.onnx already exists \(add --force to replace it\)/],
     [['--model', 'lm', '--out', 'x.onnx', '--with-data', 'pangrams.txt'], /--with-data applies to --format pytorch only/],

@@ -92,6 +92,14 @@ test('ONNX language model: inputs, outputs, metadata and producer', async () => 
   await s.release();
   const s2 = await ort.InferenceSession.create(exportOnnx({ model: m, metadata }, { stateInputs: true }));
   assert.deepEqual(s2.inputNames, ['input_ids', 'h0', 'c0']);
+  // a [layers,1,hidden] state serves every row of the batch
+  const rng = new Rng(3), B = 3, L = 2, ids = randomIds(rng, B * T, V);
+  const h1 = randomFloats(rng, L * H), c1 = randomFloats(rng, L * H);
+  const rows = (s: Float32Array) => Float32Array.from({ length: L * B * H }, (_, i) => s[Math.floor(i / (B * H)) * H + (i % H)]);
+  const want = reference(m, ids, B, rows(h1), rows(c1));
+  const got = (await s2.run({ input_ids: int64(ids, [B, T]), h0: float32(h1, [L, 1, H]), c0: float32(c1, [L, 1, H]) })) as Record<string, ort.Tensor>;
+  assertWithin('logits from a broadcast state', got.logits.data as Float32Array, want.logits);
+  assertWithin('h_n from a broadcast state', got.h_n.data as Float32Array, want.hn);
   await s2.release();
   const p = decodeOnnxModel(bytes) as { producerName: string; producerVersion: string; irVersion: number; opsetImport: { version: number }[]; metadataProps: { key: string; value: string }[] };
   assert.equal(p.producerName, 'rnnlab');
