@@ -7,6 +7,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { JsBackend } from '../../src/backend/js/index.js';
 import { decodeOnnxModel } from '../../src/interop/onnx/proto.js';
 import { Classifier } from '../../src/nn/classifier.js';
@@ -92,4 +93,18 @@ test('export --format onnx: bad inputs are one clear line and exit 1, and nothin
   assert.equal(readFileSync(join(dir, 'taken.onnx'), 'utf8'), 'mine');
   assertOk(rnnlab(['export', '--format', 'onnx', '--model', 'lm', '--out', 'taken.onnx', '--force'], { cwd: dir }), '--force');
   assert.notEqual(readFileSync(join(dir, 'taken.onnx'), 'utf8'), 'mine');
+});
+
+test('export --format onnx: a model file from before the architecture registry (rnnlab-lm/1) exports, named a language model', async () => {
+  const model = fileURLToPath(new URL('../../../test/fixtures/checkpoints-v1/word-gru', import.meta.url));
+  assertOk(rnnlab(['export', '--model', model, '--format', 'onnx', '--out', 'old.onnx'], { cwd: dir }), 'export');
+  const bytes = new Uint8Array(readFileSync(join(dir, 'old.onnx')));
+  const props = Object.fromEntries((decodeOnnxModel(bytes).metadataProps as { key: string; value: string }[]).map((e) => [e.key, e.value]));
+  assert.equal(props.arch, 'lm');
+  assert.equal(props.format, 'rnnlab-lm/1');
+  const m = loadCheckpoint(model, new JsBackend()).model as LanguageModel;
+  const ids = [4, 5, 6, 7], V = m.config.vocabSize;
+  m.forward(Int32Array.from(ids), null, 1, ids.length, m.newState(1), false, null);
+  const got = await runOnnx(bytes, { input_ids: int64(ids, [1, ids.length]) });
+  assertWithin('logits', got.logits.data as Float32Array, m.logitsTensor().data.subarray(0, ids.length * V));
 });

@@ -53,7 +53,9 @@ export function exportOnnx(source: OnnxModelSource, o: OnnxExportOptions = {}): 
   if (m instanceof LanguageModel) languageModelGraph(g, m, { stateInputs: o.stateInputs ?? false });
   else if (m instanceof Classifier) classifierGraph(g, m);
   else throw new RnnlabError(`ONNX export knows language models and classifiers, not a model of kind "${m.arch}"`);
-  const metadataProps = Object.entries(source.metadata).filter(([k]) => !TRAINING_ONLY.has(k)).map(([key, value]) => ({ key, value }));
+  // arch and config as the model has them: files from before the architecture registry lack
+  // `arch`, and older configs lack keys that now have defaults
+  const metadataProps = Object.entries({ ...source.metadata, arch: m.arch, config: JSON.stringify(m.config) }).filter(([k]) => !TRAINING_ONLY.has(k)).map(([key, value]) => ({ key, value }));
   return encodeOnnxModel({
     irVersion: IR_VERSION[opset],
     opsetImport: [{ domain: '', version: opset }],
