@@ -92,7 +92,7 @@ export function importModel(o: ImportOptions): ImportResult {
     notes.push(`every tensor name started with "${wrapper}" (${wrapper === 'module.' ? 'DistributedDataParallel' : 'torch.compile'}): read without it`);
   }
   const ignored = [...tensors.keys()].filter((n) => NOT_PARAMETERS.some((re) => re.test(n)));
-  if (ignored.length > 0) notes.push(`left out ${ignored.length} tensor${ignored.length === 1 ? '' : 's'} that are not model parameters (optimizer or carried state): ${ignored.slice(0, 3).join(', ')}${ignored.length > 3 ? ', …' : ''}`);
+  if (ignored.length > 0) notes.push(`left out ${ignored.length === 1 ? '1 tensor that is not a model parameter' : `${ignored.length} tensors that are not model parameters`} (optimizer or carried state): ${ignored.slice(0, 3).join(', ')}${ignored.length > 3 ? ', …' : ''}`);
   const params = new Map([...tensors].filter(([n]) => !ignored.includes(n)));
 
   const meta = weights.file.metadata;
