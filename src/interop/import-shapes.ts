@@ -125,9 +125,11 @@ const sameData = (a: StTensor, b: StTensor): boolean => a.data.length === b.data
 export function inferLanguageModel(given: GivenConfig, tensors: Tensors, from: string): Inference<ModelConfig> {
   const r = new ShapeReader(tensors, from), notes: string[] = [];
   const layers = given.int('layers') ?? r.layers('rnn');
-  const read = r.cell('rnn');
-  const cell = given.choice('cell', ['lstm', 'gru', 'rnn'] as const) ?? read.cell ?? noCell(r, 'rnn', read.gates);
-  const hidden = given.int('hidden') ?? read.hidden;
+  // the shapes are read only for what the config leaves out, so a complete config meets a missing tensor in the shape checks
+  let read: ReturnType<ShapeReader['cell']> | undefined;
+  const shapes = () => (read ??= r.cell('rnn'));
+  const cell = given.choice('cell', ['lstm', 'gru', 'rnn'] as const) ?? shapes().cell ?? noCell(r, 'rnn', shapes().gates);
+  const hidden = given.int('hidden') ?? shapes().hidden;
   const emb = r.get('embedding.weight');
   const embed = given.int('embed') ?? (emb ? emb[1] : 0);
   if (!given.has('embed') && !emb) notes.push('no embedding.weight: the model reads one-hot input (embed 0)');

@@ -188,10 +188,13 @@ function checkTensors(params: ReadonlyMap<string, StTensor>, config: ModelConfig
     const t = params.get(name);
     if (t && fmtShape(t.shape) !== fmtShape(want)) throw new RnnlabError(`${from}: ${name} is ${fmtShape(t.shape)}, the config implies ${fmtShape(want)} ${implied}`);
   }
-  for (const [name, want] of shapes) {
-    if (!params.has(name) && !optional.has(name)) throw new RnnlabError(`${from} lacks the tensor ${name} (the config implies ${fmtShape(want)} ${implied})`);
-  }
   const extra = [...params.keys()].filter((n) => !shapes.has(n));
+  for (const [name, want] of shapes) {
+    if (params.has(name) || optional.has(name)) continue;
+    // tensors under other names are most likely the same modules named differently: show both
+    const instead = extra.length > 0 ? `; it holds ${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ', …' : ''} instead (the documented layout names the modules embedding, rnn, ${arch === 'lm' ? 'decoder' : 'features/fc'})` : '';
+    throw new RnnlabError(`${from} lacks the tensor ${name} ${fmtShape(want)} that the config implies ${implied}${instead}`);
+  }
   if (extra.length > 0) {
     throw new RnnlabError(`${from} holds ${extra.length === 1 ? 'a tensor' : `${extra.length} tensors`} that this ${arch === 'lm' ? 'language model' : 'classifier'} ${implied} does not have: ${extra.slice(0, 6).join(', ')}${extra.length > 6 ? ', …' : ''}`);
   }
