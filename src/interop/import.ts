@@ -102,6 +102,7 @@ export function importModel(o: ImportOptions): ImportResult {
     : inferClassifier(given, params, from, labels?.names.length);
   notes.push(...inferred.notes);
   const config = inferred.config;
+  notes.push(...zeroAbsentBiases(params, arch === 'lm' ? languageModelShapes(config as ModelConfig).shapes : classifierShapes(config as ClassifierConfig).shapes));
   checkTensors(params, config, arch, from, weights.dtypes);
   const classes = (config as ClassifierConfig).classes;
   if (labels && labels.names.length !== classes) {
@@ -208,6 +209,28 @@ function checkTensors(params: ReadonlyMap<string, StTensor>, config: ModelConfig
   if (arch === 'lm' && (config as ModelConfig).tieWeights && e && d && !e.data.every((v, i) => v === d.data[i])) {
     throw new RnnlabError(`${from}: decoder.weight differs from embedding.weight, but the config ties them ("tieWeights": true)`);
   }
+}
+
+/**
+ * A module built with bias=False saves no bias, which is the same as a zero one; rnnlab's
+ * modules always have one, so it is added as zeros. Only a module with none of its biases and
+ * some of its weights counts: a single missing bias is a damaged file, left to the checks.
+ */
+function zeroAbsentBiases(params: Map<string, StTensor>, shapes: ReadonlyMap<string, number[]>): string[] {
+  const notes: string[] = [];
+  // BatchNorm's bias goes with its weight (affine), never alone: not a bias=False module
+  const modules = new Set([...shapes.keys()].map((n) => /^(.*)\.bias(?:_.*)?$/.exec(n)?.[1]).filter((m): m is string => m !== undefined && !shapes.has(`${m}.running_mean`)));
+  for (const m of modules) {
+    const biases = [...shapes.keys()].filter((n) => n.startsWith(`${m}.bias`));
+    const weights = [...shapes.keys()].filter((n) => n.startsWith(`${m}.weight`));
+    if (biases.some((n) => params.has(n)) || !weights.some((n) => params.has(n))) continue;
+    for (const n of biases) {
+      const shape = shapes.get(n)!;
+      params.set(n, { dtype: 'F32', shape: [...shape], data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+    }
+    notes.push(`${m} has no bias (bias=False): zeros, which compute the same`);
+  }
+  return notes;
 }
 
 /** The model through the architecture registry, with the file's tensors in it. */

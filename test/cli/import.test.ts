@@ -191,6 +191,13 @@ test('import: what it leaves out and converts (optimizer state, DDP\'s module. p
   const p = await rnnlabAsync(['classify', 'predict', '--model', 'cls', '--text', 'good bad good', '--json', ...JS], { cwd });
   assertOk(p, 'classify predict on the imported classifier');
   assert.deepEqual(Object.keys((JSON.parse(p.stdout) as { probabilities: object }).probabilities), ['neg', 'pos']);
+  // a vocabulary without [UNK]: text in it is classified, other text is refused naming the words
+  writeFileSync(join(cwd, 'cls.nounk.json'), JSON.stringify(['[PAD]', 'meh', 'good', 'bad']));
+  assertOk(await rnnlabAsync(['import', '--from', 'cls.safetensors', '--config', 'cls.json', '--vocab', 'cls.nounk.json', '--out', 'cls-nounk'], { cwd }));
+  assertOk(await rnnlabAsync(['classify', 'predict', '--model', 'cls-nounk', '--text', 'good bad', ...JS], { cwd }));
+  assertOneLineError(await rnnlabAsync(['classify', 'predict', '--model', 'cls-nounk', '--text', 'good ugly', ...JS], { cwd }), /the vocabulary has no \[UNK\] token \(unknown: "ugly"\)/);
+  writeFileSync(join(cwd, 'labelled.csv'), 'label,text\npos,good good\nneg,bad ugly\n');
+  assertOneLineError(await rnnlabAsync(['classify', 'eval', '--model', 'cls-nounk', '--data', 'labelled.csv', ...JS], { cwd }), /labelled\.csv document 2: cannot map unknown tokens to \[UNK\]: the vocabulary has no \[UNK\] token \(unknown: "ugly"\)/);
   writeFileSync(join(cwd, 'cls-nolabels.json'), JSON.stringify({ arch: 'classifier', level: 'word' }));
   assertOneLineError(await rnnlabAsync(['import', '--from', 'cls.safetensors', '--config', 'cls-nolabels.json', '--vocab', 'cls.vocab.json', '--out', 'cls2'], { cwd }), /a classifier needs its class names: add "labels"/);
 });

@@ -61,6 +61,17 @@ test('importModel: a plain RNN (gates 1) and tied weights without decoder.weight
   assert.ok(saved.tensors.get('decoder.weight')!.bytes.equals(saved.tensors.get('embedding.weight')!.bytes));
 });
 
+test('importModel: modules built with bias=False get zero biases, with a note', () => {
+  const d = folder();
+  const base = readRaw(join(d, 'char-gru.safetensors'));
+  writeRaw(join(d, 'nobias.safetensors'), new Map([...base.tensors].filter(([n]) => !n.includes('.bias'))));
+  const r = importModel(opts(d, { weights: join(d, 'nobias.safetensors') }));
+  assert.deepEqual(r.notes.filter((n) => /bias=False/.test(n)), ['rnn has no bias (bias=False): zeros, which compute the same', 'decoder has no bias (bias=False): zeros, which compute the same']);
+  const saved = readRaw(r.model);
+  for (const n of ['rnn.bias_ih_l0', 'rnn.bias_hh_l1', 'decoder.bias']) assert.ok(saved.tensors.get(n)!.bytes.every((b) => b === 0), n);
+  assert.ok(saved.tensors.get('rnn.weight_ih_l0')!.bytes.equals(base.tensors.get('rnn.weight_ih_l0')!.bytes));
+});
+
 test('importModel: further bad inputs are one RnnlabError naming the flag and the file, and write nothing', () => {
   const d = folder();
   const base = readRaw(join(d, 'char-gru.safetensors'));
