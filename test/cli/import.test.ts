@@ -1,5 +1,5 @@
 /**
- * `rnnlab import`, run as a user runs it: (1) rnnlab models of every cell, char and word level
+ * `rnnlab import`, run as a user runs it: (1) rnnlab models of every cell, char, word and BPE level
  * and classifiers laid out as the PyTorch export folder come back with identical tensors and
  * identical eval figures, without Python; (2) models trained in PyTorch (committed fixtures,
  * scripts/make_import_fixture.py) score what PyTorch scored; (3) bad inputs are one line each.
@@ -53,6 +53,7 @@ const CASES: Case[] = [
   { name: 'char-gru', train: [...LM, ...SEQ, '--data', 'char.txt', '--cell', 'gru', '--layers', '2', '--hidden', '10', '--embed', '6'], eval: ['--data', 'char.txt'] },
   { name: 'char-rnn-relu-onehot', train: [...LM, ...SEQ, '--data', 'char.txt', '--cell', 'rnn', '--activation', 'relu', '--layers', '1', '--hidden', '10', '--embed', '0'], eval: ['--data', 'char.txt'] },
   { name: 'word-gru-tied', train: [...LM, ...SEQ, '--data', 'words.txt', '--level', 'word', '--cell', 'gru', '--layers', '1', '--hidden', '8', '--embed', '8', '--tie-weights'], eval: ['--data', 'words.txt'] },
+  { name: 'bpe-lstm', train: [...LM, ...SEQ, '--data', 'words.txt', '--level', 'bpe', '--bpe-merges', '20', '--cell', 'lstm', '--layers', '1', '--hidden', '8', '--embed', '4'], eval: ['--data', 'words.txt'] },
   { name: 'word-lstm-docs', train: [...LM, '--data', 'docs.jsonl', '--level', 'word', '--cell', 'lstm', '--layers', '1', '--hidden', '8', '--embed', '4', '--batching', 'pad'], eval: ['--data', 'docs.jsonl'] },
   { name: 'cls-bigru', train: [...CLS, '--model', 'gru', '--bidirectional', '--layers', '2'], eval: ['--data', 'docs.csv'], classifier: true },
   { name: 'cls-cnn', train: [...CLS, '--model', 'cnn', '--layers', '2', '--pool', 'mean'], eval: ['--data', 'docs.csv'], classifier: true },
