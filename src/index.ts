@@ -26,3 +26,4 @@ export { Sweep, runSweep, trainArgs, type SweepOptions, type SweepEvent } from '
 export { expandGrid, parseSweepFile, normalizeSpec, runName, type SweepSpec, type SweepSpecInput, type SweepRun, type SweepValue } from './sweep/grid.js';
 export { writeResults, resultsTable, sortByPerplexity, type SweepResult, type RunStatus } from './sweep/results.js';
 export { exportOnnx, ONNX_OPSETS, type OnnxExportOptions, type OnnxModelSource } from './interop/onnx/export.js';
+export { importModel, type ImportOptions, type ImportResult } from './interop/import.js';

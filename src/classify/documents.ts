@@ -19,14 +19,23 @@ export interface RawDoc {
   row: number;
 }
 
-/** Ids cut at maxLen tokens (0: no cut), unknown tokens as [UNK]; counts what was cut and unknown. */
+/**
+ * Ids cut at maxLen tokens (0: no cut), unknown tokens as [UNK]; counts what was cut and unknown.
+ * A vocabulary without [UNK] (an imported classifier's) reads any text whose tokens it holds, and
+ * names the first document's unknown tokens otherwise.
+ */
 export function encodeLabeled(docs: readonly RawDoc[], vocab: Vocab, scheme: LabelScheme, maxLen: number, path: string): { docs: LabeledDoc[]; cut: number; oov: number; tokens: number } {
-  if (vocab.unk < 0) throw new RnnlabError('a classifier vocabulary needs [UNK]');
   let cut = 0, oov = 0, tokens = 0;
   const out = docs.map((d) => {
     const kept = maxLen > 0 && d.tokens.length > maxLen ? d.tokens.slice(0, maxLen) : d.tokens;
     if (kept.length < d.tokens.length) cut++;
-    const r = vocab.encode(kept, 'unk');
+    let r: { ids: Int32Array; oov: number };
+    try {
+      r = vocab.encode(kept, 'unk');
+    } catch (e) {
+      if (e instanceof RnnlabError) throw new RnnlabError(`${path} document ${d.row}: ${e.message}`);
+      throw e;
+    }
     oov += r.oov;
     tokens += kept.length;
     return { ids: r.ids, label: classIndex(scheme, d.label, `${path} document ${d.row}`) };

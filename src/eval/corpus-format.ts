@@ -33,7 +33,7 @@ function quoted(tokens: readonly string[], max = 10): string {
   return tokens.length > max ? `${shown}, … (${tokens.length} distinct)` : shown;
 }
 
-/** The tokens outside the vocabulary: skipped (a char vocabulary has no [UNK]) or scored as [UNK]. */
+/** The tokens outside the vocabulary: skipped (a vocabulary without [UNK]: every char one, an imported word one) or scored as [UNK]. */
 function oovText(o: OutOfVocabulary, unit: Unit): string {
   if (o.count === 0) return '0';
   const what = o.dropped ? `skipped ${o.count} of ${o.total} ${unit}s` : `${o.count} of ${o.total} ${unit}s scored as [UNK]`;
@@ -48,7 +48,7 @@ export function oovWarning(name: string, o: OutOfVocabulary, unit: Unit): string
   if (o.rate <= OOV_WARN_RATE) return null;
   const share = `${o.count.toLocaleString('en-US')} of ${o.total.toLocaleString('en-US')} ${unit}s (${(100 * o.rate).toFixed(2)}%)`;
   const consequence = o.dropped
-    ? 'were skipped (a character vocabulary has no [UNK]): the perplexity is over the rest of the text only'
+    ? `were skipped (${unit === 'char' ? 'a character vocabulary' : 'the vocabulary'} has no [UNK]): the perplexity is over the rest of the text only`
     : 'were scored as [UNK], which makes the perplexity look better than the model is on this text';
   return `warning: ${name}: ${share} are not in the model's vocabulary and ${consequence}`;
 }
