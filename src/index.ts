@@ -25,3 +25,4 @@ export { runSeed } from './run/run-seed.js';
 export { Sweep, runSweep, trainArgs, type SweepOptions, type SweepEvent } from './sweep/runner.js';
 export { expandGrid, parseSweepFile, normalizeSpec, runName, type SweepSpec, type SweepSpecInput, type SweepRun, type SweepValue } from './sweep/grid.js';
 export { writeResults, resultsTable, sortByPerplexity, type SweepResult, type RunStatus } from './sweep/results.js';
+export { exportPytorch, type PytorchExportOptions, type PytorchExportResult } from './interop/pytorch/export.js';
