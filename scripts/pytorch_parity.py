@@ -164,8 +164,10 @@ def main():
                    '--embed', '16', '--hidden', '16', '--lowercase', '--max-len', '40', '--out', run_dir, '--quiet', *flags)
             rnnlab('export', '--model', run_dir, '--format', 'pytorch', '--out', out)
             diff = 0.0
-            for text in CLS_TEXTS:
-                ours = last_json(rnnlab('classify', 'predict', '--model', run_dir, '--text', text, '--json'))
+            # one text a line on stdin: one rnnlab process for all of them
+            predicted = run(CLI + ['classify', 'predict', '--model', run_dir, '--json'], input='\n'.join(CLS_TEXTS) + '\n').strip().splitlines()
+            for text, line in zip(CLS_TEXTS, predicted):
+                ours = json.loads(line)
                 theirs = last_json(run([PY, os.path.join(out, 'model.py'), '--classify', text]))
                 diff = max(diff, max(abs(ours['probabilities'][k] - theirs['probabilities'][k]) for k in ours['probabilities']))
                 if ours['label'] != theirs['label']:

@@ -92,7 +92,7 @@ test('the exported weights.safetensors is an rnnlab model: eval and sample give 
   assert.equal(d.stdout, c.stdout);
 });
 
-test('a word model over documents: [EOS] between documents in data.bin, unknown words as [UNK], --max-docs', () => {
+test('a word stream model over JSONL records: [EOS] between documents in data.bin, unknown words as [UNK], --max-docs', () => {
   writeFileSync(join(dir, 'more.jsonl'), words(4) + '{"text": "the zebra sat"}\n');
   const r = rnnlab(['export', '--model', 'word', '--format', 'pytorch', '--out', 'wordout', '--with-data', 'more.jsonl', '--max-docs', '5'], { cwd: dir });
   assertOk(r, 'export');
@@ -113,6 +113,22 @@ test('a word model over documents: [EOS] between documents in data.bin, unknown 
   assert.equal(info.separator, '[EOS]');
   assert.equal(info.unknown, 1);
   assert.equal((json(join(out, 'config.json')) as Record<string, unknown>).level, 'word');
+});
+
+test('a model trained on documents: data.bin holds each document as [SOS] … [EOS]', () => {
+  assertOk(rnnlab(['train', '--data', 'docs.jsonl', '--out', 'docword', '--level', 'word', ...TINY, '--batch', '4', '--max-steps', '1', '--quiet'], { cwd: dir }), 'train');
+  assertOk(rnnlab(['export', '--model', 'docword', '--format', 'pytorch', '--out', 'docout', '--with-data', 'docs.jsonl', '--max-docs', '3'], { cwd: dir }), 'export');
+  const out = join(dir, 'docout');
+  const vocab = new Vocab(json(join(out, 'vocab.json')) as string[]);
+  const tok = createTokenizer(json(join(out, 'tokenizer.json')) as TokenizerSettings);
+  const docs = readFileSync(join(dir, 'docs.jsonl'), 'utf8').trim().split('\n').slice(0, 3).map((l) => (JSON.parse(l) as { text: string }).text);
+  const want = docs.flatMap((d) => [vocab.sos, ...vocab.encode(tok.tokenize(d), 'unk').ids, vocab.eos]);
+  const bin = readFileSync(join(out, 'data.bin'));
+  assert.deepEqual([...new Int32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length))], want);
+  const info = json(join(out, 'data.json')) as Record<string, unknown>;
+  assert.equal(info.layout, 'documents');
+  assert.equal(info.separator, null);
+  assert.equal(info.documents, 3);
 });
 
 test('a classifier: the folder with its class metadata; --with-data is refused in one line', () => {
@@ -154,11 +170,14 @@ test('bad inputs: one clear line, exit 1, nothing half-written', () => {
     [['--model', 'char', '--out', 'x2', '--with-data', 'unseen.txt'], /"Z".*lacks.*no \[UNK\]/, 'a character the char model never saw'],
     [['--model', 'char', '--out', 'x3', '--with-data', 'missing.txt'], /missing\.txt/, 'a missing --with-data file'],
     [['--model', 'char', '--out', 'x4', '--text-field', 'body'], /--text-field .*--with-data/, '--text-field without --with-data'],
+    [['--model', 'char', '--out', 'char', '--force'], /--out char holds the model .* itself/, '--out is the run folder of the model'],
+    [['--model', 'char', '--out', '.', '--force'], /holds the model/, '--out is a parent of the model'],
   ];
   for (const [args, re, what] of cases) assertOneLineError(rnnlab(['export', '--format', 'pytorch', ...args], { cwd: dir }), re, what);
   for (const d of ['x1', 'x2', 'x3', 'x4']) assert.equal(existsSync(join(dir, d)), false, `${d} is not left behind`);
   assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.')), [], 'no temporary folders are left');
   assert.equal(readFileSync(join(dir, 'full', 'keep.txt'), 'utf8'), 'mine');
+  assert.ok(existsSync(join(dir, 'char', 'model.safetensors')), 'the run folder is untouched');
   // --force replaces it with a complete export
   assertOk(rnnlab(['export', '--format', 'pytorch', '--model', 'char', '--out', 'full', '--force'], { cwd: dir }), '--force');
   assert.deepEqual(readdirSync(join(dir, 'full')).sort(), LM_FILES);

@@ -7,7 +7,7 @@
  * data.bin and data.json (the corpus as token ids).
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { createBackend } from '../../backend/select.js';
 import { preprocessingOf } from '../../classify/predict.js';
 import { RnnlabError } from '../../errors.js';
@@ -70,8 +70,21 @@ function weightsFile(m: LoadedModel): Uint8Array {
 
 const json = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';
 
+/** True when `path` is `folder` or lies inside it. */
+function within(path: string, folder: string): boolean {
+  const r = relative(resolve(folder), resolve(path));
+  return r === '' || (!r.startsWith('..') && !r.startsWith('/'));
+}
+
+/** --out replaces a folder: never the one holding the model or the corpus being read. */
+function refuseOverlap(o: PytorchExportOptions, file: string): void {
+  if (within(file, o.out)) throw new RnnlabError(`--out ${o.out} holds the model ${file} itself: export to another folder`);
+  if (o.withData !== undefined && within(o.withData, o.out)) throw new RnnlabError(`--out ${o.out} holds the --with-data file ${o.withData}: export to another folder`);
+}
+
 export async function exportPytorch(o: PytorchExportOptions): Promise<PytorchExportResult> {
   const file = resolveModelPath(o.model);
+  refuseOverlap(o, file);
   const { backend } = await createBackend({ name: 'js' });
   const m = loadCheckpoint(file, backend);
   const arch = m.model.arch;

@@ -486,6 +486,10 @@ def read_text(arg):
     """--eval/--prime/--classify: a file's text when ARG names a file, else ARG itself; a BOM is
     dropped and line ends become \\n, as rnnlab reads files."""
     if os.path.isfile(arg):
+        ext = os.path.splitext(arg[:-3] if arg.lower().endswith('.gz') else arg)[1].lower()
+        if arg.lower().endswith('.gz') or ext in ('.json', '.jsonl', '.ndjson', '.csv', '.tsv'):
+            raise ModelError(f'{arg}: model.py reads plain text files, and rnnlab reads this one as records '
+                             '(JSON, CSV or gzip): give a .txt file or the text itself, or use rnnlab eval')
         try:
             with open(arg, 'rb') as f:
                 raw = f.read()

@@ -41,7 +41,9 @@ Process 0 prints one loss line per --log-every steps and writes checkpoints/step
 checkpoints/latest.safetensors (written to a temporary file and renamed), with the tensor names of
 weights.safetensors and rnnlab's metadata: \`rnnlab eval --model checkpoints/latest.safetensors
 --data text.txt\` and \`python model.py --weights checkpoints/latest.safetensors --eval text.txt\`
-read them as they are. \`python train_ddp.py --help\` lists every option.
+read them as they are. \`python train_ddp.py --help\` lists every option; without torchrun it runs
+as one process. (Debian's torch 1.13 under Python 3.11 has a torchrun that fails with
+\`'NoneType' object has no attribute 'get'\`: add \`--redirects 1 --tee 1\` to its options.)
 ${f.data ? `\ndata.bin here holds ${f.data.tokens.toLocaleString('en-US')} tokens of ${f.data.source} (${f.data.documents} document(s)).\n` : ''}`
     : `## Training
 

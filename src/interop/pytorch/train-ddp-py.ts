@@ -15,6 +15,7 @@ checkpoints/latest.safetensors (temporary file + rename) with the tensor names a
 weights.safetensors, so they are rnnlab model files and load in model.py --weights.
 """
 import argparse
+import array
 import json
 import math
 import os
@@ -35,19 +36,30 @@ def fail(msg):
     sys.exit(1)
 
 
-def read_ids(path, vocab_size):
-    """The token stream of data.bin as an int64 tensor, checked against the vocabulary."""
+def read_shard(path, vocab_size, rank, world):
+    """This process's contiguous part of data.bin (int32 little-endian ids) as an int64 tensor,
+    checked against the vocabulary; the one token past its end is its last target. Only the
+    shard is read, so each process holds 1/world of a large corpus."""
     try:
         size = os.path.getsize(path)
     except OSError as e:
         fail(f'cannot read --data {path}: {e.strerror} (write it with rnnlab export --with-data CORPUS)')
     if size % 4:
         fail(f'--data {path} is {size} bytes, not a whole number of int32 token ids')
+    n = size // 4
+    shard = (n - 1) // world
+    if shard < 2:
+        fail(f'--data {path} holds {n} tokens: too few for {world} process(es)')
     with open(path, 'rb') as f:
-        ids = torch.frombuffer(bytearray(f.read()), dtype=torch.int32).to(torch.int64)
-    if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= vocab_size):
+        f.seek(rank * shard * 4)
+        buf = array.array('i')
+        buf.frombytes(f.read((shard + 1) * 4))
+    if sys.byteorder == 'big':
+        buf.byteswap()
+    ids = torch.frombuffer(buf, dtype=torch.int32).to(torch.int64)
+    if int(ids.min()) < 0 or int(ids.max()) >= vocab_size:
         fail(f'--data {path} holds ids outside the vocabulary of {vocab_size} tokens (written for another model?)')
-    return ids
+    return ids, n, shard
 
 
 class Stream:
@@ -105,7 +117,7 @@ def main():
     ap.add_argument('--save-every', type=int, default=100, help='write a checkpoint every N steps (0: only at the end)')
     ap.add_argument('--log-every', type=int, default=10, help='print the mean loss of every N steps (default 10)')
     ap.add_argument('--out', default=os.path.join(HERE, 'checkpoints'), help='checkpoint folder (default: checkpoints/ here)')
-    ap.add_argument('--weights', default=None, help='start from this .safetensors (default: weights.safetensors here)')
+    ap.add_argument('--weights', default=None, help='start from this .safetensors, e.g. checkpoints/latest.safetensors to go on (Adam starts afresh); default: weights.safetensors here')
     ap.add_argument('--threads', type=int, default=0, help='torch threads per process (0: torch\'s default)')
     a = ap.parse_args()
     for name in ('batch', 'seq'):
@@ -135,12 +147,8 @@ def main():
         fail(str(e))
     if m.arch != 'lm':
         fail('train_ddp.py trains language models; this folder holds a text classifier (train it with rnnlab classify train)')
-    ids = read_ids(a.data, len(m.vocab))
-    shard = (ids.numel() - 1) // world
-    if shard < 2:
-        fail(f'--data holds {ids.numel()} tokens: too few for {world} processes')
-    # each process its own contiguous part (the one token past its end is its last target)
-    stream = Stream(ids[rank * shard:(rank + 1) * shard + 1], a.batch, a.seq)
+    ids, total, shard = read_shard(a.data, len(m.vocab), rank, world)
+    stream = Stream(ids, a.batch, a.seq)
     steps = a.steps if a.steps > 0 else max(1, int(a.epochs * stream.windows))
 
     module = m.module.to(device)
@@ -150,7 +158,7 @@ def main():
     if rank == 0:
         os.makedirs(a.out, exist_ok=True)
         print(f'training on {world} process(es), {"cuda/nccl" if cuda else "cpu/gloo" if distributed else "cpu"}: '
-              f'{ids.numel():,} tokens, {shard:,} a process, {a.batch} rows x {a.seq} steps, '
+              f'{total:,} tokens, {shard:,} a process, {a.batch} rows x {a.seq} steps, '
               f'{stream.windows} windows an epoch, {steps} steps', flush=True)
         log = open(os.path.join(a.out, 'log.jsonl'), 'a', encoding='utf-8')
 
@@ -174,12 +182,12 @@ def main():
         since += 1
         last = step == steps
         if since == a.log_every or last:
-            total = torch.tensor([nll_sum, float(n_sum)], dtype=torch.float64, device=device)
+            sums = torch.tensor([nll_sum, float(n_sum)], dtype=torch.float64, device=device)
             if distributed:
-                dist.all_reduce(total)
-            mean = float(total[0] / total[1])
+                dist.all_reduce(sums)
+            mean = float(sums[0] / sums[1])
             if rank == 0:
-                rate = float(total[1]) / max(1e-9, time.time() - t0)
+                rate = float(sums[1]) / max(1e-9, time.time() - t0)
                 print(f'step {step}/{steps}  epoch {epoch + 1}  loss {mean:.4f}  {rate:,.0f} tokens/s', flush=True)
                 log.write(json.dumps({'step': step, 'epoch': epoch + 1, 'loss': mean, 'tokens_per_second': rate}) + '\n')
                 log.flush()
