@@ -37,9 +37,13 @@ export function stageFolder(out: string, force: boolean): StagedFolder {
   const dir = join(dirname(target), `.${basename(target)}.export-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
+  // a process that exits meanwhile (Ctrl-C: the CLI exits with 130) leaves no hidden folder behind
+  const onExit = (): void => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', onExit);
   return {
     dir,
     commit() {
+      process.removeListener('exit', onExit);
       const old = join(dirname(target), `.${basename(target)}.old-${process.pid}`);
       try {
         if (existsSync(target)) renameSync(target, old);
@@ -52,6 +56,7 @@ export function stageFolder(out: string, force: boolean): StagedFolder {
       rmSync(old, { recursive: true, force: true });
     },
     discard() {
+      process.removeListener('exit', onExit);
       rmSync(dir, { recursive: true, force: true });
       removeFolders(made);
     },
