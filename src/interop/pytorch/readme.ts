@@ -50,7 +50,8 @@ ${f.data ? `\ndata.bin here holds ${f.data.tokens.toLocaleString('en-US')} token
 train_ddp.py trains language models only (it predicts the next token of a stream); this folder
 holds a text classifier, for which it refuses to run. Train classifiers with \`rnnlab classify train\`.
 `;
-  return `# ${describe(f)}, exported by rnnlab
+  const what = describe(f);
+  return `# ${what[0].toUpperCase()}${what.slice(1)}, exported by rnnlab
 
 Plain PyTorch: nothing here needs rnnlab. \`safetensors\` is used when installed (pip install
 safetensors); model.py reads and writes the format itself otherwise.
