@@ -25,5 +25,6 @@ export { runSeed } from './run/run-seed.js';
 export { Sweep, runSweep, trainArgs, type SweepOptions, type SweepEvent } from './sweep/runner.js';
 export { expandGrid, parseSweepFile, normalizeSpec, runName, type SweepSpec, type SweepSpecInput, type SweepRun, type SweepValue } from './sweep/grid.js';
 export { writeResults, resultsTable, sortByPerplexity, type SweepResult, type RunStatus } from './sweep/results.js';
+export { exportPytorch, type PytorchExportOptions, type PytorchExportResult } from './interop/pytorch/export.js';
 export { exportOnnx, ONNX_OPSETS, type OnnxExportOptions, type OnnxModelSource } from './interop/onnx/export.js';
 export { importModel, type ImportOptions, type ImportResult } from './interop/import.js';
