@@ -57,7 +57,7 @@ test('a char language model: every file, the weights exactly, metadata, config/v
   for (const k of ['format', 'arch', 'config', 'vocab', 'tokenizer', 'batching']) assert.equal(exp.metadata[k], src.metadata[k], `metadata ${k}`);
   assert.equal(exp.metadata.train_state, undefined, 'no training state in the exported weights');
 
-  assert.deepEqual(json(join(out, 'config.json')), { ...JSON.parse(src.metadata.config), arch: 'lm', level: 'char' });
+  assert.deepEqual(json(join(out, 'config.json')), { ...JSON.parse(src.metadata.config), arch: 'lm', level: 'char', batching: 'stream' });
   assert.deepEqual(json(join(out, 'vocab.json')), JSON.parse(src.metadata.vocab));
   assert.deepEqual(json(join(out, 'tokenizer.json')), JSON.parse(src.metadata.tokenizer));
   const classes = json(join(out, 'charclasses.json')) as { classes: Record<string, [number, number][]> };

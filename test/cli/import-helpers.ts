@@ -1,11 +1,8 @@
 /**
  * Safetensors files as a PyTorch script writes them (no rnnlab metadata, no checksums), for the
- * import tests: read one into named raw tensors, write a chosen set back, and lay out a model as
- * `rnnlab export --format pytorch` does (the interop contract: weights, config.json with "arch"
- * and "level", vocab.json, tokenizer.json).
+ * import tests: read one into named raw tensors and write a chosen set back.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export interface RawTensor {
   dtype: string;
@@ -48,23 +45,4 @@ export function writeRaw(path: string, tensors: ReadonlyMap<string, RawTensor>, 
 /** A float32 tensor's raw form. */
 export function f32(shape: number[], values: number[]): RawTensor {
   return { dtype: 'F32', shape, bytes: Buffer.from(new Float32Array(values).buffer) };
-}
-
-/**
- * The export folder of the interop contract, from an rnnlab model file: the model's tensors only
- * (no optimizer state) in a plain safetensors without rnnlab's metadata, config.json (the
- * checkpoint's config plus "arch" and "level"; for classifiers also "labels", "maxLen" and
- * "clean"), vocab.json and tokenizer.json (the tokenizer metadata verbatim).
- */
-export function writeExportFolder(model: string, dir: string): void {
-  const { tensors, metadata } = readRaw(model);
-  mkdirSync(dir, { recursive: true });
-  writeRaw(join(dir, 'weights.safetensors'), new Map([...tensors].filter(([n]) => !n.startsWith('optimizer.') && !n.startsWith('state.'))));
-  const tokenizer = JSON.parse(metadata.tokenizer) as { kind: string };
-  const level = tokenizer.kind === 'char' ? 'char' : tokenizer.kind === 'bpe' ? 'bpe' : 'word';
-  const arch = metadata.arch ?? 'lm';
-  const classifier = arch === 'classifier' ? { labels: JSON.parse(metadata.classes) as string[], maxLen: Number(metadata.max_len), clean: metadata.clean === 'true' } : {};
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...JSON.parse(metadata.config), arch, level, ...classifier }, null, 2) + '\n');
-  writeFileSync(join(dir, 'vocab.json'), metadata.vocab + '\n');
-  writeFileSync(join(dir, 'tokenizer.json'), metadata.tokenizer + '\n');
 }

@@ -1,7 +1,8 @@
 /**
  * `rnnlab import`, run as a user runs it: (1) rnnlab models of every cell, char, word and BPE level
- * and classifiers laid out as the PyTorch export folder come back with identical tensors and
- * identical eval figures, without Python; (2) models trained in PyTorch (committed fixtures,
+ * and classifiers exported by `rnnlab export --format pytorch` (weights stripped of rnnlab's
+ * metadata, as a PyTorch script saves them) come back with identical tensors and identical eval
+ * figures, without Python; (2) models trained in PyTorch (committed fixtures,
  * scripts/make_import_fixture.py) score what PyTorch scored; (3) bad inputs are one line each.
  */
 import { before, test } from 'node:test';
@@ -10,7 +11,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertOk, assertOneLineError, inParallel, rnnlabAsync, tempDir, writePangrams, type RunResult } from './helpers.js';
-import { f32, readRaw, writeExportFolder, writeRaw, type RawTensor } from './import-helpers.js';
+import { f32, readRaw, writeRaw, type RawTensor } from './import-helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/pytorch-trained/', import.meta.url));
 const JS = ['--backend', 'js'];
@@ -21,6 +22,17 @@ const importArgs = (src: string, out: string, tokenizer = true) => [
   'import', '--from', join(src, 'weights.safetensors'), '--config', join(src, 'config.json'), '--vocab', join(src, 'vocab.json'),
   ...(tokenizer ? ['--tokenizer', join(src, 'tokenizer.json')] : []), '--out', out,
 ];
+
+/**
+ * `rnnlab export --format pytorch`, then the weights rewritten with no metadata at all (as
+ * `safetensors.torch.save_file(model.state_dict())` leaves them), so the import has only the
+ * folder's config.json, vocab.json and tokenizer.json to go by.
+ */
+async function exportFolder(model: string, out: string): Promise<void> {
+  assertOk(await run(['export', '--model', model, '--format', 'pytorch', '--out', out]), `export ${model}`);
+  const w = join(dir, out, 'weights.safetensors');
+  writeRaw(w, readRaw(w).tensors);
+}
 
 const WORDS = 'the cat sat on the mat . a dog ran in the park , and the cat ran after it .\nthe park was green and the mat was red .\n';
 const TOPICS: Record<string, string[]> = { sport: ['goal', 'match', 'team'], money: ['bank', 'stocks', 'fund'], tech: ['chip', 'code', 'robot'] };
@@ -59,13 +71,10 @@ const CASES: Case[] = [
   { name: 'cls-cnn', train: [...CLS, '--model', 'cnn', '--layers', '2', '--pool', 'mean'], eval: ['--data', 'docs.csv'], classifier: true },
 ];
 
-test('round trip without Python: export folder → import gives identical tensors and identical eval figures', async () => {
+test('round trip without Python: rnnlab export --format pytorch → import gives identical tensors and identical eval figures', async () => {
   const trained = await inParallel(CASES.map((c) => () => run([...c.train, '--out', `runs/${c.name}`])));
   trained.forEach((r, i) => assertOk(r, `train ${CASES[i].name}`));
-  for (const c of CASES) writeExportFolder(join(dir, 'runs', c.name, 'model.safetensors'), join(dir, 'export', c.name));
-  // the contract's config.json and tokenizer.json as they are; a docs-trained LM says how it read its data
-  const docs = join(dir, 'export', 'word-lstm-docs', 'config.json');
-  writeFileSync(docs, JSON.stringify({ ...JSON.parse(readFileSync(docs, 'utf8')), batching: 'pad' }));
+  await inParallel(CASES.map((c) => () => exportFolder(`runs/${c.name}`, join('export', c.name))));
   const imported = await inParallel(CASES.map((c) => () => run(importArgs(join('export', c.name), `imported/${c.name}`))));
   imported.forEach((r, i) => assertOk(r, `import ${CASES[i].name}`));
   for (const c of CASES) {
@@ -99,7 +108,7 @@ test('round trip without Python: export folder → import gives identical tensor
 test('the contract\'s config.json alone (no tokenizer.json) imports a char model from "level"', async () => {
   const r = await run([...LM, ...SEQ, '--data', 'char.txt', '--cell', 'gru', '--layers', '1', '--hidden', '8', '--embed', '4', '--out', 'runs/level-only']);
   assertOk(r);
-  writeExportFolder(join(dir, 'runs', 'level-only', 'model.safetensors'), join(dir, 'export', 'level-only'));
+  await exportFolder('runs/level-only', join('export', 'level-only'));
   const i = await run(importArgs(join('export', 'level-only'), 'imported/level-only', false));
   assertOk(i);
   assert.match(i.stdout, /imported a language model: GRU, 1 layer, hidden 8, embed 4, char level, vocabulary 31/);

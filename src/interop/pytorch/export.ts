@@ -70,6 +70,23 @@ function weightsFile(m: LoadedModel): Uint8Array {
 
 const json = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';
 
+/**
+ * config.json: the checkpoint's config plus what `rnnlab import` needs to rebuild the model from
+ * the weights alone (train_ddp.py's checkpoints carry nothing else): arch, level, how a language
+ * model read its data (batching: a document model scores [SOS] … [EOS]), and a classifier's class
+ * names and text preprocessing.
+ */
+function exportedConfig(m: LoadedModel, arch: string, level: string): Record<string, unknown> {
+  const c: Record<string, unknown> = { ...JSON.parse(m.metadata.config), arch, level };
+  if (arch === 'classifier') {
+    const prep = preprocessingOf(m);
+    Object.assign(c, { labels: JSON.parse(m.metadata.classes) as string[], maxLen: prep.maxLen, clean: prep.clean });
+  } else {
+    c.batching = m.metadata.batching ?? (m.documents ? 'pad' : 'stream');
+  }
+  return c;
+}
+
 /** True when `path` is `folder` or lies inside it. */
 function within(path: string, folder: string): boolean {
   const r = relative(resolve(folder), resolve(path));
@@ -101,7 +118,7 @@ export async function exportPytorch(o: PytorchExportOptions): Promise<PytorchExp
     const files = [
       put('model.py', MODEL_PY),
       put('weights.safetensors', weightsFile(m)),
-      put('config.json', json({ ...JSON.parse(m.metadata.config), arch, level })),
+      put('config.json', json(exportedConfig(m, arch, level))),
       put('vocab.json', json(m.vocab.toJSON())),
       put('tokenizer.json', json(JSON.parse(m.metadata.tokenizer))),
       put('charclasses.json', JSON.stringify(unicodeTables()) + '\n'),
