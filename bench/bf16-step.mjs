@@ -63,16 +63,22 @@ const flops = [E, H].reduce((s, I) => s + 2 * N * G * I * 3 + 2 * N * G * H * 3,
 console.log(`CL-M matrix work per training step (${(flops / 1e9).toFixed(1)} GFLOP of products), native backend`);
 console.log('threads  precision  ms/step median   best   GFLOP/s (best)  backend');
 for (const threads of threadsList) {
+  // fp32 and bf16 steps alternate, so a busy moment of a shared machine hits both alike
+  const runs = [];
   for (const precision of ['fp32', 'bf16']) {
     const be = await createNativeBackend({ threads, precision });
     const s = setup(be);
     step(be, s); // warm-up: pools, scratch, packing buffers
-    const ms = [];
-    for (let r = 0; r < reps; r++) {
+    runs.push({ precision, be, s, ms: [] });
+  }
+  for (let r = 0; r < reps; r++) {
+    for (const run of runs) {
       const t0 = performance.now();
-      step(be, s);
-      ms.push(performance.now() - t0);
+      step(run.be, run.s);
+      run.ms.push(performance.now() - t0);
     }
+  }
+  for (const { precision, be, ms } of runs) {
     ms.sort((a, b) => a - b);
     const med = ms[Math.floor(ms.length / 2)], best = ms[0];
     console.log(`${String(threads).padStart(7)}  ${precision.padEnd(9)}  ${med.toFixed(0).padStart(14)} ${best.toFixed(0).padStart(6)}   ${(flops / best / 1e6).toFixed(0).padStart(14)}  ${be.describe()}`);

@@ -7,8 +7,8 @@
 // Layout: a "pair" is one 32-bit word holding bf16(x[k]) in its low half and bf16(x[k+1]) in
 // its high half. Packed B: per K block, ceil(N/NR) panels of kp × NR pair words (kp = pairs
 // in the block: ceil(kc/2), an odd kc padded with a zero k), so one zmm load is 16 columns ×
-// 2 k. A: rows of op(A) as pair words, row-major (A·…) or in MR-row panels (Aᵀ·…), so a
-// 32-bit broadcast is one row's pair. Register tile 6×48 as the fp32 AVX-512 kernel: 18
+// 2 k. A: rows of op(A) as pair words, row-major (A·…) or one row of words per pair (Aᵀ·…,
+// two k rows of A interleaved), so a 32-bit broadcast is one row's pair. Register tile 6×48 as the fp32 AVX-512 kernel: 18
 // accumulators, 3 B loads and 6 broadcasts per 2 k, i.e. twice the flops per instruction.
 //
 // Loops and determinism as kernels_impl.h (jc → pc → ic → jr → ir; per element the sum runs
@@ -35,6 +35,9 @@ using rnnlab::GemmKernels;
 // KC is in k (even, so only the last K block can have an odd length); 512 bf16 k take the
 // bytes 256 fp32 k take in the fp32 kernel.
 constexpr int MR = 6, NR = 48, KC = 512, KP = KC / 2, MC = 72, NC = 960;
+// Row stride (words) of a packed Aᵀ block: whole 16-word vectors, plus room for the rows past
+// mc that an edge tile reads (never stored).
+constexpr int ATW = (MC + 15) / 16 * 16 + 16;
 static_assert(KC % 2 == 0 && NC % NR == 0 && MC % MR == 0, "blocking");
 
 inline long lmin(long a, long b) { return a < b ? a : b; }
@@ -88,7 +91,7 @@ inline void transpose16(__m512i* r) {
 
 // ---------------------------------------------------------------------------------------
 // Micro-kernel: C[m, n] tile = alpha·(A·Bp) + beta·C over kp pairs (beta == 0 ignores C).
-// PACKED_A: A is an MR-row panel (A[p·MR + r]); else row r is A + r·lda (pair words).
+// PACKED_A: pair p of row r is A[p·lda + r] (a packed Aᵀ block); else row r is A + r·lda.
 template <bool PACKED_A>
 void ukernel(long kp, const uint32_t* A, long lda, const uint32_t* B, float* C, long ldc, int m, int n, float alpha,
              float beta) {
@@ -108,17 +111,17 @@ void ukernel(long kp, const uint32_t* A, long lda, const uint32_t* B, float* C, 
     const __m512bh b1 = bh(_mm512_loadu_si512((const void*)(B + (P_) * 48 + 16)));                 \
     const __m512bh b2 = bh(_mm512_loadu_si512((const void*)(B + (P_) * 48 + 32)));                 \
     __m512bh a;                                                                                    \
-    a = bh(_mm512_set1_epi32((int)(PACKED_A ? A[(P_) * 6 + 0] : a0[P_])));                         \
+    a = bh(_mm512_set1_epi32((int)(PACKED_A ? A[(P_) * lda + 0] : a0[P_])));                       \
     c00 = _mm512_dpbf16_ps(c00, a, b0); c01 = _mm512_dpbf16_ps(c01, a, b1); c02 = _mm512_dpbf16_ps(c02, a, b2); \
-    a = bh(_mm512_set1_epi32((int)(PACKED_A ? A[(P_) * 6 + 1] : a1[P_])));                         \
+    a = bh(_mm512_set1_epi32((int)(PACKED_A ? A[(P_) * lda + 1] : a1[P_])));                       \
     c10 = _mm512_dpbf16_ps(c10, a, b0); c11 = _mm512_dpbf16_ps(c11, a, b1); c12 = _mm512_dpbf16_ps(c12, a, b2); \
-    a = bh(_mm512_set1_epi32((int)(PACKED_A ? A[(P_) * 6 + 2] : a2[P_])));                         \
+    a = bh(_mm512_set1_epi32((int)(PACKED_A ? A[(P_) * lda + 2] : a2[P_])));                       \
     c20 = _mm512_dpbf16_ps(c20, a, b0); c21 = _mm512_dpbf16_ps(c21, a, b1); c22 = _mm512_dpbf16_ps(c22, a, b2); \
-    a = bh(_mm512_set1_epi32((int)(PACKED_A ? A[(P_) * 6 + 3] : a3[P_])));                         \
+    a = bh(_mm512_set1_epi32((int)(PACKED_A ? A[(P_) * lda + 3] : a3[P_])));                       \
     c30 = _mm512_dpbf16_ps(c30, a, b0); c31 = _mm512_dpbf16_ps(c31, a, b1); c32 = _mm512_dpbf16_ps(c32, a, b2); \
-    a = bh(_mm512_set1_epi32((int)(PACKED_A ? A[(P_) * 6 + 4] : a4[P_])));                         \
+    a = bh(_mm512_set1_epi32((int)(PACKED_A ? A[(P_) * lda + 4] : a4[P_])));                       \
     c40 = _mm512_dpbf16_ps(c40, a, b0); c41 = _mm512_dpbf16_ps(c41, a, b1); c42 = _mm512_dpbf16_ps(c42, a, b2); \
-    a = bh(_mm512_set1_epi32((int)(PACKED_A ? A[(P_) * 6 + 5] : a5[P_])));                         \
+    a = bh(_mm512_set1_epi32((int)(PACKED_A ? A[(P_) * lda + 5] : a5[P_])));                       \
     c50 = _mm512_dpbf16_ps(c50, a, b0); c51 = _mm512_dpbf16_ps(c51, a, b1); c52 = _mm512_dpbf16_ps(c52, a, b2); \
   }
   long p = 0;
@@ -129,13 +132,13 @@ void ukernel(long kp, const uint32_t* A, long lda, const uint32_t* B, float* C, 
     _mm_prefetch((const char*)(B + 48 * 9 + 32), _MM_HINT_T0);
     RNN_STEP(0) RNN_STEP(1) RNN_STEP(2) RNN_STEP(3)
     B += 4 * 48;
-    if (PACKED_A) A += 4 * 6;
+    if (PACKED_A) A += 4 * lda;
     else { a0 += 4; a1 += 4; a2 += 4; a3 += 4; a4 += 4; a5 += 4; }
   }
   for (; p < kp; ++p) {
     RNN_STEP(0)
     B += 48;
-    if (PACKED_A) A += 6;
+    if (PACKED_A) A += lda;
     else { ++a0; ++a1; ++a2; ++a3; ++a4; ++a5; }
   }
 #undef RNN_STEP
@@ -178,20 +181,19 @@ void pack_a_rows(const float* A, long lda, long mc, long kc, uint32_t* dst) {
 }
 
 // Rows of op(A) = Aᵀ: A points at A[k0, i0] ([K, lda] storage, row k holds op(A)(·, k));
-// mc rows of op(A) → ceil(mc/MR) panels of kp × MR words (rows past mc zero).
+// mc ≤ MC rows of op(A) → kp rows of ATW words, word i of row p the pair of op(A) row i
+// (two k rows of A interleaved; words past mc zero).
 void pack_a_trans(const float* A, long lda, long kc, long mc, uint32_t* dst) {
-  const long kp = (kc + 1) / 2, rows = (mc + MR - 1) / MR * MR;
-  alignas(64) uint32_t tmp[MC + 16];
+  const long kp = (kc + 1) / 2;
   for (long p = 0; p < kp; ++p) {
     const float* r0 = A + 2 * p * lda;
     const bool has1 = 2 * p + 1 < kc;
-    for (long i = 0; i < mc; i += 16) {
+    for (long i = 0; i < ATW; i += 16) {
       const __mmask16 mk = mask16(mc - i);
       const __m512 x0 = _mm512_maskz_loadu_ps(mk, r0 + i);
       const __m512 x1 = has1 ? _mm512_maskz_loadu_ps(mk, r0 + lda + i) : _mm512_setzero_ps();
-      _mm512_store_si512((void*)(tmp + i), cvt_interleave(x0, x1));
+      _mm512_storeu_si512((void*)(dst + p * ATW + i), cvt_interleave(x0, x1));
     }
-    for (long i = 0; i < rows; ++i) dst[(i / MR) * kp * MR + p * MR + i % MR] = i < mc ? tmp[i] : 0u;
   }
 }
 
@@ -281,14 +283,14 @@ void macro_block(int transA, const float* A, long lda, long k0, long kc, long i0
     const uint32_t* bp = pb + (jr / NR) * kp * NR;
     for (long ir = 0; ir < mc; ir += MR) {
       const int m = (int)lmin(MR, mc - ir);
-      if (transA) ukernel<true>(kp, bufA + (ir / MR) * kp * MR, 0, bp, C + ir * ldc + jr, ldc, m, n, alpha, beta);
+      if (transA) ukernel<true>(kp, bufA + ir, ATW, bp, C + ir * ldc + jr, ldc, m, n, alpha, beta);
       else ukernel<false>(kp, bufA + ir * kp, kp, bp, C + ir * ldc + jr, ldc, m, n, alpha, beta);
     }
   }
 }
 
 // Scratch in floats (4-byte words): packed B block + packed A block.
-size_t gemm_work_floats() { return (size_t)KP * NC + (size_t)KP * (MC + MR) + 64; }
+size_t gemm_work_floats() { return (size_t)KP * NC + (size_t)KP * ATW + 64; }
 
 void gemm_rect(const GemmArgs* g, long m0, long m1, long n0, long n1, float* work) {
   uint32_t* bufB = (uint32_t*)work;
