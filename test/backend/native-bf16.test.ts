@@ -161,6 +161,17 @@ for (const path of paths) {
   });
 }
 
+test('bf16 denormal operands: vdpbf16ps treats them as zero, the emulation keeps them', async (t) => {
+  for (const path of paths) {
+    const be = await createNativeBackend({ threads: 1, simd: path.simd, precision: 'bf16' });
+    const A = put(be, Float32Array.from([1e-39, 0, 1e-39])), B = put(be, Float32Array.from([1e3, 0, 1e3])), C = be.alloc([1]);
+    be.gemm(false, false, 1, 1, 3, 1, A, 0, B, 0, 0, C, 0);
+    const kept = 2 * bf16(1e-39) * bf16(1e3);
+    t.diagnostic(`${path.label}: ${C.data[0]}`);
+    assert.equal(C.data[0], path.kernel === 'avx512bf16' ? 0 : Math.fround(kept), path.label);
+  }
+});
+
 // ---- recurrent layers: each step's product checked against the layer's own previous state --
 // (teacher forcing: the reference for step t uses the layer's h_{t-1}, so fp32 differences in
 // earlier steps cannot flip a bf16 rounding and make the check flaky).
