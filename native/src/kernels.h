@@ -1,9 +1,10 @@
 // The leaf kernels of the native backend, one table per instruction set.
 //
 // isa_avx512.cc, isa_avx2.cc and isa_scalar.cc each compile kernels_impl.h with their own
-// compiler flags (binding.gyp builds them as separate static libraries) and export one
-// function returning a KernelTable. dispatch.cc picks a table at run time from CPUID, so the
-// binary runs on any x86-64 (and builds elsewhere with the scalar table only).
+// compiler flags (binding.gyp builds them as separate static libraries) and export two
+// functions: the fp32 KernelTable and the emulated bf16 GemmKernels; isa_avx512bf16.cc exports
+// the vdpbf16ps GemmKernels. dispatch.cc picks a table at run time from CPUID, so the binary
+// runs on any x86-64 (and builds elsewhere with the scalar tables only).
 //
 // This header must stay declarations-only: no inline functions, no templates. Anything with
 // external linkage that is compiled under -mavx512f in one TU and under baseline flags in

@@ -3,9 +3,10 @@
  * argument of each op goes to, and the ABI version that names this layout.
  *
  * Block: slot 0 the kernel set (0 scalar, 1 avx2, 2 avx512), slot 1 the thread count, slot 2 the
- * precision (0 fp32, 1 bf16: GEMM operands rounded to bf16), then the op's arguments in table order, one double each — except element offsets, which are folded
- * into their tensor's address (a tensor slot holds the address of its element `offset`, 0 when
- * absent) — then the op's derived numbers. Results are written back from slot 2 on.
+ * precision (0 fp32, 1 bf16: GEMM operands rounded to bf16), then the op's arguments in table
+ * order, one double each — except element offsets, which are folded into their tensor's
+ * address (a tensor slot holds the address of its element `offset`, 0 when absent) — then the
+ * op's derived numbers. Results are written back from slot 3 (FIRST_SLOT) on.
  *
  * The ABI version is the FNV-1a hash of a signature string listing the op names, their slot
  * kinds in order, derived numbers, results and the cell codes. codegen.ts writes the same
