@@ -64,6 +64,7 @@ KernelTable with_gemm(const KernelTable* base, const rnnlab::GemmKernels* g) {
   t.gemm_packed = g->gemm_packed;
   t.dot_nt = g->dot_nt;
   t.gemv_n = g->gemv_n;
+  t.converts_a = 1;
   return t;
 }
 struct Bf16Tables {

@@ -92,6 +92,10 @@ struct KernelTable {
   void (*add_rows)(float* y, const float* b, long rows, long cols, long ldy);  // y[r, :] += b
   void (*sum_rows)(float* db, const float* dy, long rows, long cols, long ldy);  // db += Σ_r dy[r, :]
   void (*add)(float* y, const float* x, long n);                                   // y += x
+
+  // 1 when the GEMM converts A while packing it (the bf16 tables): gemm_mt then avoids work
+  // items that would each convert all of A.
+  int converts_a;
 };
 
 // The GEMM entries of a KernelTable (same meaning as there), as the bf16 kernel sets export

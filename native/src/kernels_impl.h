@@ -690,6 +690,7 @@ const KernelTable kTable = {
     lstm_fwd, gru_fwd, rnn_fwd, lstm_bwd, gru_bwd, rnn_bwd,
     ce_row,
     dropout, adam, sgd, scale, sumsq, fill, add_rows, sum_rows, add,
+    0,
 };
 
 const GemmKernels kBf16Emu = {
