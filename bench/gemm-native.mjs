@@ -122,7 +122,8 @@ if (argv.includes('--peak')) {
   if (cc.status !== 0) throw new Error(`--peak: cannot compile ${src}: ${cc.stderr || cc.error}`);
   peak = { fp32: 0, bf16: 0 };
   for (let r = 0; r < 3; r++) {
-    const run = hasTaskset ? spawnSync('taskset', ['-c', '1', exe], { encoding: 'utf8' }) : spawnSync(exe, { encoding: 'utf8' });
+    const cpu = (await import('node:os')).availableParallelism() > 1 ? '1' : '0';
+    const run = hasTaskset ? spawnSync('taskset', ['-c', cpu, exe], { encoding: 'utf8' }) : spawnSync(exe, { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`--peak: ${exe} failed (a CPU without AVX-512 BF16?): ${run.stderr}`);
     const p = JSON.parse(run.stdout);
     peak.fp32 = Math.max(peak.fp32, p.fp32FmaGflops);

@@ -15,8 +15,11 @@
 // The GEMM functions are templates on RB ("round to bf16"): RB = false is the fp32 table;
 // RB = true is the emulated bf16 GEMM (kernels.h, GemmKernels), which rounds both operands
 // to bf16 as it packs them and then runs the same micro-kernels. A product of two bf16 values
-// is exact in fp32, so this differs from a vdpbf16ps kernel only in summation order. No standard-library headers beyond <cstdint>,
-// <cstddef> for the same reason; math goes through __builtin_*.
+// is exact in fp32, so this differs from a vdpbf16ps kernel only in summation order (and in
+// denormals, which vdpbf16ps treats as zero).
+//
+// No standard-library headers beyond <cstdint>, <cstddef> (the ODR note again); math goes
+// through __builtin_*.
 //
 // Numerics: the elementwise code is written so that the vectoriser can widen it (the TUs are
 // built with -O3 -ffp-contract=off), and is evaluated in float except where the reference
