@@ -7,7 +7,7 @@ import { backendOptions, pickBackend } from './common.js';
 import { printJson } from './run.js';
 
 export function infoCommand(): Command {
-  const c = new Command('info').description('show the compute backend chosen, why, its SIMD level and threads').option('--json', 'machine-readable output', false);
+  const c = new Command('info').description('show the compute backend chosen, why, its SIMD level, threads and which bf16 kernel --precision bf16 runs').option('--json', 'machine-readable output', false);
   backendOptions(c);
   return c;
 }
