@@ -57,7 +57,7 @@ export function abiSignature(): string {
     const results = resultsOf(op).length;
     return `${op.name}(${slots})${results ? `->${results}` : ''}`;
   });
-  return `rnnlab-native slots@${FIRST_SLOT} cells=${CELLS.join(',')}; ${ops.join('; ')}`;
+  return `rnnlab-native isa@${ISA_SLOT} threads@${THREADS_SLOT} precision@${PRECISION_SLOT} slots@${FIRST_SLOT} cells=${CELLS.join(',')}; ${ops.join('; ')}`;
 }
 
 /** 32-bit FNV-1a of an ASCII string (the C++ side runs the same loop at compile time). */
