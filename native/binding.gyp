@@ -43,9 +43,25 @@
       ],
     },
     {
+      # bf16 GEMM (vdpbf16ps); dispatch.cc calls it only when CPUID reports avx512bf16+bw+vl.
+      # -Wno-maybe-uninitialized: GCC 12 warns inside its own AVX-512 headers (the
+      # undefined-register idiom of _mm512_setzero/_mm512_reduce_add), a known false positive.
+      "target_name": "rnnlab_isa_avx512bf16",
+      "type": "static_library",
+      "sources": ["src/isa_avx512bf16.cc"],
+      "cflags_cc": ["<@(isa_common)"],
+      "xcode_settings": {"OTHER_CPLUSPLUSFLAGS": ["<@(isa_common)"]},
+      "conditions": [
+        ["target_arch=='x64'", {
+          "cflags_cc": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512bf16", "-mavx2", "-mfma", "-Wno-maybe-uninitialized"],
+          "xcode_settings": {"OTHER_CPLUSPLUSFLAGS": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512bf16", "-mavx2", "-mfma"]},
+        }],
+      ],
+    },
+    {
       "target_name": "rnnlab_native",
       "sources": ["src/addon.cc", "src/napi_ops.cc", "src/dispatch.cc", "src/gemm_mt.cc", "src/recurrent_mt.cc", "src/pool.cc"],
-      "dependencies": ["rnnlab_isa_scalar", "rnnlab_isa_avx2", "rnnlab_isa_avx512"],
+      "dependencies": ["rnnlab_isa_scalar", "rnnlab_isa_avx2", "rnnlab_isa_avx512", "rnnlab_isa_avx512bf16"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],

@@ -1,7 +1,7 @@
 // rnnlab native backend: the N-API module. It registers argument blocks, tells addresses,
 // reports what it was built with (ABI version, kernel sets), and exports one function per op
 // (napi_ops.cc). The rest lives in one file per job:
-//   dispatch.{h,cc}      run-time ISA choice (CPUID)
+//   dispatch.{h,cc}      run-time ISA choice (CPUID), fp32 or bf16 GEMMs
 //   parallel.h, pool.*   scratch arenas, thread counts, for_ranges; the thread pool
 //   gemm_mt.*            threaded GEMM
 //   recurrent_mt.*       threaded recurrent layers
@@ -96,6 +96,12 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
     tiles.Set(kIsaNames[i], std::to_string(kt->mr) + "x" + std::to_string(kt->nr) + " kc" + std::to_string(kt->kc));
   }
   o.Set("tiles", tiles);
+  // --precision bf16: the GEMM each level runs, and the CPU facts that decided it.
+  auto bf16 = Napi::Object::New(env);
+  for (int i = 0; i <= best; ++i) bf16.Set(kIsaNames[i], kBf16KernelNames[bf16_kernel(i)]);
+  o.Set("bf16Kernels", bf16);
+  o.Set("avx512bf16", cpu_avx512bf16());
+  o.Set("amxBf16", cpu_amx_bf16());
   return o;
 }
 

@@ -70,7 +70,8 @@ void gemm_mt(const KernelTable* kt, const GemmArgs& g, int threads) {
   }
   // Items are groups of whole NR column panels (each item packs its own columns of B), or,
   // when there are too few panels, groups of MR row tiles against a B packed once up front.
-  const bool byCols = tn >= nt || tn >= tm;
+  // A column item converts all of A (bf16): there, columns only when C is wider than tall.
+  const bool byCols = kt->converts_a ? tn >= tm : tn >= nt || tn >= tm;
   const size_t pbf = byCols ? 0 : kt->packed_b_floats(g.K, g.N);
   float* work = (float*)t_arena[kGemmArena].get(sizeof(float) * (wf * nt + pbf + 16));
   float* pb = work + wf * nt;

@@ -103,6 +103,7 @@ void ukernel(long kc, const float* A, long lda, const float* B, float* C, long l
 }  // namespace
 
 #define RNNLAB_TABLE_FN kernels_avx2
+#define RNNLAB_BF16EMU_FN gemm_bf16emu_avx2
 #define RNNLAB_ISA_NAME "avx2"
 #include "kernels_impl.h"
 

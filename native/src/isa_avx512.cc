@@ -94,6 +94,7 @@ void ukernel(long kc, const float* A, long lda, const float* B, float* C, long l
 }  // namespace
 
 #define RNNLAB_TABLE_FN kernels_avx512
+#define RNNLAB_BF16EMU_FN gemm_bf16emu_avx512
 #define RNNLAB_ISA_NAME "avx512"
 #include "kernels_impl.h"
 

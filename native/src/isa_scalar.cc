@@ -62,5 +62,6 @@ void ukernel(long kc, const float* A, long lda, const float* B, float* C, long l
 }  // namespace
 
 #define RNNLAB_TABLE_FN kernels_scalar
+#define RNNLAB_BF16EMU_FN gemm_bf16emu_scalar
 #define RNNLAB_ISA_NAME "scalar"
 #include "kernels_impl.h"

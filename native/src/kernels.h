@@ -1,9 +1,10 @@
 // The leaf kernels of the native backend, one table per instruction set.
 //
 // isa_avx512.cc, isa_avx2.cc and isa_scalar.cc each compile kernels_impl.h with their own
-// compiler flags (binding.gyp builds them as separate static libraries) and export one
-// function returning a KernelTable. dispatch.cc picks a table at run time from CPUID, so the
-// binary runs on any x86-64 (and builds elsewhere with the scalar table only).
+// compiler flags (binding.gyp builds them as separate static libraries) and export two
+// functions: the fp32 KernelTable and the emulated bf16 GemmKernels; isa_avx512bf16.cc exports
+// the vdpbf16ps GemmKernels. dispatch.cc picks a table at run time from CPUID, so the binary
+// runs on any x86-64 (and builds elsewhere with the scalar tables only).
 //
 // This header must stay declarations-only: no inline functions, no templates. Anything with
 // external linkage that is compiled under -mavx512f in one TU and under baseline flags in
@@ -91,12 +92,46 @@ struct KernelTable {
   void (*add_rows)(float* y, const float* b, long rows, long cols, long ldy);  // y[r, :] += b
   void (*sum_rows)(float* db, const float* dy, long rows, long cols, long ldy);  // db += Σ_r dy[r, :]
   void (*add)(float* y, const float* x, long n);                                   // y += x
+
+  // 1 when the GEMM converts A while packing it (the bf16 tables): gemm_mt then avoids work
+  // items that would each convert all of A.
+  int converts_a;
+};
+
+// The GEMM entries of a KernelTable (same meaning as there), as the bf16 kernel sets export
+// them. dispatch.cc combines one with the fp32 table of the same ISA (gate math, losses,
+// optimizers stay fp32) into the table a --precision bf16 call runs.
+//
+// bf16 semantics: both operands of every product are rounded to bfloat16 (round to nearest
+// even, NaN stays NaN) and the products are accumulated in fp32; alpha, beta and C stay fp32.
+// pack_b stores bf16 (packed_b_floats still counts floats of scratch).
+struct GemmKernels {
+  const char* name;  // "avx512bf16", or "emulated" (the fp32 kernels on rounded operands)
+  int mr, nr, kc, mc, nc;
+  size_t (*gemm_work_floats)();
+  void (*gemm_rect)(const GemmArgs* g, long m0, long m1, long n0, long n1, float* work);
+  size_t (*packed_b_floats)(long K, long ncols);
+  void (*pack_b)(int transB, const float* B, long ldb, long K, long ncols, const int32_t* colmap, float* dst);
+  void (*gemm_packed)(int transA, long M, long ncols, long K, float alpha, const float* A, long lda,
+                      const float* pb, float beta, float* C, long ldc, float* work);
+  void (*dot_nt)(long M, long N, long K, float alpha, const float* A, long lda, const float* W, long ldw,
+                 float beta, float* C, long ldc);
+  void (*gemv_n)(long M, long n0, long n1, long K, float alpha, const float* A, long rsA, long csA,
+                 const float* B, long ldb, float beta, float* C, long ldc);
 };
 
 const KernelTable* kernels_scalar();
+// Emulated bf16 GEMMs of each ISA: operands rounded to bf16 (RNE, denormals kept) while
+// packing, then the fp32 micro-kernels (exact products of bf16 values, fp32 sums).
+const GemmKernels* gemm_bf16emu_scalar();
 #if defined(__x86_64__) || defined(_M_X64)
 const KernelTable* kernels_avx2();
 const KernelTable* kernels_avx512();
+const GemmKernels* gemm_bf16emu_avx2();
+const GemmKernels* gemm_bf16emu_avx512();
+// AVX-512 BF16: operands converted with vcvtne2ps2bf16 and multiplied with vdpbf16ps
+// (isa_avx512bf16.cc). Both instructions treat denormal inputs as zero.
+const GemmKernels* gemm_avx512bf16();
 #endif
 
 }  // namespace rnnlab

@@ -7,11 +7,19 @@
 //       C[m,n] tile = alpha·(A·Bp) + beta·C, beta == 0 ignoring C. Bp: kc×NR packed panel.
 //       PACKED_A: A is a kc×MR packed panel (A[k·MR + r]); else row r of A is A + r·lda,
 //       contiguous in k (rows ≥ m must not be read).
-//   #define RNNLAB_TABLE_FN kernels_xxx    and    #define RNNLAB_ISA_NAME "xxx"
+//   #define RNNLAB_TABLE_FN kernels_xxx, RNNLAB_BF16EMU_FN gemm_bf16emu_xxx, RNNLAB_ISA_NAME "xxx"
 //
-// Everything here has internal linkage (anonymous namespace), only RNNLAB_TABLE_FN is
-// exported: see the ODR note in kernels.h. No standard-library headers beyond <cstdint>,
-// <cstddef> for the same reason; math goes through __builtin_*.
+// Everything here has internal linkage (anonymous namespace), only RNNLAB_TABLE_FN and
+// RNNLAB_BF16EMU_FN are exported: see the ODR note in kernels.h.
+//
+// The GEMM functions are templates on RB ("round to bf16"): RB = false is the fp32 table;
+// RB = true is the emulated bf16 GEMM (kernels.h, GemmKernels), which rounds both operands
+// to bf16 as it packs them and then runs the same micro-kernels. A product of two bf16 values
+// is exact in fp32, so this differs from a vdpbf16ps kernel only in summation order (and in
+// denormals, which vdpbf16ps treats as zero).
+//
+// No standard-library headers beyond <cstdint>, <cstddef> (the ODR note again); math goes
+// through __builtin_*.
 //
 // Numerics: the elementwise code is written so that the vectoriser can widen it (the TUs are
 // built with -O3 -ffp-contract=off), and is evaluated in float except where the reference
@@ -25,11 +33,31 @@ namespace {
 
 using rnnlab::AdamParams;
 using rnnlab::GemmArgs;
+using rnnlab::GemmKernels;
 using rnnlab::KernelTable;
 
 static_assert(NC % NR == 0, "NC must be a multiple of NR");
 
 inline long lmin(long a, long b) { return a < b ? a : b; }
+
+// float → bf16 → float, round to nearest even; NaN stays NaN (made quiet), ±Inf stays,
+// finite values above the largest bf16 become ±Inf, denormals are kept (as the js backend's
+// emulation does; vdpbf16ps would flush them).
+inline float rb16(float x) {
+  uint32_t u;
+  __builtin_memcpy(&u, &x, 4);
+  const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
+  const uint32_t q = (u | 0x00400000u) & 0xffff0000u;
+  u = (u & 0x7fffffffu) > 0x7f800000u ? q : r;
+  float y;
+  __builtin_memcpy(&y, &u, 4);
+  return y;
+}
+template <bool RB>
+inline float rbx(float x) { return RB ? rb16(x) : x; }
+void round_bf16(float* __restrict p, long n) {
+  for (long i = 0; i < n; ++i) p[i] = rb16(p[i]);
+}
 
 // ---------------------------------------------------------------------------------------
 // GEMM: BLIS-style loops jc (NC) → pc (KC) → ic (MC) → jr (NR) → ir (MR).
@@ -110,10 +138,13 @@ void pack_b_block(int transB, const float* B, long ldb, long k0, long kc, long n
 }
 
 // One (KC × nc) block of packed B against rows [i0, i0+mc) of op(A) (k offset k0).
+// RB: A's block is rounded to bf16 into bufA (packed for Aᵀ, row copies for A).
+template <bool RB>
 void macro_block(int transA, const float* A, long lda, long k0, long kc, long i0, long mc,
                  const float* pb, long nc, float alpha, float beta, float* C, long ldc, float* bufA) {
   if (transA) {
     pack_contiguous<MR>(A, lda, k0, kc, i0, mc, bufA); // rows [i0, i0+mc) of op(A) = Aᵀ
+    if (RB) round_bf16(bufA, kc * ((mc + MR - 1) / MR) * MR);
     for (long jr = 0; jr < nc; jr += NR) {
       const int n = (int)lmin(NR, nc - jr);
       const float* bp = pb + (jr / NR) * kc * NR;
@@ -124,12 +155,19 @@ void macro_block(int transA, const float* A, long lda, long k0, long kc, long i0
     }
   } else {
     const float* a = A + i0 * lda + k0;
+    long la = lda;
+    if (RB) {  // mc ≤ MC rows of kc ≤ KC: fits bufA
+      for (long r = 0; r < mc; ++r)
+        for (long k = 0; k < kc; ++k) bufA[r * kc + k] = rb16(a[r * lda + k]);
+      a = bufA;
+      la = kc;
+    }
     for (long jr = 0; jr < nc; jr += NR) {
       const int n = (int)lmin(NR, nc - jr);
       const float* bp = pb + (jr / NR) * kc * NR;
       for (long ir = 0; ir < mc; ir += MR) {
         const int m = (int)lmin(MR, mc - ir);
-        ukernel<false>(kc, a + ir * lda, lda, bp, C + ir * ldc + jr, ldc, m, n, alpha, beta);
+        ukernel<false>(kc, a + ir * la, la, bp, C + ir * ldc + jr, ldc, m, n, alpha, beta);
       }
     }
   }
@@ -137,6 +175,7 @@ void macro_block(int transA, const float* A, long lda, long k0, long kc, long i0
 
 size_t gemm_work_floats() { return (size_t)KC * NC + (size_t)KC * (MC + MR) + 64; }
 
+template <bool RB>
 void gemm_rect(const GemmArgs* g, long m0, long m1, long n0, long n1, float* work) {
   float* bufB = work;
   float* bufA = work + (size_t)KC * NC;
@@ -146,9 +185,10 @@ void gemm_rect(const GemmArgs* g, long m0, long m1, long n0, long n1, float* wor
       const long kc = lmin(KC, g->K - pc);
       const float beff = pc == 0 ? g->beta : 1.f;
       pack_b_block(g->transB, g->B, g->ldb, pc, kc, jc, nc, bufB);
+      if (RB) round_bf16(bufB, kc * ((nc + NR - 1) / NR) * NR);
       for (long ic = m0; ic < m1; ic += MC) {
         const long mc = lmin(MC, m1 - ic);
-        macro_block(g->transA, g->A, g->lda, pc, kc, ic, mc, bufB, nc, g->alpha, beff,
+        macro_block<RB>(g->transA, g->A, g->lda, pc, kc, ic, mc, bufB, nc, g->alpha, beff,
                     g->C + ic * g->ldc + jc, g->ldc, bufA);
       }
     }
@@ -157,6 +197,7 @@ void gemm_rect(const GemmArgs* g, long m0, long m1, long n0, long n1, float* wor
 
 size_t packed_b_floats(long K, long ncols) { return (size_t)K * (size_t)((ncols + NR - 1) / NR) * NR; }
 
+template <bool RB>
 void pack_b(int transB, const float* B, long ldb, long K, long ncols, const int32_t* colmap, float* dst) {
   const long npan = (ncols + NR - 1) / NR;
   const float* src[NR];
@@ -176,8 +217,10 @@ void pack_b(int transB, const float* B, long ldb, long K, long ncols, const int3
       pack_panel(src, transB ? 1 : ldb, kc, ncv, blk + p * kc * NR);
     }
   }
+  if (RB) round_bf16(dst, (long)packed_b_floats(K, ncols));
 }
 
+template <bool RB>
 void gemm_packed(int transA, long M, long ncols, long K, float alpha, const float* A, long lda,
                  const float* pb, float beta, float* C, long ldc, float* work) {
   const long npan = (ncols + NR - 1) / NR;
@@ -193,7 +236,7 @@ void gemm_packed(int transA, long M, long ncols, long K, float alpha, const floa
     const float* blk = pb + pc * npan * NR;
     for (long ic = 0; ic < M; ic += MC) {
       const long mc = lmin(MC, M - ic);
-      macro_block(transA, A, lda, pc, kc, ic, mc, blk, ncols, alpha, beff, C + ic * ldc, ldc, bufA);
+      macro_block<RB>(transA, A, lda, pc, kc, ic, mc, blk, ncols, alpha, beff, C + ic * ldc, ldc, bufA);
     }
   }
 }
@@ -209,7 +252,7 @@ inline float store_ab(float r, float alpha, float beta, float c) {
 // contiguous (ldw). Each element is an L-lane dot product (L = 64 / rows, ≥ 16, so there are
 // enough independent add chains), folded by a fixed pairwise tree: the order depends on K
 // and on M (how rows are grouped by 4), never on the columns a thread owns.
-template <int R, int L>
+template <int R, int L, bool RB>
 void dot_rows(long N, long K, const float* const* a, const float* W, long ldw, float alpha, float beta, float* C,
               long ldc) {
   for (long n = 0; n < N; ++n) {
@@ -220,11 +263,11 @@ void dot_rows(long N, long K, const float* const* a, const float* W, long ldw, f
     long k = 0;
     for (; k + L <= K; k += L)
       for (int l = 0; l < L; ++l) {
-        const float wv = w[k + l];
-        for (int r = 0; r < R; ++r) s[r][l] += a[r][k + l] * wv;
+        const float wv = rbx<RB>(w[k + l]);
+        for (int r = 0; r < R; ++r) s[r][l] += rbx<RB>(a[r][k + l]) * wv;
       }
     for (long kk = k; kk < K; ++kk)
-      for (int r = 0; r < R; ++r) s[r][kk - k] += a[r][kk] * w[kk];
+      for (int r = 0; r < R; ++r) s[r][kk - k] += rbx<RB>(a[r][kk]) * rbx<RB>(w[kk]);
     for (int r = 0; r < R; ++r) {
       for (int wd = L / 2; wd >= 1; wd /= 2)
         for (int l = 0; l < wd; ++l) s[r][l] += s[r][l + wd];
@@ -232,22 +275,23 @@ void dot_rows(long N, long K, const float* const* a, const float* W, long ldw, f
     }
   }
 }
+template <bool RB>
 void dot_nt(long M, long N, long K, float alpha, const float* A, long lda, const float* W, long ldw, float beta,
             float* C, long ldc) {
   for (long m0 = 0; m0 < M; m0 += 4) {
     const long mr = lmin(4, M - m0);
     const float* a[4] = {A + m0 * lda, A + (m0 + 1) * lda, A + (m0 + 2) * lda, A + (m0 + 3) * lda};
     float* c = C + m0 * ldc;
-    if (mr == 4) dot_rows<4, 16>(N, K, a, W, ldw, alpha, beta, c, ldc);
-    else if (mr == 3) dot_rows<3, 16>(N, K, a, W, ldw, alpha, beta, c, ldc);
-    else if (mr == 2) dot_rows<2, 32>(N, K, a, W, ldw, alpha, beta, c, ldc);
-    else dot_rows<1, 64>(N, K, a, W, ldw, alpha, beta, c, ldc);
+    if (mr == 4) dot_rows<4, 16, RB>(N, K, a, W, ldw, alpha, beta, c, ldc);
+    else if (mr == 3) dot_rows<3, 16, RB>(N, K, a, W, ldw, alpha, beta, c, ldc);
+    else if (mr == 2) dot_rows<2, 32, RB>(N, K, a, W, ldw, alpha, beta, c, ldc);
+    else dot_rows<1, 64, RB>(N, K, a, W, ldw, alpha, beta, c, ldc);
   }
 }
 
 // C[m, n0:n1] = alpha·Σ_k A(m, k)·B[k, n] + beta·C for m < M ≤ 4, B row-major (ldb);
 // A(m, k) = A[m·rsA + k·csA]. Rows of B are streamed once per 4 rows of A, in column blocks.
-template <int R>
+template <int R, bool RB>
 void axpy_rows(long n0, long n1, long K, const float* A, long rsA, long csA, const float* B, long ldb, float alpha,
                float beta, float* C, long ldc) {
   constexpr long NB = 512;
@@ -259,9 +303,9 @@ void axpy_rows(long n0, long n1, long K, const float* A, long rsA, long csA, con
     for (long k = 0; k < K; ++k) {
       const float* __restrict b = B + k * ldb + j0;
       for (int r = 0; r < R; ++r) {
-        const float av = A[r * rsA + k * csA];
+        const float av = rbx<RB>(A[r * rsA + k * csA]);
         float* __restrict ar = acc[r];
-        for (long j = 0; j < nb; ++j) ar[j] += av * b[j];
+        for (long j = 0; j < nb; ++j) ar[j] += av * rbx<RB>(b[j]);
       }
     }
     for (int r = 0; r < R; ++r) {
@@ -270,16 +314,17 @@ void axpy_rows(long n0, long n1, long K, const float* A, long rsA, long csA, con
     }
   }
 }
+template <bool RB>
 void gemv_n(long M, long n0, long n1, long K, float alpha, const float* A, long rsA, long csA, const float* B,
             long ldb, float beta, float* C, long ldc) {
   for (long m0 = 0; m0 < M; m0 += 4) {
     const long mr = lmin(4, M - m0);
     const float* a = A + m0 * rsA;
     float* c = C + m0 * ldc;
-    if (mr == 4) axpy_rows<4>(n0, n1, K, a, rsA, csA, B, ldb, alpha, beta, c, ldc);
-    else if (mr == 3) axpy_rows<3>(n0, n1, K, a, rsA, csA, B, ldb, alpha, beta, c, ldc);
-    else if (mr == 2) axpy_rows<2>(n0, n1, K, a, rsA, csA, B, ldb, alpha, beta, c, ldc);
-    else axpy_rows<1>(n0, n1, K, a, rsA, csA, B, ldb, alpha, beta, c, ldc);
+    if (mr == 4) axpy_rows<4, RB>(n0, n1, K, a, rsA, csA, B, ldb, alpha, beta, c, ldc);
+    else if (mr == 3) axpy_rows<3, RB>(n0, n1, K, a, rsA, csA, B, ldb, alpha, beta, c, ldc);
+    else if (mr == 2) axpy_rows<2, RB>(n0, n1, K, a, rsA, csA, B, ldb, alpha, beta, c, ldc);
+    else axpy_rows<1, RB>(n0, n1, K, a, rsA, csA, B, ldb, alpha, beta, c, ldc);
   }
 }
 
@@ -644,14 +689,21 @@ void add(float* __restrict y, const float* __restrict x, long n) {
 
 const KernelTable kTable = {
     RNNLAB_ISA_NAME, MR, NR, KC, MC, NC,
-    gemm_work_floats, gemm_rect, packed_b_floats, pack_b, gemm_packed, dot_nt, gemv_n,
+    gemm_work_floats, gemm_rect<false>, packed_b_floats, pack_b<false>, gemm_packed<false>, dot_nt<false>, gemv_n<false>,
     lstm_fwd, gru_fwd, rnn_fwd, lstm_bwd, gru_bwd, rnn_bwd,
     ce_row,
     dropout, adam, sgd, scale, sumsq, fill, add_rows, sum_rows, add,
+    0,
+};
+
+const GemmKernels kBf16Emu = {
+    "emulated", MR, NR, KC, MC, NC,
+    gemm_work_floats, gemm_rect<true>, packed_b_floats, pack_b<true>, gemm_packed<true>, dot_nt<true>, gemv_n<true>,
 };
 
 }  // namespace
 
 namespace rnnlab {
 const KernelTable* RNNLAB_TABLE_FN() { return &kTable; }
+const GemmKernels* RNNLAB_BF16EMU_FN() { return &kBf16Emu; }
 }  // namespace rnnlab

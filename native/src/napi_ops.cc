@@ -24,8 +24,10 @@
 namespace rnnlab {
 namespace {
 
-// What every handler gets besides its arguments: the kernel set, the thread count, the block
-// (for results) and the environment (for errors).
+// What every handler gets besides its arguments: the kernel set (for --precision bf16, the
+// level's table with bf16 GEMM entries: every product of the op, including those inside the
+// recurrent drivers, rounds its operands), the thread count, the block (for results) and the
+// environment (for errors).
 struct Ctx {
   const KernelTable* kt;
   int threads;
@@ -37,7 +39,8 @@ Ctx ctx(const Napi::CallbackInfo& info) {
   double* a = args_block(info);
   const int isa = (int)a[op::kIsaSlot];
   const int threads = (int)a[op::kThreadsSlot];
-  return {table_for(isa < 0 ? 0 : isa), threads < 1 ? 1 : threads, a, info.Env()};
+  const int precision = a[op::kPrecisionSlot] == 1 ? kBf16 : kFp32;
+  return {table_for(isa < 0 ? 0 : isa, precision), threads < 1 ? 1 : threads, a, info.Env()};
 }
 
 // ---- GEMM, bias ---------------------------------------------------------------------------

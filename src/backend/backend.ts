@@ -23,6 +23,7 @@ export type BackendName = 'js' | 'wasm' | 'native';
 
 /** Recurrent cell kinds, named after PyTorch's modules (nn.RNN nonlinearity folded in). */
 export type CellKind = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
+export type Precision = 'fp32' | 'bf16';
 
 /** Gates per cell: the G in the shape key is gates(cell)·H. PyTorch order: LSTM i,f,g,o; GRU r,z,n. */
 export function gates(cell: CellKind): number {

@@ -2,10 +2,11 @@
  * The native argument block, derived from the op table: which slot of the Float64Array each
  * argument of each op goes to, and the ABI version that names this layout.
  *
- * Block: slot 0 the kernel set (0 scalar, 1 avx2, 2 avx512), slot 1 the thread count, then the
- * op's arguments in table order, one double each — except element offsets, which are folded
- * into their tensor's address (a tensor slot holds the address of its element `offset`, 0 when
- * absent) — then the op's derived numbers. Results are written back from slot 2 on.
+ * Block: slot 0 the kernel set (0 scalar, 1 avx2, 2 avx512), slot 1 the thread count, slot 2 the
+ * precision (0 fp32, 1 bf16: GEMM operands rounded to bf16), then the op's arguments in table
+ * order, one double each — except element offsets, which are folded into their tensor's
+ * address (a tensor slot holds the address of its element `offset`, 0 when absent) — then the
+ * op's derived numbers. Results are written back from slot 3 (FIRST_SLOT) on.
  *
  * The ABI version is the FNV-1a hash of a signature string listing the op names, their slot
  * kinds in order, derived numbers, results and the cell codes. codegen.ts writes the same
@@ -16,7 +17,8 @@ import { CELLS, OP_SPECS, type ArgKind, type ArgSpec, type OpSpec } from '../ops
 
 export const ISA_SLOT = 0;
 export const THREADS_SLOT = 1;
-export const FIRST_SLOT = 2;
+export const PRECISION_SLOT = 2;
+export const FIRST_SLOT = 3;
 /** Doubles in the block (the addon's setArgs requires at least 32). */
 export const BLOCK_SLOTS = 64;
 
@@ -55,7 +57,7 @@ export function abiSignature(): string {
     const results = resultsOf(op).length;
     return `${op.name}(${slots})${results ? `->${results}` : ''}`;
   });
-  return `rnnlab-native slots@${FIRST_SLOT} cells=${CELLS.join(',')}; ${ops.join('; ')}`;
+  return `rnnlab-native isa@${ISA_SLOT} threads@${THREADS_SLOT} precision@${PRECISION_SLOT} slots@${FIRST_SLOT} cells=${CELLS.join(',')}; ${ops.join('; ')}`;
 }
 
 /** 32-bit FNV-1a of an ASCII string (the C++ side runs the same loop at compile time). */

@@ -28,14 +28,20 @@
  *
  * Results do not depend on the thread count (each output element is computed by one thread
  * in a fixed summation order); they do depend on the SIMD level (FMA vs mul+add, tile shape).
+ *
+ * Precision. `precision: 'bf16'` rounds both operands of every matrix product (the gemm op and
+ * the products inside the recurrent layers) to bfloat16 and accumulates in fp32; everything
+ * else stays fp32. On a CPU with AVX-512 BF16 at the AVX-512 level the products run on
+ * vdpbf16ps; otherwise the level's fp32 kernels run on operands rounded while packing (same
+ * numbers up to summation order, and denormals, which vdpbf16ps treats as zero).
  */
 import { availableParallelism } from 'node:os';
 import { IntTensor, Tensor, shapeSize, type Storage } from '../../tensor.js';
-import type { Backend } from '../backend.js';
+import type { Backend, Precision } from '../backend.js';
 import { BackendBase } from '../base.js';
 import { OPS } from '../checks.js';
 import type { OpMethods } from '../ops.js';
-import { ISA_SLOT, THREADS_SLOT } from './abi.js';
+import { ISA_SLOT, PRECISION_SLOT, THREADS_SLOT } from './abi.js';
 import { load, type Addon, type AddonInfo, type NativeSimd } from './loader.js';
 import { OpMarshal, type AddressOf } from './marshal.js';
 
@@ -49,6 +55,18 @@ export interface NativeBackendOptions {
    * A level the CPU lacks falls back to the best available one; describe() tells which ran.
    */
   simd?: NativeSimd;
+  /**
+   * 'fp32' (default), or 'bf16': GEMM operands rounded to bfloat16 (round to nearest even),
+   * accumulated in fp32; gate math, cell state, losses and optimizer stay fp32.
+   */
+  precision?: Precision;
+}
+
+/** Which bf16 GEMM a native backend runs, and why (for describe() and `rnnlab info`). */
+export interface Bf16Path {
+  kernel: 'avx512bf16' | 'emulated';
+  /** e.g. "AVX-512 BF16 (vdpbf16ps); no AMX on this CPU". */
+  label: string;
 }
 
 const SIMD_INDEX: Record<NativeSimd, number> = { scalar: 0, avx2: 1, avx512: 2 };
@@ -66,7 +84,20 @@ export async function createNativeBackend(opts: NativeBackendOptions = {}): Prom
     if (!(opts.simd in SIMD_INDEX)) throw new RangeError(`simd must be avx512, avx2 or scalar, got ${String(opts.simd)}`);
     isa = Math.min(SIMD_INDEX[opts.simd], l.info.bestIndex);
   }
-  return new NativeBackend(l.addon, l.info, l.args, l.slot, threads, SIMD_NAMES[isa]);
+  const precision = opts.precision ?? 'fp32';
+  if (precision !== 'fp32' && precision !== 'bf16') throw new RangeError(`precision must be fp32 or bf16, got ${String(opts.precision)}`);
+  return new NativeBackend(l.addon, l.info, l.args, l.slot, threads, SIMD_NAMES[isa], precision);
+}
+
+/**
+ * The bf16 GEMM the given level runs on this CPU, and why: vdpbf16ps needs the AVX-512 level and
+ * AVX-512 BF16; AMX is reported but never used (no AMX kernel: none could be tested).
+ */
+export function bf16Path(info: AddonInfo, simd: NativeSimd): Bf16Path {
+  const amx = info.amxBf16 ? 'AMX-BF16 present but rnnlab has no AMX kernel' : 'no AMX on this CPU';
+  if (info.bf16Kernels[simd] === 'avx512bf16') return { kernel: 'avx512bf16', label: `AVX-512 BF16 (vdpbf16ps); ${amx}` };
+  const why = info.avx512bf16 ? `the ${SIMD_LABEL[simd]} level was chosen (RNNLAB_NATIVE_SIMD or simd)` : 'this CPU has no AVX-512 BF16';
+  return { kernel: 'emulated', label: `emulated (operands rounded to bf16 while packing, ${SIMD_LABEL[simd]} fp32 kernels): ${why}` };
 }
 
 class NativeStorage<A> implements Storage<A> {
@@ -80,6 +111,7 @@ export class NativeBackend extends BackendBase implements Backend {
   readonly name = 'native' as const;
   readonly dtype = 'float32' as const;
   private readonly isa: number;
+  private readonly precisionCode: number;
 
   /** @internal use createNativeBackend() */
   constructor(
@@ -89,9 +121,11 @@ export class NativeBackend extends BackendBase implements Backend {
     private readonly slot: number,
     readonly threads: number,
     readonly simd: NativeSimd,
+    readonly precision: Precision = 'fp32',
   ) {
     super();
     this.isa = SIMD_INDEX[simd];
+    this.precisionCode = precision === 'bf16' ? 1 : 0;
     // One kernel per op the addon exports. It takes no arguments of its own: the marshalling
     // reads the values the check just resolved for this call.
     const kernels: Record<string, () => unknown> = {};
@@ -107,7 +141,13 @@ export class NativeBackend extends BackendBase implements Backend {
   describe(): string {
     const t = `${this.threads} thread${this.threads === 1 ? '' : 's'}`;
     const note = this.simd !== this.info.best ? `; CPU has ${SIMD_LABEL[this.info.best]}` : '';
-    return `native (${SIMD_LABEL[this.simd]}, ${t}${note})`;
+    const bf16 = this.precision === 'bf16' ? `, bf16: ${this.bf16Path().kernel === 'avx512bf16' ? 'AVX-512 BF16 vdpbf16ps' : 'emulated'}` : '';
+    return `native (${SIMD_LABEL[this.simd]}, ${t}${bf16}${note})`;
+  }
+
+  /** The bf16 GEMM this backend's level runs (whether or not its precision is bf16), and why. */
+  bf16Path(): Bf16Path {
+    return bf16Path(this.info, this.simd);
   }
 
   // ---- memory ------------------------------------------------------------------------
@@ -138,6 +178,7 @@ export class NativeBackend extends BackendBase implements Backend {
     const block = this.block;
     block[ISA_SLOT] = this.isa;
     block[THREADS_SLOT] = this.threads;
+    block[PRECISION_SLOT] = this.precisionCode;
     marshal.write(block, this.addressOf);
     fn(this.slot);
     return marshal.read(block);

@@ -22,6 +22,12 @@ export interface AddonInfo {
   supported: NativeSimd[];
   hardwareConcurrency: number;
   tiles: Record<string, string>;
+  /** The GEMM --precision bf16 runs at each supported level: vdpbf16ps, or emulated (operands rounded while packing, fp32 kernels). */
+  bf16Kernels: Record<string, 'avx512bf16' | 'emulated'>;
+  /** CPU (and OS) support AVX-512 BF16 with BW and VL. */
+  avx512bf16: boolean;
+  /** CPUID reports AMX-BF16 tiles (rnnlab has no AMX kernel). */
+  amxBf16: boolean;
 }
 
 /** The addon's module: three helpers, and one function per op it has a kernel for, named as the op. */
