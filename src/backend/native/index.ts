@@ -49,6 +49,7 @@ export interface NativeBackendOptions {
    * A level the CPU lacks falls back to the best available one; describe() tells which ran.
    */
   simd?: NativeSimd;
+  precision?: import('../backend.js').Precision;
 }
 
 const SIMD_INDEX: Record<NativeSimd, number> = { scalar: 0, avx2: 1, avx512: 2 };
