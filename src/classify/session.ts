@@ -8,7 +8,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Backend } from '../backend/backend.js';
-import { createBackend } from '../backend/select.js';
 import { RnnlabError } from '../errors.js';
 import { Classifier, type ClassifierConfig } from '../nn/classifier.js';
 import { countParameters } from '../nn/model.js';
@@ -27,6 +26,7 @@ import { createTokenizer, type Tokenizer } from '../text/tokenizers/tokenizer.js
 import { countTokens, SPECIALS, Vocab } from '../text/vocab.js';
 import { requireClassifier, type LoadedModel } from '../train/checkpoint.js';
 import { loadLastCheckpoint } from '../run/last-checkpoint.js';
+import { backendIn, newRunPrecision, resumePrecision } from '../run/precision.js';
 import type { RunSink } from '../train/events.js';
 import { TrainLoop, type TrainSummary } from '../train/loop.js';
 import { Rng } from '../util/rng.js';
@@ -136,20 +136,23 @@ export class ClassifierRun {
       if (!given.out) throw new RnnlabError('--resume needs --out DIR (the run to continue)');
       if (!existsSync(join(given.out, 'last.safetensors'))) throw new RnnlabError(`cannot resume: ${join(given.out, 'last.safetensors')} does not exist`);
       claim = claimDir(given.out, true);
+      const precision = resumePrecision(join(given.out, 'last.safetensors'), given.precision, setup.note ?? noteOnStderr);
+      backend = await backendIn(precision, backend);
       let last: string;
       ({ last, backend, resumed } = await loadLastCheckpoint(given.out, backend, requireClassifier));
       if (!resumed.runConfig || !resumed.trainState) throw new RnnlabError(`${last} holds no run configuration or training state`);
       config = { ...CLASSIFY_DEFAULTS, ...resumed.runConfig } as unknown as ClassifyConfig;
       applyResumeRules(CLASSIFY_TABLE, config as unknown as Record<string, unknown>, withAbsoluteFiles(given, CLASSIFY_TABLE) as Record<string, unknown>);
+      config.precision = precision;
       config.out = given.out!;
       refuseFinished(config, resumed, config.out);
     } else {
-      config = resolveConfig(given);
+      config = resolveConfig({ ...given, precision: newRunPrecision(given.precision, backend) });
       const fresh = config.out === undefined;
       config.out ??= freshRunDir(`classify-${config.model}`);
       claim = claimDir(config.out, false, fresh);
       refuseOccupied(config.out, false);
-      backend ??= (await createBackend()).backend;
+      backend = await backendIn(config.precision, backend);
     }
     config.data = resolve(config.data);
     if (config.valData) config.valData = resolve(config.valData);
@@ -224,7 +227,7 @@ export class ClassifierRun {
       parameters: countParameters(model.params()),
       data: { documents: corpus.stats.documents, train: corpus.train.length, val: corpus.val.length, tokens: corpus.tokens, vocabulary: corpus.vocab.size, cut: corpus.cut, oov: corpus.oov },
       ...embeddingsReport(this.embeddings, previous),
-      sessions: [...((previous?.sessions as unknown[]) ?? []), { started: new Date().toISOString(), from_step: resumed?.trainState?.step ?? 0, backend: this.backend.describe() }],
+      sessions: [...((previous?.sessions as unknown[]) ?? []), { started: new Date().toISOString(), from_step: resumed?.trainState?.step ?? 0, backend: this.backend.describe(), precision: config.precision }],
     });
     if (this.stopEarly) this.loop.stop();
     return this.loop.run();

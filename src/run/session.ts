@@ -37,11 +37,15 @@ import { withAbsoluteFiles } from './absolute-files.js';
 import { freshRunDir, withRunClaim, type ClaimDir, memoryLimit, refuseOccupied, type RunClaim } from './guards.js';
 import { RunDirectory } from './run-dir.js';
 import { loadLastCheckpoint } from './last-checkpoint.js';
+import { backendIn, newRunPrecision, resumePrecision } from './precision.js';
 
 export interface RunSetup {
   /** Continue the run in `out` from its last.safetensors. */
   resume?: boolean;
-  /** Default: the fastest available (createBackend()). */
+  /**
+   * Default: the fastest available (createBackend()) in the run's --precision. A backend given
+   * must compute in that precision (a new run without --precision takes the backend's).
+   */
   backend?: Backend;
   /** Where events and checkpoints also go (a progress display, a server stream). */
   sinks?: RunSink[];
@@ -105,21 +109,24 @@ export class TrainingRun {
       if (!given.out) throw new RnnlabError('--resume needs --out DIR (the run to continue)');
       if (!existsSync(join(given.out, 'last.safetensors'))) throw new RnnlabError(`cannot resume: ${join(given.out, 'last.safetensors')} does not exist`);
       claim = claimDir(given.out, true);
+      const precision = resumePrecision(join(given.out, 'last.safetensors'), given.precision, setup.note ?? noteOnStderr);
+      backend = await backendIn(precision, backend);
       let last: string;
       ({ last, backend, resumed } = await loadLastCheckpoint(given.out, backend, requireLanguageModel));
       config = resolveResume(savedRunConfig(resumed, given, last), withAbsoluteFiles(given));
+      config.precision = precision;
       config.out = given.out!;
       refuseFinished(config, resumed, config.out);
       if (!existsSync(config.data)) {
         throw new RnnlabError(`cannot resume: the run's data ${config.data} is not there any more (give --data FILE if it moved)`);
       }
     } else {
-      config = resolveNewRun(given);
+      config = resolveNewRun({ ...given, precision: newRunPrecision(given.precision, backend) });
       const fresh = config.out === undefined;
       config.out ??= freshRunDir(`${config.level}-${config.cell}`);
       claim = claimDir(config.out, false, fresh);
       refuseOccupied(config.out, !!setup.demo);
-      backend ??= (await createBackend()).backend;
+      backend = await backendIn(config.precision, backend);
     }
     // Saved as the absolute path, so a resume from another directory finds it.
     config.data = resolve(config.data);
@@ -257,7 +264,7 @@ export class TrainingRun {
       memory_estimate_bytes: this.memory.bytes,
       ...embeddingsReport(this.embeddings, previous),
       sessions: [...sessions, {
-        started: new Date().toISOString(), from_step: this.resumed?.trainState?.step ?? 0, backend: this.backend.describe(),
+        started: new Date().toISOString(), from_step: this.resumed?.trainState?.step ?? 0, backend: this.backend.describe(), precision: this.config.precision,
       }],
     };
   }
