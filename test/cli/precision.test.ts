@@ -74,6 +74,7 @@ test('resume with another --precision switches it from that step on, with a note
   const c = runConfig(out);
   assert.equal(c.config.precision, 'bf16');
   assert.deepEqual(c.sessions.map((s) => s.precision), ['fp32', 'bf16']);
+  assert.deepEqual(readMetrics(join(out, 'metrics.jsonl')).filter((m) => m.type === 'start').map((m) => m.precision), ['fp32', 'bf16']);
   assert.equal(readSafetensorsHeader(join(out, 'last.safetensors')).metadata.precision, 'bf16');
 
   // a checkpoint without "precision" metadata (and a run_config without it), as older versions wrote
