@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   assertOk, assertOneLineError, readMetrics, readSafetensorsHeader, rewriteSafetensorsMetadata, rnnlab, tempDir, writePangrams,
@@ -107,4 +107,28 @@ test('--precision fp16 (or any other value): one clear line naming the flag, on 
     const line = assertOneLineError(rnnlab(args, { cwd: dir }), /--precision/, args.slice(0, 2).join(' '));
     assert.match(line, /fp32.*bf16|bf16.*fp32/, line);
   }
+});
+
+test('classify train --precision bf16 (CNN: convolutions and the head in bf16): recorded; predict uses it, and agrees with fp32 closely', () => {
+  const dir = tempDir('precision-classify');
+  const rows = ['label,text'];
+  const words: Record<string, string[]> = { a: ['match', 'goal', 'team', 'league'], b: ['market', 'shares', 'bank', 'fund'] };
+  for (let i = 0; i < 80; i++) {
+    const l = i % 2 ? 'a' : 'b';
+    rows.push(`${l},"the ${words[l][i % 4]} of ${words[l][(i * 3) % 4]} said ${words[l][(i + 1) % 4]} today"`);
+  }
+  writeFileSync(join(dir, 'train.csv'), rows.join('\n') + '\n');
+  const t = rnnlab(['classify', 'train', '--data', 'train.csv', '--model', 'cnn', '--hidden', '8', '--embed', '8', '--layers', '2', '--batch', '8',
+    '--max-steps', '6', '--precision', 'bf16', '--backend', 'wasm', '--out', 'cnn', '--quiet'], { cwd: dir });
+  assertOk(t, 'classify train --precision bf16');
+  assert.equal(runConfig(join(dir, 'cnn')).config.precision, 'bf16');
+  assert.equal(readSafetensorsHeader(join(dir, 'cnn', 'model.safetensors')).metadata.precision, 'bf16');
+  const probs = (extra: string[]) => {
+    const r = rnnlab(['classify', 'predict', '--model', 'cnn', '--text', 'the goal of the match', '--json', '--backend', 'wasm', ...extra], { cwd: dir });
+    assertOk(r, `classify predict ${extra.join(' ')}`);
+    return (JSON.parse(r.stdout) as { probabilities: Record<string, number> }).probabilities;
+  };
+  const bf16 = probs([]), fp32 = probs(['--precision', 'fp32']);
+  assert.notDeepEqual(bf16, fp32, 'the recorded bf16 was used by default');
+  for (const k of Object.keys(fp32)) assert.ok(Math.abs(bf16[k] - fp32[k]) < 0.02, `${k}: bf16 ${bf16[k]} vs fp32 ${fp32[k]}`);
 });
