@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Backend } from '../backend/backend.js';
+import type { Backend, Precision } from '../backend/backend.js';
 import { RnnlabError } from '../errors.js';
 import { Classifier, type ClassifierConfig } from '../nn/classifier.js';
 import { countParameters } from '../nn/model.js';
@@ -132,11 +132,14 @@ export class ClassifierRun {
     let resumed: LoadedModel<Classifier> | null = null;
     let backend = setup.backend;
     let claim: RunClaim;
+    let precision: Precision = 'fp32', switchNote: string | null = null;
     if (setup.resume) {
       if (!given.out) throw new RnnlabError('--resume needs --out DIR (the run to continue)');
       if (!existsSync(join(given.out, 'last.safetensors'))) throw new RnnlabError(`cannot resume: ${join(given.out, 'last.safetensors')} does not exist`);
       claim = claimDir(given.out, true);
-      const precision = resumePrecision(join(given.out, 'last.safetensors'), given.precision, setup.note ?? noteOnStderr);
+      const switched = resumePrecision(join(given.out, 'last.safetensors'), given.precision);
+      precision = switched.precision;
+      switchNote = switched.note;
       backend = await backendIn(precision, backend);
       let last: string;
       ({ last, backend, resumed } = await loadLastCheckpoint(given.out, backend, requireClassifier));
@@ -169,6 +172,7 @@ export class ClassifierRun {
     // frozen from the start (the summary printed before training shows it so)
     if (!resumed && (config.freezeEmbeddings || config.freezeSteps > 0)) for (const p of model.embedding.params()) p.freeze();
     refuseOversizedClassifier(model, config, corpus, setup.memoryLimit ?? (backend.name === 'wasm' ? 4 * 2 ** 30 : memoryLimit()));
+    if (switchNote) (setup.note ?? noteOnStderr)(switchNote);
     return new ClassifierRun(config, config.out, backend, corpus, model, embeddings, resumed, setup, claim);
   }
 

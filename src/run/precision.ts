@@ -27,13 +27,15 @@ export function newRunPrecision(asked: unknown, backend: Backend | undefined): P
 }
 
 /**
- * A resumed run's precision: --precision when given, else the one last.safetensors records.
- * A switch is said in one note (the steps before it keep the precision they had).
+ * A resumed run's precision: --precision when given, else the one last.safetensors records;
+ * with the note that says a switch (null when none), for the caller to print once the resume
+ * has passed its checks (a refused resume prints its error line alone).
  */
-export function resumePrecision(last: string, asked: unknown, note: (line: string) => void): Precision {
+export function resumePrecision(last: string, asked: unknown): { precision: Precision; note: string | null } {
   const recorded = recordedPrecision(last);
-  if (asked === undefined) return recorded;
+  if (asked === undefined) return { precision: recorded, note: null };
   const p = checkPrecision(asked);
-  if (p !== recorded) note(`note: the run was trained in ${recorded} so far and continues in ${p} (--precision ${p}); its weights and optimizer state are float32 in both`);
-  return p;
+  const note = p === recorded ? null
+    : `note: the run was trained in ${recorded} so far and continues in ${p} (--precision ${p}); its weights and optimizer state are float32 in both`;
+  return { precision: p, note };
 }

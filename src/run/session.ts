@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Backend } from '../backend/backend.js';
+import type { Backend, Precision } from '../backend/backend.js';
 import { createBackend } from '../backend/select.js';
 import { RnnlabError } from '../errors.js';
 import type { ModelConfig } from '../nn/config.js';
@@ -105,11 +105,14 @@ export class TrainingRun {
     let resumed: LoadedModel<LanguageModel> | null = null;
     let backend = setup.backend;
     let claim: RunClaim;
+    let precision: Precision = 'fp32', switchNote: string | null = null;
     if (setup.resume) {
       if (!given.out) throw new RnnlabError('--resume needs --out DIR (the run to continue)');
       if (!existsSync(join(given.out, 'last.safetensors'))) throw new RnnlabError(`cannot resume: ${join(given.out, 'last.safetensors')} does not exist`);
       claim = claimDir(given.out, true);
-      const precision = resumePrecision(join(given.out, 'last.safetensors'), given.precision, setup.note ?? noteOnStderr);
+      const switched = resumePrecision(join(given.out, 'last.safetensors'), given.precision);
+      precision = switched.precision;
+      switchNote = switched.note;
       backend = await backendIn(precision, backend);
       let last: string;
       ({ last, backend, resumed } = await loadLastCheckpoint(given.out, backend, requireLanguageModel));
@@ -176,6 +179,7 @@ export class TrainingRun {
     const model = resumed ? resumed.model : new LanguageModel(backend, modelConfig);
     // frozen from the start (the summary printed before training shows it so)
     if (!resumed && (config.freezeEmbeddings || config.freezeSteps > 0)) for (const p of model.embedding.params()) p.freeze();
+    if (switchNote) (setup.note ?? noteOnStderr)(switchNote);
     return new TrainingRun(config, config.out, backend, corpus, model, memory, embeddings, test, resumed, setup, claim);
   }
 

@@ -76,6 +76,8 @@ test('resume with another --precision switches it from that step on, with a note
   assert.deepEqual(c.sessions.map((s) => s.precision), ['fp32', 'bf16']);
   assert.deepEqual(readMetrics(join(out, 'metrics.jsonl')).filter((m) => m.type === 'start').map((m) => m.precision), ['fp32', 'bf16']);
   assert.equal(readSafetensorsHeader(join(out, 'last.safetensors')).metadata.precision, 'bf16');
+  // a refused resume says only why (no switch note before the error line)
+  assertOneLineError(rnnlab(['train', '--out', out, '--resume', '--precision', 'fp32', '--backend', 'wasm', '--quiet'], { cwd: dir }), /--max-steps/, 'resume a finished run');
 
   // a checkpoint without "precision" metadata (and a run_config without it), as older versions wrote
   const old = join(dir, 'old');
