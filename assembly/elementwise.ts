@@ -309,3 +309,32 @@ export function sumSquares(p: usize, n: i32): f64 {
   }
   return sum;
 }
+
+/**
+ * dst[i] = src[i] rounded to bfloat16 (kept as float32 with the low 16 bits zero), i < n;
+ * dst may be src. Round to nearest, ties to even: add 0x7FFF plus the bit that becomes the
+ * last one, drop the low half (a carry steps the exponent, to Inf past the largest bf16).
+ * NaN stays NaN (quieted), which the addition could turn into Inf. The definition is
+ * src/backend/bf16.ts; bf16 mode rounds GEMM operands with this (src/backend/wasm/index.ts).
+ */
+export function roundBf16(dst: usize, src: usize, n: i32): void {
+  const absMask = i32x4.splat(0x7fffffff);
+  const inf = i32x4.splat(0x7f800000);
+  const bias = i32x4.splat(0x7fff);
+  const one = i32x4.splat(1);
+  const quiet = i32x4.splat(0x00400000);
+  const high = i32x4.splat(<i32>0xffff0000);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o4 = <usize>i << 2;
+    const u = v128.load(src + o4);
+    const isNan = i32x4.gt_s(v128.and(u, absMask), inf);
+    const rne = v128.and(i32x4.add(i32x4.add(u, bias), v128.and(i32x4.shr_u(u, 16), one)), high);
+    v128.store(dst + o4, v128.bitselect(v128.and(v128.or(u, quiet), high), rne, isNan));
+  }
+  for (; i < n; i++) {
+    const o4 = <usize>i << 2;
+    const u = load<u32>(src + o4);
+    store<u32>(dst + o4, (u & 0x7fffffff) > 0x7f800000 ? (u | 0x00400000) & 0xffff0000 : (u + 0x7fff + ((u >> 16) & 1)) & 0xffff0000);
+  }
+}

@@ -6,7 +6,7 @@ export { lstmForward, lstmBackward, gruForward, gruBackward, rnnForward, rnnBack
 export {
   checkTargets, crossEntropy, dropout, dropoutHash, adam, sgd,
   embeddingForward, embeddingBackward, onehotForward, onehotBackward,
-  addBias, fill, copy, scale, sumSquares,
+  addBias, fill, copy, scale, sumSquares, roundBf16,
 } from './elementwise';
 
 /** First byte after the module's static data: the TS heap starts here (rounded up). */

@@ -11,8 +11,15 @@
 // `whhP` is W_hh packed by packBFull (as the doc of each function says) when `packed` ≠ 0, or
 // W_hh itself ([G,H] row-major) when packed = 0: the TS side passes it raw for B ≤ DIRECT_M,
 // where gemmCore reads it in place instead of packing (sampling with batch 1).
+//
+// bf16 mode (src/backend/bf16.ts) rounds every GEMM operand to bfloat16 and sums in float32.
+// The caller rounds W_hh (before packing) and passes scratch for the rest: forward `hb` (B·H
+// floats) takes h_{t-1} rounded before each step's GEMM; backward `rdg` ([T,B,G]) takes each
+// step's gate gradients rounded, read by the per-step GEMM and by dW_hh, whose other operand is
+// `rh0`/`rhs`, h0 and hs rounded by the caller. In fp32 mode hb = rdg = 0 and rh0/rhs are h0/hs.
 import { madd, vtanh, vsigmoid, stanh, ssigmoid } from './simd';
 import { gemmCore } from './gemm';
+import { roundBf16 } from './elementwise';
 
 // @ts-ignore: decorator
 @inline function f4(p: usize, i: i32): usize {
@@ -27,7 +34,7 @@ import { gemmCore } from './gemm';
  */
 export function lstmForward(
   T: i32, B: i32, H: i32, xw: usize, whhP: usize, bhh: usize, h0: usize, c0: usize,
-  hs: usize, cache: usize, cT: usize, pre: usize, cbuf: usize, packA: usize, packB: usize, packed: i32,
+  hs: usize, cache: usize, cT: usize, pre: usize, cbuf: usize, packA: usize, packB: usize, packed: i32, hb: usize,
 ): void {
   const G = 4 * H;
   const BH = <usize>B * <usize>H;
@@ -35,7 +42,7 @@ export function lstmForward(
   else memory.fill(cbuf, 0, BH << 2);
   for (let t = 0; t < T; t++) {
     const hprev = t == 0 ? h0 : hs + (<usize>(t - 1) * BH << 2);
-    gemmCore(0, 1, B, G, H, 1, hprev, H, whhP, H, 0, pre, G, packA, packB, packed);
+    gemmCore(0, 1, B, G, H, 1, bf16Operand(hb, hprev, <i32>BH), H, whhP, H, 0, pre, G, packA, packB, packed);
     for (let b = 0; b < B; b++) {
       const row = <usize>t * <usize>B + <usize>b;
       const pr = pre + (<usize>b * <usize>G << 2);
@@ -93,7 +100,7 @@ export function lstmForward(
 export function lstmBackward(
   T: i32, B: i32, H: i32, whhP: usize, h0: usize, c0: usize, hs: usize, cache: usize,
   dhs: usize, dxw: usize, dwhh: usize, dbhh: usize, dh0: usize, dc0: usize,
-  dhNext: usize, dcNext: usize, packA: usize, packB: usize, packed: i32,
+  dhNext: usize, dcNext: usize, packA: usize, packB: usize, packed: i32, rdg: usize, rh0: usize, rhs: usize,
 ): void {
   const G = 4 * H;
   const BH = <usize>B * <usize>H;
@@ -139,11 +146,10 @@ export function lstmBackward(
         store<f32>(nc + o4, dc * f);
       }
     }
-    if (t > 0 || dh0) {
-      gemmCore(0, 0, B, H, G, 1, dxw + (<usize>t * <usize>B * <usize>G << 2), G, whhP, H, 0, dhNext, H, packA, packB, packed);
-    }
+    const dg = stepGrads(rdg, dxw, t, B, G);
+    if (t > 0 || dh0) gemmCore(0, 0, B, H, G, 1, dg, G, whhP, H, 0, dhNext, H, packA, packB, packed);
   }
-  hiddenWeightGrads(T, B, H, G, dxw, h0, hs, dwhh, dbhh, packA, packB);
+  hiddenWeightGrads(T, B, H, G, rdg ? rdg : dxw, dxw, rh0, rhs, dwhh, dbhh, packA, packB);
   if (dh0) memory.copy(dh0, dhNext, BH << 2);
   if (dc0) memory.copy(dc0, dcNext, BH << 2);
 }
@@ -153,14 +159,14 @@ export function lstmBackward(
 /** whhP: packBFull(1, H, 3H, whh, H). hw: B·3H scratch. cache [T,B,4H] = r,z,n,hn (0 = none). */
 export function gruForward(
   T: i32, B: i32, H: i32, xw: usize, whhP: usize, bhh: usize, h0: usize,
-  hs: usize, cache: usize, hw: usize, packA: usize, packB: usize, packed: i32,
+  hs: usize, cache: usize, hw: usize, packA: usize, packB: usize, packed: i32, hb: usize,
 ): void {
   const G = 3 * H;
   const BH = <usize>B * <usize>H;
   const one = f32x4.splat(1);
   for (let t = 0; t < T; t++) {
     const hprev = t == 0 ? h0 : hs + (<usize>(t - 1) * BH << 2);
-    gemmCore(0, 1, B, G, H, 1, hprev, H, whhP, H, 0, hw, G, packA, packB, packed);
+    gemmCore(0, 1, B, G, H, 1, bf16Operand(hb, hprev, <i32>BH), H, whhP, H, 0, hw, G, packA, packB, packed);
     for (let b = 0; b < B; b++) {
       const row = <usize>t * <usize>B + <usize>b;
       const pr = hw + (<usize>b * <usize>G << 2);
@@ -209,7 +215,7 @@ export function gruForward(
 export function gruBackward(
   T: i32, B: i32, H: i32, whhP: usize, h0: usize, hs: usize, cache: usize,
   dhs: usize, dxw: usize, dhw: usize, dwhh: usize, dbhh: usize, dh0: usize,
-  dhNext: usize, packA: usize, packB: usize, packed: i32,
+  dhNext: usize, packA: usize, packB: usize, packed: i32, rdg: usize, rh0: usize, rhs: usize,
 ): void {
   const G = 3 * H;
   const BH = <usize>B * <usize>H;
@@ -259,12 +265,11 @@ export function gruBackward(
         store<f32>(nh + o4, dh * z);
       }
     }
-    if (t > 0 || dh0) {
-      // dh_{t-1} = dh·z (already in dhNext) + dhw_t·W_hh
-      gemmCore(0, 0, B, H, G, 1, dhw + (<usize>t * <usize>B * <usize>G << 2), G, whhP, H, 1, dhNext, H, packA, packB, packed);
-    }
+    const dg = stepGrads(rdg, dhw, t, B, G);
+    // dh_{t-1} = dh·z (already in dhNext) + dhw_t·W_hh
+    if (t > 0 || dh0) gemmCore(0, 0, B, H, G, 1, dg, G, whhP, H, 1, dhNext, H, packA, packB, packed);
   }
-  hiddenWeightGrads(T, B, H, G, dhw, h0, hs, dwhh, dbhh, packA, packB);
+  hiddenWeightGrads(T, B, H, G, rdg ? rdg : dhw, dhw, rh0, rhs, dwhh, dbhh, packA, packB);
   if (dh0) memory.copy(dh0, dhNext, BH << 2);
 }
 
@@ -273,14 +278,14 @@ export function gruBackward(
 /** whhP: packBFull(1, H, H, whh, H). hs[t] doubles as the pre-activation buffer. */
 export function rnnForward(
   relu: i32, T: i32, B: i32, H: i32, xw: usize, whhP: usize, bhh: usize, h0: usize, hs: usize,
-  packA: usize, packB: usize, packed: i32,
+  packA: usize, packB: usize, packed: i32, hb: usize,
 ): void {
   const BH = <usize>B * <usize>H;
   const zero = f32x4.splat(0);
   for (let t = 0; t < T; t++) {
     const out = hs + (<usize>t * BH << 2);
     const hprev = t == 0 ? h0 : out - (BH << 2);
-    gemmCore(0, 1, B, H, H, 1, hprev, H, whhP, H, 0, out, H, packA, packB, packed);
+    gemmCore(0, 1, B, H, H, 1, bf16Operand(hb, hprev, <i32>BH), H, whhP, H, 0, out, H, packA, packB, packed);
     for (let b = 0; b < B; b++) {
       const hr = out + (<usize>b * <usize>H << 2);
       const xr = xw + ((<usize>t * BH + <usize>b * <usize>H) << 2);
@@ -303,7 +308,7 @@ export function rnnForward(
 export function rnnBackward(
   relu: i32, T: i32, B: i32, H: i32, whhP: usize, h0: usize, hs: usize,
   dhs: usize, dxw: usize, dwhh: usize, dbhh: usize, dh0: usize,
-  dhNext: usize, packA: usize, packB: usize, packed: i32,
+  dhNext: usize, packA: usize, packB: usize, packed: i32, rdg: usize, rh0: usize, rhs: usize,
 ): void {
   const BH = <usize>B * <usize>H;
   const n = <i32>BH;
@@ -326,25 +331,44 @@ export function rnnBackward(
       const dh = load<f32>(dhr + o4) + load<f32>(dhNext + o4);
       store<f32>(dr + o4, relu ? (h > 0 ? dh : 0) : dh * (1 - h * h));
     }
-    if (t > 0 || dh0) gemmCore(0, 0, B, H, H, 1, dr, H, whhP, H, 0, dhNext, H, packA, packB, packed);
+    const dg = stepGrads(rdg, dxw, t, B, H);
+    if (t > 0 || dh0) gemmCore(0, 0, B, H, H, 1, dg, H, whhP, H, 0, dhNext, H, packA, packB, packed);
   }
-  hiddenWeightGrads(T, B, H, H, dxw, h0, hs, dwhh, dbhh, packA, packB);
+  hiddenWeightGrads(T, B, H, H, rdg ? rdg : dxw, dxw, rh0, rhs, dwhh, dbhh, packA, packB);
   if (dh0) memory.copy(dh0, dhNext, BH << 2);
 }
 
 // ---------------------------------------------------------------- shared
 
-/** dW_hh += dhw[0]ᵀ·h0 + dhw[1..]ᵀ·hs[0..T-2]; db_hh += Σ_rows dhw. */
+/**
+ * dW_hh += dg[0]ᵀ·h0 + dg[1..]ᵀ·hs[0..T-2]; db_hh += Σ_rows dhw. dg is dhw, or in bf16 mode
+ * dhw rounded (the bias gradient, a sum, stays float32: it reads dhw).
+ */
 function hiddenWeightGrads(
-  T: i32, B: i32, H: i32, G: i32, dhw: usize, h0: usize, hs: usize, dwhh: usize, dbhh: usize,
+  T: i32, B: i32, H: i32, G: i32, dg: usize, dhw: usize, h0: usize, hs: usize, dwhh: usize, dbhh: usize,
   packA: usize, packB: usize,
 ): void {
   if (T <= 0) return;
-  gemmCore(1, 0, G, H, B, 1, dhw, G, h0, H, 1, dwhh, H, packA, packB, 0);
+  gemmCore(1, 0, G, H, B, 1, dg, G, h0, H, 1, dwhh, H, packA, packB, 0);
   if (T > 1) {
-    gemmCore(1, 0, G, H, (T - 1) * B, 1, dhw + (<usize>B * <usize>G << 2), G, hs, H, 1, dwhh, H, packA, packB, 0);
+    gemmCore(1, 0, G, H, (T - 1) * B, 1, dg + (<usize>B * <usize>G << 2), G, hs, H, 1, dwhh, H, packA, packB, 0);
   }
   sumRows(dbhh, dhw, T * B, G);
+}
+
+/** The GEMM operand x (n floats): x itself, or in bf16 mode (scratch ≠ 0) x rounded into scratch. */
+// @ts-ignore: decorator
+@inline function bf16Operand(scratch: usize, x: usize, n: i32): usize {
+  if (!scratch) return x;
+  roundBf16(scratch, x, n);
+  return scratch;
+}
+
+/** Step t's gate gradients ([B,G] of grads) as a GEMM operand: in bf16 mode rounded into rdg's row block t. */
+// @ts-ignore: decorator
+@inline function stepGrads(rdg: usize, grads: usize, t: i32, B: i32, G: i32): usize {
+  const off = <usize>t * <usize>B * <usize>G << 2;
+  return bf16Operand(rdg ? rdg + off : 0, grads + off, B * G);
 }
 
 /** db[c] += Σ_r dY[r, c] (rows × cols). */

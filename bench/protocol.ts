@@ -12,6 +12,11 @@ export interface ChildSpec {
   /** 'torch' for the PyTorch script. */
   backend: 'js' | 'wasm' | 'native' | 'torch';
   threads: number;
+  /**
+   * rnnlab: the backend's --precision. PyTorch: fp32, or bf16 autocast
+   * (torch.cpu.amp.autocast(dtype=torch.bfloat16) around forward and loss).
+   */
+  precision: 'fp32' | 'bf16';
   warmup: number;
   steps: number;
   /** Seconds: no new step starts once elapsed + last step time would pass it (≥ 1 timed step always runs). */

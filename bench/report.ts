@@ -10,6 +10,8 @@ export interface CellResult {
   backend: BackendId;
   /** Threads asked for. */
   threads: number;
+  /** rnnlab: --precision; PyTorch: fp32, or bf16 autocast. */
+  precision: 'fp32' | 'bf16';
   /** Threads the backend actually computes with (from the child). */
   threadsUsed: number | null;
   /** Set when this row re-uses the measurement made with fewer threads (single-threaded backend). */
@@ -40,7 +42,7 @@ export interface Target {
   ratio: number;
 }
 
-/** The goals, as ratios to PyTorch (speed: rnnlab/PyTorch tokens/s, or ms/char for sampling; memory: peak RSS). */
+/** The goals, as ratios to PyTorch fp32 (speed: rnnlab/PyTorch tokens/s, or ms/char for sampling; memory: peak RSS), for rnnlab's fp32 rows. */
 export const TARGETS: readonly Target[] = [
   { workload: 'CL-M', backends: ['native'], metric: 'speed', op: '>=', ratio: 1.0 },
   { workload: 'CL-S', backends: ['native'], metric: 'speed', op: '>=', ratio: 3 },
@@ -84,11 +86,14 @@ function check(ok: boolean): string {
 
 export interface Row {
   cell: CellResult;
+  /** PyTorch fp32, and PyTorch bf16 autocast (when bf16 was benchmarked), same workload and threads. */
   torch: CellResult | null;
+  torchBf16?: CellResult | null;
 }
 
-export function speedRatio(r: Row): number | null {
-  const a = r.cell.value, b = r.torch?.value ?? null;
+/** rnnlab over PyTorch (fp32, or `against` bf16 autocast). */
+export function speedRatio(r: Row, against: 'fp32' | 'bf16' = 'fp32'): number | null {
+  const a = r.cell.value, b = (against === 'fp32' ? r.torch : r.torchBf16)?.value ?? null;
   return a !== null && b !== null && b > 0 ? a / b : null;
 }
 
@@ -100,6 +105,7 @@ export function memoryRatio(r: Row): number | null {
 /** "≥ 1.0× ✅" style text for the targets that apply to this row, or "". */
 export function targetText(r: Row): string {
   const out: string[] = [];
+  if (r.cell.precision !== 'fp32') return '';
   for (const t of TARGETS) {
     if (t.workload !== r.cell.workload || !t.backends.includes(r.cell.backend)) continue;
     const v = t.metric === 'speed' ? speedRatio(r) : memoryRatio(r);
@@ -165,17 +171,25 @@ export function markdown(info: RunInfo, rows: Row[], workloads: readonly Workloa
   L.push('');
   L.push('Training rows: tokens/s = B·T / median step time (higher is better; ratio = rnnlab / PyTorch, > 1 means rnnlab is faster).');
   L.push('SAMPLE rows: ms per generated char (lower is better; ratio = rnnlab / PyTorch, < 1 means rnnlab is faster).');
+  L.push('precision: rnnlab\'s --precision (bf16: bfloat16 GEMM operands, float32 sums; native kernels, emulated on wasm/js). ' +
+    'Every rnnlab row is compared with PyTorch fp32 and with PyTorch bf16 autocast (torch.cpu.amp.autocast(dtype=torch.bfloat16) around forward and loss) at the same threads; targets apply to the fp32 rows.');
   L.push('Peak RSS: whole process (Node or Python + libraries), one process per cell.');
   L.push('');
-  L.push('| workload | backend | threads | rnnlab | PyTorch | ratio | target | rnnlab peak RSS MB | PyTorch peak RSS MB | notes |');
-  L.push('| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |');
+  L.push('| workload | backend | precision | threads | rnnlab | PyTorch fp32 | PyTorch bf16 | ratio vs fp32 | ratio vs bf16 | target | rnnlab peak RSS MB | PyTorch fp32 peak RSS MB | notes |');
+  L.push('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |');
+  const ratioText = (x: number | null) => (x === null ? '—' : x.toFixed(2) + '×');
   for (const r of rows) {
-    const c = r.cell, ratio = speedRatio(r);
+    const c = r.cell;
     const unit = c.unit === 'ms/char' ? ' ms/char' : '';
-    const notes = [statusNote(c), r.torch && r.torch.status !== 'ok' ? `PyTorch: ${statusNote(r.torch)}` : ''].filter(Boolean).join('; ');
+    const notes = [
+      statusNote(c),
+      r.torch && r.torch.status !== 'ok' ? `PyTorch: ${statusNote(r.torch)}` : '',
+      r.torchBf16 && r.torchBf16.status !== 'ok' ? `PyTorch bf16: ${statusNote(r.torchBf16)}` : '',
+    ].filter(Boolean).join('; ');
     L.push(
-      `| ${c.workload} | ${c.backend} | ${threadsText(c)} | ${fmtValue(c.value, c.unit)}${c.value !== null ? unit : ''} | ` +
-        `${r.torch ? fmtValue(r.torch.value, c.unit) : '—'} | ${ratio === null ? '—' : ratio.toFixed(2) + '×'} | ${targetText(r)} | ` +
+      `| ${c.workload} | ${c.backend} | ${c.precision} | ${threadsText(c)} | ${fmtValue(c.value, c.unit)}${c.value !== null ? unit : ''} | ` +
+        `${r.torch ? fmtValue(r.torch.value, c.unit) : '—'} | ${r.torchBf16 ? fmtValue(r.torchBf16.value, c.unit) : '—'} | ` +
+        `${ratioText(speedRatio(r))} | ${ratioText(speedRatio(r, 'bf16'))} | ${targetText(r)} | ` +
         `${fmtMB(c.peakRssMB)} | ${fmtMB(r.torch?.peakRssMB ?? null)} | ${notes} |`,
     );
   }
@@ -186,17 +200,17 @@ export function markdown(info: RunInfo, rows: Row[], workloads: readonly Workloa
   L.push('');
   L.push('## Step times (ms) and losses');
   L.push('');
-  L.push('| workload | backend | threads | warm-up | timed | median | first loss | last loss | baseline RSS MB | wasm heap MB | params |');
-  L.push('| --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  L.push('| workload | backend | precision | threads | warm-up | timed | median | first loss | last loss | baseline RSS MB | wasm heap MB | params |');
+  L.push('| --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   const seen = new Set<CellResult>();
   for (const r of rows) {
-    for (const c of [r.torch, r.cell]) {
+    for (const c of [r.torch, r.torchBf16, r.cell]) {
       if (!c || seen.has(c) || c.reusedFrom !== undefined) continue;
       seen.add(c);
       const ms = (xs: number[]) => xs.map((x) => (x >= 100 ? Math.round(x) : x.toFixed(1))).join(', ');
       const loss = (x: number | null) => (x === null ? '—' : x.toFixed(4));
       L.push(
-        `| ${c.workload} | ${c.backend} | ${threadsText(c)} | ${ms(c.warmupMs)} | ${ms(c.stepsMs)} | ` +
+        `| ${c.workload} | ${c.backend} | ${c.precision} | ${threadsText(c)} | ${ms(c.warmupMs)} | ${ms(c.stepsMs)} | ` +
           `${c.medianMs === null ? '—' : c.medianMs.toFixed(1)} | ${loss(c.firstLoss)} | ${loss(c.lastLoss)} | ` +
           `${fmtMB(c.baselineRssMB)} | ${c.heapMB == null ? '' : fmtMB(c.heapMB)} | ${c.params === null ? '—' : c.params.toLocaleString('en-US')} |`,
       );

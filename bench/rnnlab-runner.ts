@@ -114,7 +114,7 @@ function sampling(be: Backend, w: Workload): Steppable {
 export async function runChild(spec: ChildSpec): Promise<void> {
   const w = spec.workload;
   if (spec.backend === 'torch') throw new Error('torch cells run in torch_bench.py');
-  const { backend: be } = await createBackend({ name: spec.backend, threads: spec.threads });
+  const { backend: be } = await createBackend({ name: spec.backend, threads: spec.threads, precision: spec.precision });
   emit({ event: 'start', describe: be.describe(), threads: be.threads, baselineRssMB: rssMB('VmRSS') });
   const job = w.kind === 'lm' ? trainingLm(be, w) : w.kind === 'cls' ? trainingCls(be, w) : sampling(be, w);
   const t0 = performance.now();

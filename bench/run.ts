@@ -2,11 +2,12 @@
  * rnnlab training/sampling benchmark, optionally against PyTorch in the same run.
  *
  *   npm run bench -- [--only CL-S,WL] [--backends native,wasm,js] [--threads 1,2]
- *                    [--steps N] [--warmup N] [--cap SECONDS] [--torch] [--js-all]
- *                    [--out DIR | --no-save] [--profile] [--python PATH]
+ *                    [--precision fp32,bf16] [--steps N] [--warmup N] [--cap SECONDS] [--torch]
+ *                    [--js-all] [--out DIR | --no-save] [--profile] [--python PATH]
  *
- * Every cell (workload × backend × threads, and workload × threads for PyTorch) runs in its
- * own child process, so its peak RSS is its own. See bench/README.md.
+ * Every cell (workload × backend × precision × threads, and workload × precision × threads for
+ * PyTorch: fp32 and bf16 autocast) runs in its own child process, so its peak RSS is its own.
+ * See bench/README.md.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,8 @@ import { EVENT_PREFIX, type ChildEvent, type ChildSpec } from './protocol.js';
 import { markdown, median, valueOf, type BackendId, type CellResult, type Row, type RunInfo } from './report.js';
 import { WORKLOADS, findWorkload, type Workload } from './workloads.js';
 
+type Precision = 'fp32' | 'bf16';
+
 const HERE = new URL('.', import.meta.url); // dist/bench/
 const ROOT = fileURLToPath(new URL('../../', HERE));
 const RUN_JS = fileURLToPath(new URL('run.js', HERE));
@@ -26,6 +29,7 @@ const loadAtStart = os.loadavg();
 interface Options {
   only: Workload[];
   backends: ('native' | 'wasm' | 'js')[];
+  precisions: Precision[];
   threads: number[];
   steps: number | null;
   warmup: number | null;
@@ -45,6 +49,8 @@ const HELP = `rnnlab benchmark
   --only IDS        comma-separated workloads (default: all): ${WORKLOADS.map((w) => w.id).join(', ')}
   --backends LIST   rnnlab backends, comma-separated (default: native,wasm,js; unavailable ones are reported and skipped)
   --threads LIST    thread counts (default: 1,${os.availableParallelism()})
+  --precision LIST  rnnlab --precision values, comma-separated (default: fp32,bf16); with --torch, bf16
+                    also runs PyTorch under bf16 autocast, every row then has a ratio to both PyTorch runs
   --steps N         timed steps (default per workload: 5, CL-L 2, SAMPLE 3 generation runs)
   --warmup N        warm-up steps (default per workload: 2, CL-L 1, SAMPLE 1)
   --cap SECONDS     per-cell time budget (default 90): no new step starts once it would be passed;
@@ -61,7 +67,7 @@ const HELP = `rnnlab benchmark
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    only: [...WORKLOADS], backends: ['native', 'wasm', 'js'], threads: [...new Set([1, os.availableParallelism()])],
+    only: [...WORKLOADS], backends: ['native', 'wasm', 'js'], precisions: ['fp32', 'bf16'], threads: [...new Set([1, os.availableParallelism()])],
     steps: null, warmup: null, cap: 90, torch: false, jsAll: false,
     out: fileURLToPath(new URL('../../bench/results/', HERE)), save: true, profile: false,
     python: process.env.RNNLAB_BENCH_PYTHON ?? '/usr/bin/python3',
@@ -92,6 +98,12 @@ function parseArgs(argv: string[]): Options {
           if (b !== 'native' && b !== 'wasm' && b !== 'js') throw new Error(`unknown backend ${b} (expected native, wasm, js)`);
           return b;
         });
+        break;
+      case '--precision':
+        o.precisions = [...new Set(list(val(), '--precision').map((p) => {
+          if (p !== 'fp32' && p !== 'bf16') throw new Error(`unknown precision ${p} (expected fp32, bf16)`);
+          return p as Precision;
+        }))];
         break;
       case '--threads':
         o.threads = [...new Set(list(val(), '--threads').map((t) => int(t, '--threads', 1)))].sort((a, b) => a - b);
@@ -234,9 +246,9 @@ function lastLine(s: string): string {
   return (err.length ? err[err.length - 1] : lines[lines.length - 1] ?? '').slice(0, 300);
 }
 
-function collect(w: Workload, backend: BackendId, threads: number, out: ChildOutcome, cap: number): CellResult {
+function collect(w: Workload, backend: BackendId, threads: number, precision: Precision, out: ChildOutcome, cap: number): CellResult {
   const r: CellResult = {
-    workload: w.id, backend, threads, threadsUsed: null, describe: '', status: 'ok', warmupMs: [], stepsMs: [],
+    workload: w.id, backend, threads, precision, threadsUsed: null, describe: '', status: 'ok', warmupMs: [], stepsMs: [],
     medianMs: null, value: null, unit: w.kind === 'sample' ? 'ms/char' : 'tokens/s', firstLoss: null, lastLoss: null,
     baselineRssMB: null, peakRssMB: null, heapMB: null, params: null, wallSeconds: out.wallSeconds, note: null,
   };
@@ -283,32 +295,32 @@ function collect(w: Workload, backend: BackendId, threads: number, out: ChildOut
   return r;
 }
 
-async function runRnnlabCell(w: Workload, backend: 'native' | 'wasm' | 'js', threads: number, o: Options): Promise<CellResult> {
+async function runRnnlabCell(w: Workload, backend: 'native' | 'wasm' | 'js', threads: number, precision: Precision, o: Options): Promise<CellResult> {
   const spec: ChildSpec = {
-    workload: w, backend, threads,
+    workload: w, backend, threads, precision,
     warmup: o.warmup ?? w.warmup, steps: o.steps ?? w.steps, cap: o.cap,
   };
   const nodeArgs: string[] = [];
   if (o.profile) {
     const dir = `${o.out.replace(/\/$/, '')}/prof`;
     mkdirSync(dir, { recursive: true });
-    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${w.id}-${backend}-t${threads}-${Date.now()}.cpuprofile`);
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${w.id}-${backend}-${precision}-t${threads}-${Date.now()}.cpuprofile`);
   }
-  const label = `${w.id} ${backend} ×${threads}`;
+  const label = `${w.id} ${backend} ${precision} ×${threads}`;
   process.stderr.write(`${label}\n`);
   const out = await runProcess(process.execPath, [...nodeArgs, RUN_JS, '--child', JSON.stringify(spec)], threadEnv(threads), o.cap * 2 + 60, label);
-  return collect(w, backend, threads, out, o.cap);
+  return collect(w, backend, threads, precision, out, o.cap);
 }
 
-async function runTorchCell(w: Workload, threads: number, o: Options): Promise<CellResult> {
+async function runTorchCell(w: Workload, threads: number, precision: Precision, o: Options): Promise<CellResult> {
   const spec: ChildSpec = {
-    workload: w, backend: 'torch', threads,
+    workload: w, backend: 'torch', threads, precision,
     warmup: o.warmup ?? w.warmup, steps: o.steps ?? w.steps, cap: o.cap,
   };
-  const label = `${w.id} torch ×${threads}`;
+  const label = `${w.id} torch ${precision === 'bf16' ? 'bf16 autocast' : 'fp32'} ×${threads}`;
   process.stderr.write(`${label}\n`);
   const out = await runProcess(o.python, [TORCH_PY, '--spec', JSON.stringify(spec)], threadEnv(threads), o.cap * 2 + 60, label);
-  return collect(w, 'torch', threads, out, o.cap);
+  return collect(w, 'torch', threads, precision, out, o.cap);
 }
 
 interface Probe {
@@ -318,8 +330,8 @@ interface Probe {
   error?: string;
 }
 
-async function probeBackend(name: string, threads: number): Promise<Probe> {
-  const out = await runProcess(process.execPath, [RUN_JS, '--probe', name, String(threads)], process.env, 60, `probe ${name}`);
+async function probeBackend(name: string, threads: number, precision: Precision): Promise<Probe> {
+  const out = await runProcess(process.execPath, [RUN_JS, '--probe', name, String(threads), precision], process.env, 60, `probe ${name} ${precision}`);
   const line = out.events.find((e) => e.event === 'start');
   if (line && line.event === 'start') return { ok: true, describe: line.describe, threads: line.threads };
   const err = out.events.find((e) => e.event === 'error');
@@ -366,15 +378,18 @@ async function main(argv: string[]): Promise<void> {
   const notes: string[] = [];
   const maxThreads = Math.max(...o.threads);
 
-  // Which backends load here, and with how many threads.
+  // Which backends load here, in which precisions, and with how many threads.
   const probes = new Map<string, Probe>();
   const backendInfo: Record<string, string> = {};
   for (const b of o.backends) {
-    const p = await probeBackend(b, maxThreads);
-    probes.set(b, p);
-    backendInfo[`rnnlab ${b}`] = p.ok ? `${p.describe} (asked for ${maxThreads} thread${maxThreads > 1 ? "s" : ""}, computes with ${p.threads})` : `unavailable: ${p.error}`;
-    process.stderr.write(`backend ${b}: ${backendInfo[`rnnlab ${b}`]}\n`);
-    if (!p.ok) notes.push(`rnnlab ${b} backend unavailable, skipped: ${p.error}`);
+    for (const precision of o.precisions) {
+      const p = await probeBackend(b, maxThreads, precision);
+      const key = `${b} ${precision}`;
+      probes.set(key, p);
+      backendInfo[`rnnlab ${key}`] = p.ok ? `${p.describe} (asked for ${maxThreads} thread${maxThreads > 1 ? "s" : ""}, computes with ${p.threads})` : `unavailable: ${p.error}`;
+      process.stderr.write(`backend ${key}: ${backendInfo[`rnnlab ${key}`]}\n`);
+      if (!p.ok) notes.push(`rnnlab ${key} unavailable, skipped: ${p.error}`);
+    }
   }
   let torchVersion: string | null = null;
   if (o.torch) {
@@ -399,34 +414,39 @@ async function main(argv: string[]): Promise<void> {
   }
 
   const rows: Row[] = [];
+  const fmt = (c: CellResult | null) => (c?.value ? (c.unit === 'ms/char' ? c.value.toFixed(3) : String(Math.round(c.value))) : null);
   for (const w of o.only) {
-    const measured = new Map<string, CellResult>(); // backend → result at 1 thread (for single-threaded re-use)
+    const measured = new Map<string, CellResult>(); // backend and precision → result at 1 thread (for single-threaded re-use)
     for (const t of o.threads) {
-      const torch = o.torch && torchVersion ? await runTorchCell(w, t, o) : null;
+      const torch = o.torch && torchVersion ? await runTorchCell(w, t, 'fp32', o) : null;
+      const torchBf16 = o.torch && torchVersion && o.precisions.includes('bf16') ? await runTorchCell(w, t, 'bf16', o) : null;
+      let any = false;
       for (const b of o.backends) {
-        const p = probes.get(b)!;
-        if (!p.ok) continue;
         if (b === 'js' && !w.jsDefault && !o.jsAll) continue;
-        const prev = measured.get(b);
-        if (prev && t > 1 && p.threads < t && prev.threadsUsed !== null && prev.threadsUsed >= p.threads) {
-          rows.push({ cell: { ...prev, threads: t, reusedFrom: prev.threads }, torch });
-          continue;
+        for (const precision of o.precisions) {
+          const key = `${b} ${precision}`;
+          const p = probes.get(key)!;
+          if (!p.ok) continue;
+          any = true;
+          const prev = measured.get(key);
+          if (prev && t > 1 && p.threads < t && prev.threadsUsed !== null && prev.threadsUsed >= p.threads) {
+            rows.push({ cell: { ...prev, threads: t, reusedFrom: prev.threads }, torch, torchBf16 });
+            continue;
+          }
+          const cell = await runRnnlabCell(w, b, t, precision, o);
+          if (!measured.has(key)) measured.set(key, cell);
+          rows.push({ cell, torch, torchBf16 });
+          const v = fmt(cell);
+          const against = [fmt(torch) && `PyTorch ${fmt(torch)}`, fmt(torchBf16) && `PyTorch bf16 ${fmt(torchBf16)}`].filter(Boolean).join(', ');
+          process.stderr.write(`  → ${v === null ? cell.status : `${v} ${cell.unit}`}${against ? ` (${against})` : ''}` +
+            `, peak RSS ${cell.peakRssMB?.toFixed(0) ?? '?'} MB${cell.note ? `; ${cell.note}` : ''}\n`);
         }
-        const cell = await runRnnlabCell(w, b, t, o);
-        if (!measured.has(b)) measured.set(b, cell);
-        rows.push({ cell, torch });
-        const v = cell.value;
-        process.stderr.write(`  → ${v === null ? cell.status : `${cell.unit === 'ms/char' ? v.toFixed(3) : Math.round(v)} ${cell.unit}`}` +
-          `${torch?.value ? ` (PyTorch ${torch.unit === 'ms/char' ? torch.value.toFixed(3) : Math.round(torch.value)})` : ''}` +
-          `, peak RSS ${cell.peakRssMB?.toFixed(0) ?? '?'} MB${cell.note ? `; ${cell.note}` : ''}\n`);
       }
-      if (torch && !o.backends.some((b) => probes.get(b)!.ok && (b !== 'js' || w.jsDefault || o.jsAll))) {
-        rows.push({ cell: { ...torch, backend: 'torch' }, torch });
-      }
+      if (torch && !any) rows.push({ cell: { ...torch, backend: 'torch' }, torch, torchBf16 });
     }
   }
   if (o.threads.some((t) => t > 1)) {
-    const single = o.backends.filter((b) => probes.get(b)?.ok && probes.get(b)!.threads < maxThreads);
+    const single = [...probes].filter(([, p]) => p.ok && p.threads < maxThreads).map(([k]) => k);
     if (single.length) notes.push(`${single.join(', ')} compute with one thread: their rows for more threads repeat the 1-thread measurement ("2 (uses 1)") against PyTorch with all threads`);
   }
   notes.push('For quieter 1-thread numbers pin the run: `taskset -c 1 npm run bench -- --threads 1 ...` (children inherit the CPU mask).');
@@ -436,7 +456,7 @@ async function main(argv: string[]): Promise<void> {
     command: `node dist/bench/run.js ${argv.join(' ')}`.trim(),
     cpu: cpuName(), cores: os.cpus().length, usableCores: os.availableParallelism(), node: process.versions.node, torch: torchVersion,
     commit: gitCommit(), loadStart: loadAtStart, loadEnd: os.loadavg(),
-    settings: `steps ${o.steps ?? 'per workload'}, warm-up ${o.warmup ?? 'per workload'}, cap ${o.cap} s per cell, threads ${o.threads.join(',')}`,
+    settings: `steps ${o.steps ?? 'per workload'}, warm-up ${o.warmup ?? 'per workload'}, cap ${o.cap} s per cell, threads ${o.threads.join(',')}, precision ${o.precisions.join(',')}`,
     backends: backendInfo, notes,
   };
   const md = markdown(info, rows, o.only);
@@ -470,7 +490,7 @@ async function entry(): Promise<void> {
     const { createBackend } = await import('../src/backend/select.js');
     const { emit } = await import('./protocol.js');
     try {
-      const { backend } = await createBackend({ name: argv[1] as 'js' | 'wasm' | 'native', threads: Number(argv[2]) });
+      const { backend } = await createBackend({ name: argv[1] as 'js' | 'wasm' | 'native', threads: Number(argv[2]), precision: (argv[3] ?? 'fp32') as Precision });
       emit({ event: 'start', describe: backend.describe(), threads: backend.threads, baselineRssMB: 0 });
     } catch (e) {
       emit({ event: 'error', message: String(e instanceof Error ? e.message : e).split('\n')[0] });

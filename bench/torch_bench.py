@@ -16,8 +16,19 @@ CLS-CNN, CLS-GRU (padded rows): TextCNN / RecurrentClassifier from scripts/agnew
 the PyTorch definition of rnnlab's classifiers (masked convs/BatchNorm/max; packed GRU).
 Sampling: batch 1, prime fed once, then one token at a time with carried state, temperature
 then top-k then torch.multinomial. The data come from the same LCG as bench/workloads.ts.
+
+precision bf16 (the spec's "precision"): PyTorch's own mixed precision on CPU, as its docs
+prescribe it — torch.cpu.amp.autocast(dtype=torch.bfloat16) around the forward pass and the
+loss, backward and the optimizer step outside it (the parameters, their gradients and Adam's
+state stay float32). Autocast runs the ops on its bf16 list (linear, matmul, conv1d, …) in
+bfloat16 and keeps the others (the loss, softmax) in float32; sampling runs its forward passes
+under the same autocast. In torch 1.13 that list has nn.Linear and nn.Conv1d but not the fused
+nn.LSTM/GRU/RNN, which stay float32 under autocast (checked: their outputs are float32): its
+bf16 run speeds up only the decoder/classifier head and the convolutions, where rnnlab's bf16
+mode also rounds the recurrent products.
 """
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -148,6 +159,10 @@ def main():
     spec = json.loads(args.spec)
     w = spec['workload']
     threads = spec['threads']
+    bf16 = spec.get('precision', 'fp32') == 'bf16'
+
+    def autocast():
+        return torch.cpu.amp.autocast(dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
     torch.set_num_threads(threads)
     torch.manual_seed(1)
     RNN = {'lstm': nn.LSTM, 'gru': nn.GRU, 'rnn': nn.RNN}[w['cell']]
@@ -198,7 +213,7 @@ def main():
     else:
         model = Classifier() if kind == 'cls' else LM()
     n_params = sum(p.numel() for p in model.parameters())
-    emit(event='start', describe=f'PyTorch {torch.__version__} ({threads} thread{"s" if threads > 1 else ""})',
+    emit(event='start', describe=f'PyTorch {torch.__version__}{" bf16 autocast" if bf16 else ""} ({threads} thread{"s" if threads > 1 else ""})',
          threads=torch.get_num_threads(), baselineRssMB=rss_mb('VmRSS'), version=torch.__version__)
 
     if kind == 'sample':
@@ -208,12 +223,12 @@ def main():
         gen = torch.Generator().manual_seed(0)
 
         def step():
-            with torch.no_grad():
+            with torch.no_grad(), autocast():
                 logits, h = model(prime)
                 last = logits[0, -1]
                 out = []
                 for i in range(n):
-                    vals, idx = torch.topk(last / temp, k)
+                    vals, idx = torch.topk(last.float() / temp, k)
                     j = torch.multinomial(F.softmax(vals, dim=-1), 1, generator=gen)
                     tok = idx[j]
                     out.append(int(tok))
@@ -233,7 +248,8 @@ def main():
 
             def step():
                 opt.zero_grad()
-                loss = F.cross_entropy(model(x, lengths) if contract else model(x), labels)
+                with autocast():
+                    loss = F.cross_entropy(model(x, lengths) if contract else model(x), labels)
                 loss.backward()
                 nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 opt.step()
@@ -247,8 +263,9 @@ def main():
 
             def step():
                 opt.zero_grad()
-                logits, h = model(x, state['h'] if w['carryState'] else None)
-                loss = F.cross_entropy(logits.reshape(-1, w['vocab']), y.reshape(-1), ignore_index=ignore)
+                with autocast():
+                    logits, h = model(x, state['h'] if w['carryState'] else None)
+                    loss = F.cross_entropy(logits.reshape(-1, w['vocab']), y.reshape(-1), ignore_index=ignore)
                 loss.backward()
                 nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 opt.step()

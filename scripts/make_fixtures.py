@@ -9,6 +9,13 @@ Writes test/fixtures/lm_<case>.json, test/fixtures/adam.json and test/fixtures/c
 (`lm`), test/fixtures/cls_<case>.json (`cls`: the text classifiers, whose models are defined
 in scripts/agnews_torch.py), or all of them (the default). All reference numbers are
 computed in float64. See scripts/README.md for the format.
+
+Each language-model and classifier fixture also holds a "bf16" entry: the same forward and
+backward with rnnlab's bf16 mixed precision emulated in float64 (bf16_reference below): both
+operands of every matrix product (the input projections, each step's h_{t-1}·W_hhᵀ, the
+convolutions, the linear layers, and every product of the backward pass) rounded to bfloat16
+(through float32, to nearest even), everything else — sums, biases, gates, cell state,
+softmax, batch norm — in float64.
 """
 
 import copy
@@ -29,6 +36,97 @@ N_IGNORED = 3  # target positions set to IGN
 PERTURB = 0.05  # std of the noise added to PyTorch's default init
 
 torch.set_default_dtype(torch.float64)
+
+
+# ---------------------------------------------------------------------------------------------
+# bf16 reference: rnnlab's --precision bf16 in float64
+# ---------------------------------------------------------------------------------------------
+
+def bf16_round(t):
+    """t rounded to bfloat16 as rnnlab does it (src/backend/bf16.ts): made float32, then the low
+    16 bits dropped with round to nearest, ties to even; NaN kept NaN. Returned in float64."""
+    u = t.detach().float().view(torch.int32).to(torch.int64) & 0xFFFFFFFF
+    nan = (u & 0x7FFFFFFF) > 0x7F800000
+    r = torch.where(nan, (u | 0x00400000) & 0xFFFF0000, (u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000)
+    r = torch.where(r >= 2 ** 31, r - 2 ** 32, r).to(torch.int32)
+    out = r.view(torch.float32).double()
+    # torch's own float32 -> bfloat16 conversion rounds the same way
+    assert torch.equal(out[~nan.view(out.shape)], t.detach().float().bfloat16().double()[~nan.view(out.shape)])
+    return out
+
+
+class Bf16Product(torch.autograd.Function):
+    """fn(a, b) for a bilinear fn (matmul, conv1d) on bf16-rounded operands; its backward rounds
+    the incoming gradient and forms both products from the rounded operands, as every GEMM of
+    rnnlab's backward pass does in bf16 mode."""
+
+    @staticmethod
+    def forward(ctx, a, b, fn):
+        ra, rb = bf16_round(a), bf16_round(b)
+        ctx.save_for_backward(ra, rb)
+        ctx.fn = fn
+        return fn(ra, rb)
+
+    @staticmethod
+    def backward(ctx, g):
+        ra, rb = ctx.saved_tensors
+        with torch.enable_grad():
+            a, b = ra.detach().requires_grad_(True), rb.detach().requires_grad_(True)
+            ga, gb = torch.autograd.grad(ctx.fn(a, b), (a, b), bf16_round(g))
+        return ga, gb, None
+
+
+def mmb(a, b):
+    """a @ b in bf16 mode."""
+    return Bf16Product.apply(a, b, torch.matmul)
+
+
+def cell_step(cell, xw_t, h, c, whh, bhh):
+    """One step of rnnlab's recurrent kernels (PyTorch's cells): xw_t = x_t·W_ihᵀ + b_ih."""
+    hw = mmb(h, whh.t()) + bhh
+    if cell == "lstm":
+        i, f, g, o = (xw_t + hw).chunk(4, -1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        return torch.sigmoid(o) * torch.tanh(c), c
+    if cell == "gru":
+        xr, xz, xn = xw_t.chunk(3, -1)
+        hr, hz, hn = hw.chunk(3, -1)
+        r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
+        n = torch.tanh(xn + r * hn)
+        return (1 - z) * n + z * h, None
+    pre = xw_t + hw
+    return (torch.relu(pre) if cell == "rnn_relu" else torch.tanh(pre)), None
+
+
+def run_layer(cell, xw, h, c, whh, bhh, reverse=False):
+    """xw [B, T, G] -> outputs [B, T, H], h_T, c_T (reverse: from t = T-1 down to 0)."""
+    T = xw.shape[1]
+    outs = [None] * T
+    for t in (range(T - 1, -1, -1) if reverse else range(T)):
+        h, c = cell_step(cell, xw[:, t], h, c, whh, bhh)
+        outs[t] = h
+    return torch.stack(outs, 1), h, c
+
+
+def lm_bf16(model, cell, x, h0, c0):
+    """CharLM's forward in bf16 mode: logits, h_T, c_T (h0/c0 [L, B, H])."""
+    rnn = model.rnn
+    if model.E > 0:
+        inp = model.embedding(x)  # a gather: not a product, nothing rounded
+        onehot = False
+    else:
+        inp = F.one_hot(x, model.V).to(torch.float64)
+        onehot = True  # rnnlab gathers columns of W_ih (onehotForward): exact, nothing rounded
+    hT, cT = [], []
+    for l in range(rnn.num_layers):
+        wih, whh = getattr(rnn, f"weight_ih_l{l}"), getattr(rnn, f"weight_hh_l{l}")
+        bih, bhh = getattr(rnn, f"bias_ih_l{l}"), getattr(rnn, f"bias_hh_l{l}")
+        xw = (inp @ wih.t() if (onehot and l == 0) else mmb(inp, wih.t())) + bih
+        inp, h, c = run_layer(cell, xw, h0[l], c0[l] if c0 is not None else None, whh, bhh)
+        hT.append(h)
+        cT.append(c)
+    logits = mmb(inp, model.decoder.weight.t()) + model.decoder.bias
+    return logits, torch.stack(hT), (torch.stack(cT) if c0 is not None else None)
 
 
 class CharLM(nn.Module):
@@ -111,6 +209,24 @@ def make_lm_case(name, cell, V, E, H, L, B, T, seed):
     if c0 is not None:
         grads["c0"] = flat(c0.grad)
 
+    # The same model and inputs in bf16 mode (the model's weights as they were, the gradients anew).
+    h0b, c0b = h0.detach().clone().requires_grad_(True), (c0.detach().clone().requires_grad_(True) if c0 is not None else None)
+    model.zero_grad()
+    with torch.no_grad():
+        full_logits, _, _ = model(x, h0b, c0b)
+    logits_b, hT_b, cT_b = lm_bf16(model, cell, x, h0b, c0b)
+    loss_b = F.cross_entropy(logits_b.reshape(-1, V), y.reshape(-1), ignore_index=IGN, reduction="mean")
+    loss_b.backward()
+    # bf16 moves the numbers by about 2^-9 per operand, never more than a few percent here
+    assert torch.allclose(logits_b, full_logits, rtol=0, atol=0.05 * float(full_logits.abs().max())), name
+    bf16 = {
+        "loss": float(loss_b.item()),
+        "logits": flat(logits_b),
+        "hT": flat(hT_b),
+        "cT": flat(cT_b) if cT_b is not None else None,
+        "grads": {**{k: flat(named[k].grad) for k in sd.keys()}, "h0": flat(h0b.grad), **({"c0": flat(c0b.grad)} if c0 is not None else {})},
+    }
+
     return {
         "name": name,
         "cell": cell,
@@ -126,6 +242,7 @@ def make_lm_case(name, cell, V, E, H, L, B, T, seed):
         "hT": flat(hT),
         "cT": flat(cT) if cT is not None else None,
         "grads": grads,
+        "bf16": bf16,
     }
 
 
@@ -242,6 +359,68 @@ def check_cls_semantics(model, kind, x, lengths, bidirectional, pool):
             assert torch.allclose(v.double(), b.state_dict()[k].double(), atol=1e-12, rtol=0), k
 
 
+def cls_pooled_bf16(m, kind, x, lengths, bidirectional, pool):
+    """The classifier's pooled features in bf16 mode (model `m` in train or eval mode)."""
+    if kind == "cnn":
+        h = m.embedding(x).transpose(1, 2)
+        Lr = lengths
+        for i in range(0, len(m.features), 3):
+            conv, bn = m.features[i], m.features[i + 1]
+            h = Bf16Product.apply(h * time_mask(Lr, h.shape[2], h.dtype), conv.weight,
+                                  lambda a, w: F.conv1d(a, w, None, stride=2, padding=1)) + conv.bias[None, :, None]
+            Lr = conv_length(Lr)
+            h = torch.relu(masked_batch_norm(bn, h, time_mask(Lr, h.shape[2], h.dtype)))
+        return h.masked_fill(time_mask(Lr, h.shape[2], h.dtype) == 0, float("-inf")).amax(2)
+    # recurrent: each row over its real positions only (what packing does), zero initial state
+    rnn, Hh = m.rnn, m.rnn.hidden_size
+    cell = {"rnn": "rnn_tanh", "gru": "gru", "lstm": "lstm"}[kind]
+    emb = m.embedding(x)
+    rows = []
+    for b in range(x.shape[0]):
+        n = int(lengths[b])
+        inp = emb[b:b + 1, :n]
+        for l in range(rnn.num_layers):
+            outs = []
+            for d, sfx in enumerate(["", "_reverse"][:2 if bidirectional else 1]):
+                w = lambda k: getattr(rnn, f"{k}_l{l}{sfx}")
+                zero = torch.zeros(1, Hh)
+                out, _, _ = run_layer(cell, mmb(inp, w("weight_ih").t()) + w("bias_ih"), zero, zero if cell == "lstm" else None,
+                                      w("weight_hh"), w("bias_hh"), reverse=d == 1)
+                outs.append(out)
+            inp = torch.cat(outs, 2)
+        if pool == "last":
+            rows.append(torch.cat([inp[:, n - 1, :Hh], inp[:, 0, Hh:]], 1) if bidirectional else inp[:, n - 1])
+        elif pool == "max":
+            rows.append(inp.amax(1))
+        else:
+            rows.append(inp.mean(1))
+    return torch.cat(rows, 0)
+
+
+def cls_bf16(before, kind, x, lengths, labels, bidirectional, pool):
+    """The fixture's training forward and backward (and the CNN's eval forward) in bf16 mode."""
+    m = copy.deepcopy(before).train()
+    pooled = cls_pooled_bf16(m, kind, x, lengths, bidirectional, pool)
+    logits = mmb(pooled, m.fc.weight.t()) + m.fc.bias
+    loss = F.cross_entropy(logits, labels)
+    loss.backward()
+    out = {
+        "loss": float(loss.item()),
+        "logits": flat(logits),
+        "pooled": flat(pooled),
+        "grads": {k: flat(p.grad) for k, p in m.named_parameters()},
+        "buffers_after": None,
+        "eval": None,
+    }
+    if kind == "cnn":
+        out["buffers_after"] = {k: flat(v) if v.is_floating_point() else flat_int(v) for k, v in m.named_buffers()}
+        e = copy.deepcopy(before).eval()
+        with torch.no_grad():
+            ev = mmb(cls_pooled_bf16(e, kind, x, lengths, bidirectional, pool), e.fc.weight.t()) + e.fc.bias
+        out["eval"] = {"loss": float(F.cross_entropy(ev, labels).item()), "logits": flat(ev)}
+    return out
+
+
 def make_cls_case(name, kind, V, E, H, C, L, B, T, bidirectional, pool, lengths, seed):
     assert len(lengths) == B and all(1 <= n <= T for n in lengths)
     torch.manual_seed(seed)
@@ -292,6 +471,9 @@ def make_cls_case(name, kind, V, E, H, C, L, B, T, bidirectional, pool, lengths,
         "eval": None,
     }
     assert set(out["grads"]) == set(named)
+    out["bf16"] = cls_bf16(before, kind, x, lengths_t, labels, bidirectional, pool)
+    # bf16 moves the numbers by about 2^-9 per operand, never more than a few percent here
+    assert torch.allclose(torch.tensor(out["bf16"]["logits"]), logits.detach().reshape(-1), rtol=0, atol=0.05 * float(logits.abs().max())), name
     if kind == "cnn":
         bufs = dict(model.named_buffers())
         out["buffers_after"] = {k: flat(v) if v.is_floating_point() else flat_int(v) for k, v in bufs.items()}

@@ -11,7 +11,8 @@ export { Tensor, IntTensor, type FloatArray, type DType } from './tensor.js';
 export { Rng } from './util/rng.js';
 
 // engine
-export type { Backend, BackendName, CellKind, RecurrentForwardArgs, RecurrentBackwardArgs, AdamArgs } from './backend/backend.js';
+export type { Backend, BackendName, CellKind, Precision, RecurrentForwardArgs, RecurrentBackwardArgs, AdamArgs } from './backend/backend.js';
+export { roundBf16, PRECISIONS } from './backend/bf16.js';
 export { gates, cacheWidth } from './backend/backend.js';
 export { JsBackend } from './backend/js/index.js';
 export { createWasmBackend, type WasmBackend } from './backend/wasm/index.js';

@@ -17,7 +17,7 @@ export { readRun, readSweep, isSweepDir, runNames, type RunRecord, type SweepRec
 export { renderSweepPlots, writeSweepPlots, type SweepPlotOptions, type SweepPlotFiles } from './report/sweep-plots.js';
 export { writeReport, readReportSubjects, checkReportPath, type ReportOptions, type ReportSubject } from './report/run-report.js';
 export { prepareCorpus, readTexts, type Corpus, type CorpusOptions, type CorpusData, type Level, type Batching, type LoadProgress, type TokenIds } from './train/corpus.js';
-export { saveCheckpoint, loadCheckpoint, loadLanguageModel, resolveModelPath } from './train/checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, loadLanguageModel, resolveModelPath, recordedPrecision } from './train/checkpoint.js';
 export { readDocuments, readAllText, type Doc, type SourceOptions, type SourceStats } from './text/sources/index.js';
 export { scoreCorpus, outOfVocabulary, type CorpusScore, type ScoreOptions, type OutOfVocabulary } from './eval/score-corpus.js';
 export { formatCorpusLines, formatCorpusTable, notebookLabel, type CorpusReport } from './eval/corpus-format.js';

@@ -115,6 +115,13 @@ export interface Backend {
   readonly dtype: DType;
   /** Threads the backend computes with (1 for js). */
   readonly threads: number;
+  /**
+   * fp32, or bf16 mixed precision: every matrix product (the gemm op and each product inside
+   * recurrentForward/recurrentBackward) rounds both operands to bfloat16 (round to nearest
+   * even) and accumulates in float32; everything else (biases, gate math, cell state,
+   * softmax, reductions, the optimizer, the stored weights) stays float32. See bf16.ts.
+   */
+  readonly precision: Precision;
   /** One line for `rnnlab info`: SIMD level, threads, why. */
   describe(): string;
 

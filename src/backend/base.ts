@@ -20,7 +20,7 @@ import type { OpMethods, OpName } from './ops.js';
 import { referenceKernels } from './js/kernels.js';
 
 /** Backend members that are not ops, so not in the table. */
-type NotOps = 'name' | 'dtype' | 'threads' | 'describe' | 'alloc' | 'allocInt' | 'free';
+type NotOps = 'name' | 'dtype' | 'threads' | 'precision' | 'describe' | 'alloc' | 'allocInt' | 'free';
 /** Compile-time check that the table lists every op of the interface (OpMethods checks the converse). */
 const everyOpInTable: [Exclude<keyof Backend, OpName | NotOps>] extends [never] ? true : never = true;
 void everyOpInTable;

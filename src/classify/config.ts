@@ -10,7 +10,7 @@ import type { SourceFormat } from '../text/sources/types.js';
 import type { TextEncoding } from '../text/sources/decode.js';
 
 /** The budget and optimizer settings, as a language-model run has them (TRAINING_OPTIONS). */
-type TrainingBudget = Pick<RunConfig, 'epochs' | 'maxSteps' | 'maxTime' | 'lr' | 'optimizer' | 'momentum' | 'weightDecay' | 'clip' | 'lrSchedule' | 'lrDecay' | 'lrDecayStart' | 'warmupSteps' | 'minLr' | 'patience' | 'onNonfinite'>;
+type TrainingBudget = Pick<RunConfig, 'epochs' | 'maxSteps' | 'maxTime' | 'lr' | 'optimizer' | 'momentum' | 'weightDecay' | 'clip' | 'lrSchedule' | 'lrDecay' | 'lrDecayStart' | 'warmupSteps' | 'minLr' | 'patience' | 'onNonfinite' | 'precision'>;
 
 export interface ClassifyConfig extends TrainingBudget {
   data: string;
@@ -95,6 +95,7 @@ export const CLASSIFY_DEFAULTS = {
   seed: 42,
   saveEvery: 0,
   onNonfinite: 'stop',
+  precision: 'fp32',
 } as const satisfies Partial<ClassifyConfig>;
 
 export type ClassifyOptions = Partial<ClassifyConfig>;

@@ -7,8 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Backend } from '../backend/backend.js';
-import { createBackend } from '../backend/select.js';
+import type { Backend, Precision } from '../backend/backend.js';
 import { RnnlabError } from '../errors.js';
 import { Classifier, type ClassifierConfig } from '../nn/classifier.js';
 import { countParameters } from '../nn/model.js';
@@ -27,6 +26,7 @@ import { createTokenizer, type Tokenizer } from '../text/tokenizers/tokenizer.js
 import { countTokens, SPECIALS, Vocab } from '../text/vocab.js';
 import { requireClassifier, type LoadedModel } from '../train/checkpoint.js';
 import { loadLastCheckpoint } from '../run/last-checkpoint.js';
+import { backendIn, newRunPrecision, resumePrecision } from '../run/precision.js';
 import type { RunSink } from '../train/events.js';
 import { TrainLoop, type TrainSummary } from '../train/loop.js';
 import { Rng } from '../util/rng.js';
@@ -132,24 +132,30 @@ export class ClassifierRun {
     let resumed: LoadedModel<Classifier> | null = null;
     let backend = setup.backend;
     let claim: RunClaim;
+    let precision: Precision = 'fp32', switchNote: string | null = null;
     if (setup.resume) {
       if (!given.out) throw new RnnlabError('--resume needs --out DIR (the run to continue)');
       if (!existsSync(join(given.out, 'last.safetensors'))) throw new RnnlabError(`cannot resume: ${join(given.out, 'last.safetensors')} does not exist`);
       claim = claimDir(given.out, true);
+      const switched = resumePrecision(join(given.out, 'last.safetensors'), given.precision);
+      precision = switched.precision;
+      switchNote = switched.note;
+      backend = await backendIn(precision, backend);
       let last: string;
       ({ last, backend, resumed } = await loadLastCheckpoint(given.out, backend, requireClassifier));
       if (!resumed.runConfig || !resumed.trainState) throw new RnnlabError(`${last} holds no run configuration or training state`);
       config = { ...CLASSIFY_DEFAULTS, ...resumed.runConfig } as unknown as ClassifyConfig;
       applyResumeRules(CLASSIFY_TABLE, config as unknown as Record<string, unknown>, withAbsoluteFiles(given, CLASSIFY_TABLE) as Record<string, unknown>);
+      config.precision = precision;
       config.out = given.out!;
       refuseFinished(config, resumed, config.out);
     } else {
-      config = resolveConfig(given);
+      config = resolveConfig({ ...given, precision: newRunPrecision(given.precision, backend) });
       const fresh = config.out === undefined;
       config.out ??= freshRunDir(`classify-${config.model}`);
       claim = claimDir(config.out, false, fresh);
       refuseOccupied(config.out, false);
-      backend ??= (await createBackend()).backend;
+      backend = await backendIn(config.precision, backend);
     }
     config.data = resolve(config.data);
     if (config.valData) config.valData = resolve(config.valData);
@@ -166,6 +172,7 @@ export class ClassifierRun {
     // frozen from the start (the summary printed before training shows it so)
     if (!resumed && (config.freezeEmbeddings || config.freezeSteps > 0)) for (const p of model.embedding.params()) p.freeze();
     refuseOversizedClassifier(model, config, corpus, setup.memoryLimit ?? (backend.name === 'wasm' ? 4 * 2 ** 30 : memoryLimit()));
+    if (switchNote) (setup.note ?? noteOnStderr)(switchNote);
     return new ClassifierRun(config, config.out, backend, corpus, model, embeddings, resumed, setup, claim);
   }
 
@@ -224,7 +231,7 @@ export class ClassifierRun {
       parameters: countParameters(model.params()),
       data: { documents: corpus.stats.documents, train: corpus.train.length, val: corpus.val.length, tokens: corpus.tokens, vocabulary: corpus.vocab.size, cut: corpus.cut, oov: corpus.oov },
       ...embeddingsReport(this.embeddings, previous),
-      sessions: [...((previous?.sessions as unknown[]) ?? []), { started: new Date().toISOString(), from_step: resumed?.trainState?.step ?? 0, backend: this.backend.describe() }],
+      sessions: [...((previous?.sessions as unknown[]) ?? []), { started: new Date().toISOString(), from_step: resumed?.trainState?.step ?? 0, backend: this.backend.describe(), precision: config.precision }],
     });
     if (this.stopEarly) this.loop.stop();
     return this.loop.run();

@@ -21,7 +21,7 @@ import { modelSummary } from '../nn/summary.js';
 import { renderConfusionSvg } from '../report/confusion-svg.js';
 import { givenKeys } from '../run/resolve.js';
 import { loadCheckpoint, requireClassifier } from '../train/checkpoint.js';
-import { backendOptions, pickBackend } from './common.js';
+import { backendOptions, pickModelBackend, pickRunBackend, precisionOption } from './common.js';
 import { int } from './parse.js';
 import { fmtRate, fmtTime, progressSink } from './progress.js';
 import { printJson } from './run.js';
@@ -47,6 +47,7 @@ export function classifyCommand(): Command {
   evaluate.option('--batch <n>', 'documents scored together', int(1, 100000), 256)
     .option('--out <prefix>', 'write <prefix>.classification_report.csv, .confusion_matrix.csv and .confusion_matrix.svg (default: eval-<data file> in the model directory)')
     .option('--json', 'machine-readable output', false);
+  precisionOption(evaluate);
   backendOptions(evaluate);
 
   const predict = new Command('predict').description('the class of a text (--text, or one text per line on stdin) and the class probabilities');
@@ -54,12 +55,13 @@ export function classifyCommand(): Command {
     .option('--text <text>', 'the text to classify (default: read one text per line from stdin)')
     .option('--top <n>', 'show the n most likely classes', int(1, 1000), 3)
     .option('--json', 'one JSON object per text', false);
+  precisionOption(predict);
   backendOptions(predict);
   return c.addCommand(train).addCommand(evaluate).addCommand(predict);
 }
 
 export async function classifyTrainAction(o: Record<string, any>, cmd: Command): Promise<void> {
-  const { backend } = await pickBackend(o);
+  const { backend } = await pickRunBackend(o);
   const early = quitOnSignal('stopped before training began; nothing was trained');
   let run: ClassifierRun;
   try {
@@ -99,7 +101,7 @@ export async function classifyTrainAction(o: Record<string, any>, cmd: Command):
 export async function classifyEvalAction(o: Record<string, any>, cmd: Command): Promise<void> {
   if (!o.model) throw new RnnlabError('classify eval needs --model DIR|FILE');
   if (!o.data) throw new RnnlabError('classify eval needs --data FILE');
-  const { backend } = await pickBackend(o);
+  const { backend } = await pickModelBackend(o);
   const m = requireClassifier(loadCheckpoint(o.model, backend), o.model);
   const scheme = schemeOf(m, o.model);
   const given = typedRunOptions(o, cmd, CLASSIFY_TABLE) as ClassifyOptions;
@@ -139,7 +141,7 @@ export async function classifyEvalAction(o: Record<string, any>, cmd: Command): 
 
 export async function classifyPredictAction(o: Record<string, any>): Promise<void> {
   if (!o.model) throw new RnnlabError('classify predict needs --model DIR|FILE');
-  const { backend } = await pickBackend(o);
+  const { backend } = await pickModelBackend(o);
   const classifier = new TextClassifier(loadCheckpoint(o.model, backend), o.model);
   const show = (r: Prediction) => {
     if (o.json) process.stdout.write(JSON.stringify({ text: r.text, label: r.label, probabilities: r.probabilities }) + '\n');

@@ -1,7 +1,11 @@
 /** Options several commands share: backend selection and data-source reading. */
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { Precision } from '../backend/backend.js';
 import { createBackend, type BackendChoice } from '../backend/select.js';
+import { recordedPrecision } from '../train/checkpoint.js';
 import type { SourceOptions } from '../text/sources/index.js';
 import { int, oneOf } from './parse.js';
 import { addRunOptions } from './run-options.js';
@@ -13,10 +17,26 @@ export function backendOptions(c: Command): Command {
     .option('--debug', 'print stack traces on errors');
 }
 
+/** `--precision` for the commands that use a trained model (eval, sample, classify eval, …). */
+export function precisionOption(c: Command): Command {
+  return c.option('--precision <p>', 'fp32, or bf16 mixed precision (matrix products with bfloat16 operands, float32 sums); default: the precision the model was trained in (fp32 for models from before --precision)', oneOf('fp32', 'bf16'));
+}
+
+/** A model command's backend: in --precision, else in the precision the --model checkpoint records. */
+export function pickModelBackend(o: { backend?: string; threads?: number; precision?: Precision; model?: string }): Promise<BackendChoice> {
+  return pickBackend({ ...o, precision: o.precision ?? (o.model ? recordedPrecision(o.model) : undefined) });
+}
+
+/** A training command's backend: in --precision, else (a resume) the precision the run's last.safetensors records. */
+export function pickRunBackend(o: { backend?: string; threads?: number; precision?: Precision; resume?: boolean; out?: string }): Promise<BackendChoice> {
+  const last = o.resume && o.out ? join(o.out, 'last.safetensors') : null;
+  return pickBackend({ ...o, precision: o.precision ?? (last && existsSync(last) ? recordedPrecision(last) : undefined) });
+}
+
 let noticed = false, threadsNoticed = false;
-export async function pickBackend(o: { backend?: string; threads?: number }): Promise<BackendChoice> {
+export async function pickBackend(o: { backend?: string; threads?: number; precision?: Precision }): Promise<BackendChoice> {
   const threads = o.threads === undefined ? undefined : threadsFor(o.threads);
-  const choice = await createBackend({ name: o.backend as never, threads });
+  const choice = await createBackend({ name: o.backend as never, threads, precision: o.precision });
   if (choice.fallback && !noticed && !process.env.RNNLAB_QUIET_FALLBACK) {
     noticed = true;
     process.stderr.write(`note: using the ${choice.backend.name} backend (${choice.fallback})\n`);

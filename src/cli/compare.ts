@@ -11,7 +11,7 @@ import { bannedIds, encodePrime, encodeText, renderTokens } from '../generate/mo
 import { writeFileAtomic } from '../io/atomic.js';
 import { probeWritable } from '../io/out-dir.js';
 import { loadLanguageModel } from '../train/checkpoint.js';
-import { backendOptions, pickBackend } from './common.js';
+import { backendOptions, pickModelBackend, precisionOption } from './common.js';
 import { int, text } from './parse.js';
 import { printJson } from './run.js';
 
@@ -25,6 +25,7 @@ export function compareCommand(): Command {
     .option('--seed <n>', 'random seed', int(0, 2 ** 32 - 1), 0)
     .option('--out <prefix>', 'write <prefix>.md and <prefix>.csv (default: compare-strategies in the model directory)')
     .option('--json', 'print the rows as JSON instead of Markdown', false);
+  precisionOption(c);
   backendOptions(c);
   return c;
 }
@@ -41,7 +42,7 @@ export async function compareAction(o: Record<string, any>): Promise<void> {
     }
     grid = parseGrid(src);
   }
-  const { backend } = await pickBackend(o);
+  const { backend } = await pickModelBackend(o);
   const m = loadLanguageModel(o.model, backend);
   const prefix = o.out ?? join(statSync(o.model).isDirectory() ? o.model : dirname(o.model), 'compare-strategies');
   // Where the tables go is checked before the sampling, which can take minutes.

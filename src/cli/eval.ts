@@ -13,7 +13,7 @@ import { untrainedTwin } from '../eval/untrained.js';
 import { runSeed } from '../run/run-seed.js';
 import { loadLanguageModel } from '../train/checkpoint.js';
 import { prepareCorpus } from '../train/corpus.js';
-import { backendOptions, pickBackend, readSourceOptions, sourceOptions } from './common.js';
+import { backendOptions, pickModelBackend, precisionOption, readSourceOptions, sourceOptions } from './common.js';
 import { int, oneOf } from './parse.js';
 import { printJson } from './run.js';
 import { EVAL_PROGRESS_TOKENS, loadProgress, workProgress } from './work-progress.js';
@@ -31,6 +31,7 @@ export function evalCommand(): Command {
     .option('--strict-vocab', 'fail on tokens outside the vocabulary instead of mapping them to [UNK] (char models: dropping them)', false)
     .option('--json', 'machine-readable output: an object for one file, an array of them for several', false);
   sourceOptions(c);
+  precisionOption(c);
   backendOptions(c);
   return c;
 }
@@ -47,7 +48,7 @@ export async function evalAction(o: Record<string, any>, cmd?: Command): Promise
   if (!o.model) throw new RnnlabError('eval needs --model DIR|FILE');
   if (!o.data) throw new RnnlabError('eval needs --data FILE[,FILE…]');
   const files = dataFiles(o.data);
-  const { backend } = await pickBackend(o);
+  const { backend } = await pickModelBackend(o);
   const m = loadLanguageModel(o.model, backend);
   const level = m.tokenizer.kind === 'char' ? 'char' : m.tokenizer.kind === 'bpe' ? 'bpe' : 'word';
   const unit = level === 'char' ? 'char' : 'token';

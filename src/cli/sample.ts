@@ -8,7 +8,7 @@ import { LmStepModel } from '../generate/lm-step-model.js';
 import { bannedIds, encodePrime, encodeText, renderTokens, TextStream } from '../generate/model-text.js';
 import { checkStrategyOptions, flagName, MAX_BEAMS } from '../generate/strategy-check.js';
 import { loadLanguageModel, type LoadedModel } from '../train/checkpoint.js';
-import { backendOptions, pickBackend } from './common.js';
+import { backendOptions, pickModelBackend, precisionOption } from './common.js';
 import { collect, int, num, oneOf, text, valueOption } from './parse.js';
 import { printJson } from './run.js';
 import { outputClosed } from './stdout.js';
@@ -46,6 +46,7 @@ export function sampleCommand(): Command {
     .option('--stream', 'print the text as it is generated (one output, greedy or sample)', false)
     .option('--json', 'machine-readable output', false);
   samplingOptions(c);
+  precisionOption(c);
   backendOptions(c);
   return c;
 }
@@ -88,7 +89,7 @@ export function decodeOptions(o: Record<string, any>, m: LoadedModel, prime: Int
 
 export async function sampleAction(o: Record<string, any>): Promise<void> {
   if (!o.model) throw new RnnlabError('sample needs --model DIR|FILE');
-  const { backend } = await pickBackend(o);
+  const { backend } = await pickModelBackend(o);
   const m = loadLanguageModel(o.model, backend);
   const prime = encodePrime(m, o.prime, o.strictVocab);
   const { strategy, opts } = decodeOptions(o, m, prime.ids);

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { TrainingRun } from '../run/session.js';
 import type { RunOptions } from '../run/config.js';
-import { backendOptions, pickBackend } from './common.js';
+import { backendOptions, pickRunBackend } from './common.js';
 import { printJson } from './run.js';
 import { fmtRate, fmtTime, progressSink } from './progress.js';
 import { addRunOptions, typedRunOptions } from './run-options.js';
@@ -28,7 +28,7 @@ export function trainCommand(): Command {
 
 export async function trainAction(o: Record<string, any>, cmd: Command): Promise<void> {
   const given = typedRunOptions(o, cmd) as RunOptions;
-  const { backend } = await pickBackend(o);
+  const { backend } = await pickRunBackend(o);
   const loading = loadProgress(!!o.quiet);
   let run: TrainingRun;
   const early = quitOnSignal('stopped before training began; nothing was trained');

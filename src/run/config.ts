@@ -11,6 +11,7 @@ import type { TextEncoding } from '../text/sources/decode.js';
 import type { ModelConfig } from '../nn/config.js';
 import type { Batching, Level } from '../train/corpus.js';
 import type { OnNonFinite } from '../train/step-guard.js';
+import type { Precision } from '../backend/backend.js';
 
 export type { Batching, Level };
 
@@ -93,6 +94,12 @@ export interface RunConfig extends Omit<ModelConfig, 'vocabSize'> {
   saveEvery: number;
   /** A NaN or infinite loss or gradient norm: stop the run (exit 1), or skip that batch's update (src/train/step-guard.ts). */
   onNonfinite: OnNonFinite;
+  /**
+   * fp32, or bf16 mixed precision: matrix products with bfloat16 operands and float32 sums;
+   * weights, optimizer state, gate math and the loss stay float32 (src/backend/bf16.ts).
+   * A resume may switch it (from the step it resumes at).
+   */
+  precision: Precision;
   // ---- output
   /** The run directory (unset: runs/<level>-<cell>-<time>). */
   out?: string;
@@ -143,6 +150,7 @@ export const DEFAULTS = {
   seed: 42,
   saveEvery: 0,
   onNonfinite: 'stop',
+  precision: 'fp32',
 } as const satisfies Partial<RunConfig>;
 
 /** What a caller gives: the data (for a new run) and any settings that differ from DEFAULTS. */

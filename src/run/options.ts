@@ -56,6 +56,7 @@ export const TRAINING_OPTIONS: readonly OptionSpec[] = [
   { key: 'warmupSteps', arg: '<n>', help: 'raise the rate linearly over the first N steps', value: int(0), group: 'training', resume: 'fixed' },
   { key: 'minLr', arg: '<f>', help: 'no schedule goes below this rate (cosine ends there)', value: num(0, Infinity), group: 'training', resume: 'fixed' },
   { key: 'patience', arg: '<n>', help: 'stop after this many epochs without validation improvement (0: never)', value: int(0), group: 'training', resume: 'fixed' },
+  { key: 'precision', arg: '<p>', help: 'fp32, or bf16 mixed precision: matrix products with bfloat16 operands summed in float32 (weights, optimizer state, gates and loss stay float32; native bf16 kernels, emulated on wasm and js); a resume may switch it', value: choice('fp32', 'bf16'), group: 'training', resume: 'free' },
   { key: 'onNonfinite', arg: '<how>', help: 'a NaN or infinite loss or gradient norm: stop (exit 1, the last good checkpoints kept) or skip (leave that batch\'s update out and go on; 10 in a row stop the run)', value: choice('stop', 'skip'), group: 'training', resume: 'free' },
 ];
 

@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Backend } from '../backend/backend.js';
+import type { Backend, Precision } from '../backend/backend.js';
 import { createBackend } from '../backend/select.js';
 import { RnnlabError } from '../errors.js';
 import type { ModelConfig } from '../nn/config.js';
@@ -37,11 +37,15 @@ import { withAbsoluteFiles } from './absolute-files.js';
 import { freshRunDir, withRunClaim, type ClaimDir, memoryLimit, refuseOccupied, type RunClaim } from './guards.js';
 import { RunDirectory } from './run-dir.js';
 import { loadLastCheckpoint } from './last-checkpoint.js';
+import { backendIn, newRunPrecision, resumePrecision } from './precision.js';
 
 export interface RunSetup {
   /** Continue the run in `out` from its last.safetensors. */
   resume?: boolean;
-  /** Default: the fastest available (createBackend()). */
+  /**
+   * Default: the fastest available (createBackend()) in the run's --precision. A backend given
+   * must compute in that precision (a new run without --precision takes the backend's).
+   */
   backend?: Backend;
   /** Where events and checkpoints also go (a progress display, a server stream). */
   sinks?: RunSink[];
@@ -101,25 +105,31 @@ export class TrainingRun {
     let resumed: LoadedModel<LanguageModel> | null = null;
     let backend = setup.backend;
     let claim: RunClaim;
+    let precision: Precision = 'fp32', switchNote: string | null = null;
     if (setup.resume) {
       if (!given.out) throw new RnnlabError('--resume needs --out DIR (the run to continue)');
       if (!existsSync(join(given.out, 'last.safetensors'))) throw new RnnlabError(`cannot resume: ${join(given.out, 'last.safetensors')} does not exist`);
       claim = claimDir(given.out, true);
+      const switched = resumePrecision(join(given.out, 'last.safetensors'), given.precision);
+      precision = switched.precision;
+      switchNote = switched.note;
+      backend = await backendIn(precision, backend);
       let last: string;
       ({ last, backend, resumed } = await loadLastCheckpoint(given.out, backend, requireLanguageModel));
       config = resolveResume(savedRunConfig(resumed, given, last), withAbsoluteFiles(given));
+      config.precision = precision;
       config.out = given.out!;
       refuseFinished(config, resumed, config.out);
       if (!existsSync(config.data)) {
         throw new RnnlabError(`cannot resume: the run's data ${config.data} is not there any more (give --data FILE if it moved)`);
       }
     } else {
-      config = resolveNewRun(given);
+      config = resolveNewRun({ ...given, precision: newRunPrecision(given.precision, backend) });
       const fresh = config.out === undefined;
       config.out ??= freshRunDir(`${config.level}-${config.cell}`);
       claim = claimDir(config.out, false, fresh);
       refuseOccupied(config.out, !!setup.demo);
-      backend ??= (await createBackend()).backend;
+      backend = await backendIn(config.precision, backend);
     }
     // Saved as the absolute path, so a resume from another directory finds it.
     config.data = resolve(config.data);
@@ -169,6 +179,7 @@ export class TrainingRun {
     const model = resumed ? resumed.model : new LanguageModel(backend, modelConfig);
     // frozen from the start (the summary printed before training shows it so)
     if (!resumed && (config.freezeEmbeddings || config.freezeSteps > 0)) for (const p of model.embedding.params()) p.freeze();
+    if (switchNote) (setup.note ?? noteOnStderr)(switchNote);
     return new TrainingRun(config, config.out, backend, corpus, model, memory, embeddings, test, resumed, setup, claim);
   }
 
@@ -257,7 +268,7 @@ export class TrainingRun {
       memory_estimate_bytes: this.memory.bytes,
       ...embeddingsReport(this.embeddings, previous),
       sessions: [...sessions, {
-        started: new Date().toISOString(), from_step: this.resumed?.trainState?.step ?? 0, backend: this.backend.describe(),
+        started: new Date().toISOString(), from_step: this.resumed?.trainState?.step ?? 0, backend: this.backend.describe(), precision: this.config.precision,
       }],
     };
   }

@@ -4,7 +4,9 @@
  * (parameters and buffers), so `model.load_state_dict(load_file(path))` works in PyTorch.
  * `__metadata__` holds strings: `format` (rnnlab/2), `arch` (the registry key of
  * src/nn/architectures.ts), and JSON `config`, `vocab` (id → token), `tokenizer` (settings),
- * `batching`, `frozen` (names of frozen parameters); in last.safetensors also `train_state`
+ * `batching`, `frozen` (names of frozen parameters), `precision` (fp32 or bf16: the arithmetic
+ * the model was trained or last saved with; absent in older files, which are fp32 — the
+ * weights are float32 either way); in last.safetensors also `train_state`
  * (step, epoch, data position, RNG state, optimizer step counts, hyper-parameters) and
  * `run_config` (the whole run configuration, so `--resume` needs nothing typed again).
  * last.safetensors also carries the optimizer state (`optimizer.<param>.exp_avg`, …) and the
@@ -15,7 +17,7 @@
  * and load as such.
  */
 import type { GuardState } from './step-guard.js';
-import type { Backend } from '../backend/backend.js';
+import type { Backend, Precision } from '../backend/backend.js';
 import type { EvalResult } from '../eval/perplexity.js';
 import { RnnlabError } from '../errors.js';
 import { decodeSafetensors, encodeSafetensors, type StTensor } from '../io/safetensors.js';
@@ -81,6 +83,8 @@ export interface LoadedModel<M extends Model = Model> {
   metadata: Record<string, string>;
   /** True when the model was trained on [SOS] … [EOS] documents (so generation starts with [SOS]). */
   documents: boolean;
+  /** The precision the checkpoint records (fp32 for files from before --precision). */
+  precision: Precision;
 }
 
 /**
@@ -127,6 +131,8 @@ export function encodeCheckpoint(c: CheckpointContents): Uint8Array {
     config: JSON.stringify(model.config),
     vocab: JSON.stringify(c.vocab.toJSON()),
     tokenizer: JSON.stringify(c.tokenizer.settings),
+    // the arithmetic of the backend the model lives on (the run's --precision)
+    precision: model.backend.precision ?? 'fp32',
   };
   if (frozen.length) metadata.frozen = JSON.stringify(frozen);
   if (c.batching) metadata.batching = c.batching;
@@ -211,9 +217,11 @@ export function decodeCheckpoint(bytes: Uint8Array, backend: Backend, file = 'th
   if (runConfig !== null && (typeof runConfig !== 'object' || Array.isArray(runConfig))) {
     throw new RnnlabError(`${file}: metadata "run_config" is not an object (a damaged checkpoint)`);
   }
+  const precision = has('precision') ? meta.precision : 'fp32';
+  if (precision !== 'fp32' && precision !== 'bf16') throw new RnnlabError(`${file}: metadata "precision" is ${JSON.stringify(precision)}, not fp32 or bf16`);
   // Older files lack "batching": a vocabulary with [SOS] then means documents.
   const documents = has('batching') ? meta.batching === 'pad' || meta.batching === 'bucket' : vocab.sos >= 0;
-  return { model, vocab, tokenizer, extra, trainState, runConfig: runConfig as Partial<RunConfig> | null, metadata: meta, documents };
+  return { model, vocab, tokenizer, extra, trainState, runConfig: runConfig as Partial<RunConfig> | null, metadata: meta, documents, precision };
 }
 
 /** The loaded model as a classifier, or a clear error for another kind. */

@@ -4,7 +4,7 @@
  */
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Backend } from '../backend/backend.js';
+import type { Backend, Precision } from '../backend/backend.js';
 import { RnnlabError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { headerLength } from '../io/safetensors.js';
@@ -62,6 +62,35 @@ export function readCheckpointBytes(file: string): Uint8Array {
   } catch (e) {
     if (e instanceof RnnlabError) throw e;
     throw new RnnlabError(`cannot read model ${file}: ${(e as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The precision a checkpoint records (`--model DIR|FILE`), read from its header alone, so a
+ * command can create its backend in that precision before loading the model: fp32 for files
+ * from before --precision, and for a file that is no checkpoint (loading it then says why).
+ */
+export function recordedPrecision(path: string): Precision {
+  const file = resolveModelPath(path);
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return 'fp32';
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const start = new Uint8Array(Math.min(size, 9));
+    readSync(fd, start, 0, start.length, 0);
+    const hlen = headerLength(start, file, size);
+    const header = new Uint8Array(hlen);
+    readSync(fd, header, 0, hlen, 8);
+    const meta = (JSON.parse(new TextDecoder().decode(header)) as { __metadata__?: { precision?: unknown } }).__metadata__;
+    return meta?.precision === 'bf16' ? 'bf16' : 'fp32';
+  } catch {
+    return 'fp32';
   } finally {
     closeSync(fd);
   }

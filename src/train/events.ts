@@ -6,6 +6,8 @@
  * the run (validation and checkpoint writing excluded), so the budgets and tokens/s mean the
  * same thing in a resumed run.
  */
+import type { Precision } from '../backend/backend.js';
+
 export interface StartEvent {
   type: 'start';
   /** ISO time the session started. */
@@ -23,6 +25,8 @@ export interface StartEvent {
   /** The run's time budget in seconds (0: none) and its training time so far. */
   max_time: number;
   elapsed: number;
+  /** This session's arithmetic (--precision): fp32, or bf16 mixed precision; a resume may switch it. */
+  precision: Precision;
 }
 
 export interface StepEvent {

@@ -199,6 +199,7 @@ export class TrainLoop {
       type: 'start', time: new Date().toISOString(), step: this.step, epoch: this.epoch, resumed: !!this.o.resume,
       total_steps: total, steps_per_epoch: perEpoch, params: counts.total, trainable_params: counts.trainable,
       train_tokens: task.trainTokens, val_tokens: task.valTokens, max_time: s.maxTime, elapsed: round3(this.elapsed()),
+      precision: task.model.backend.precision ?? 'fp32',
     });
     if (this.step === 0 && !this.o.resume) {
       // Sanity line: an untrained model should score about the vocabulary size.

@@ -26,7 +26,7 @@ export function syntheticEvents(o: SyntheticRun): RunEvent[] {
   const dt = o.secondsPerStep ?? 0.01, floor = o.floor ?? 1;
   const clean = (s: number) => floor + 2 * Math.exp(-s / (o.steps / 4));
   const events: RunEvent[] = [
-    { type: 'start', time: '2026-01-01T00:00:00.000Z', step: 0, epoch: 0, resumed: false, total_steps: o.steps, steps_per_epoch: epoch, params: 1000, trainable_params: 1000, train_tokens: 10000, val_tokens: 1000, max_time: 0, elapsed: 0 },
+    { type: 'start', time: '2026-01-01T00:00:00.000Z', step: 0, epoch: 0, resumed: false, total_steps: o.steps, steps_per_epoch: epoch, params: 1000, trainable_params: 1000, train_tokens: 10000, val_tokens: 1000, max_time: 0, elapsed: 0, precision: 'fp32' },
   ];
   const val = (step: number, extra: object = {}): RunEvent => {
     const loss = clean(step) + 0.1;

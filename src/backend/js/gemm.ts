@@ -6,6 +6,7 @@
  * speed lives in the wasm and native backends, this one is the specification.
  */
 import type { FloatArray } from '../../tensor.js';
+import { roundBf16Into } from '../bf16.js';
 
 export function gemm(
   transA: boolean, transB: boolean, M: number, N: number, K: number,
@@ -49,3 +50,31 @@ export function gemm(
     }
   }
 }
+
+/**
+ * gemm in bf16 mode: both operands rounded to bfloat16 (src/backend/bf16.ts), the products
+ * summed as gemm sums them. The rows gemm reads of A and B are rounded into copies first (with
+ * their strides, so the same offsets address them), which keeps gemm itself — and fp32 mode —
+ * untouched. C, alpha and beta are not rounded.
+ */
+export function gemmBf16(
+  transA: boolean, transB: boolean, M: number, N: number, K: number,
+  alpha: number, A: FloatArray, aOff: number, B: FloatArray, bOff: number,
+  beta: number, C: FloatArray, cOff: number,
+  lda = transA ? M : K, ldb = transB ? K : N, ldc = N,
+): void {
+  const a = roundedSpan(A, aOff, transA ? K : M, transA ? M : K, lda);
+  const b = roundedSpan(B, bOff, transB ? N : K, transB ? K : N, ldb);
+  gemm(transA, transB, M, N, K, alpha, a, 0, b, 0, beta, C, cOff, lda, ldb, ldc);
+}
+
+/** The elements from `off` through the last one of `rows` stored rows of `cols`, rounded to bf16. */
+function roundedSpan(X: FloatArray, off: number, rows: number, cols: number, ld: number): Float64Array {
+  const n = rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
+  const out = new Float64Array(n);
+  roundBf16Into(out, 0, X, off, n);
+  return out;
+}
+
+/** The matrix product a kernel runs: gemm (fp32) or gemmBf16. */
+export type GemmFn = typeof gemm;

@@ -9,16 +9,17 @@
  * Because r multiplies hn (b_hn included), the gradients w.r.t. the input and hidden
  * projections differ in the n block: dxw_n = dn_pre, dhw_n = dn_pre ⊙ r.
  * Shapes: xw [T,B,3H], W_hh [3H,H], hs [T,B,H], cache [T,B,4H] = r, z, n, hn.
+ * `mm` runs every matrix product: gemm, or gemmBf16 in bf16 mode.
  */
 import type { FloatArray } from '../../tensor.js';
-import { gemm } from './gemm.js';
+import { gemm, type GemmFn } from './gemm.js';
 import { sigmoid, tanh } from './activations.js';
 import { hiddenWeightGrads } from './recurrent-common.js';
 
 export function gruForward(
   T: number, B: number, H: number,
   xw: FloatArray, whh: FloatArray, bhh: FloatArray, h0: FloatArray,
-  hs: FloatArray, cache: FloatArray | null,
+  hs: FloatArray, cache: FloatArray | null, mm: GemmFn = gemm,
 ): void {
   const G = 3 * H;
   const hw = new Float64Array(B * G);
@@ -26,7 +27,7 @@ export function gruForward(
     for (let b = 0; b < B; b++) for (let j = 0; j < G; j++) hw[b * G + j] = bhh[j];
     const hPrev = t === 0 ? h0 : hs;
     const hOff = t === 0 ? 0 : (t - 1) * B * H;
-    gemm(false, true, B, G, H, 1, hPrev, hOff, whh, 0, 1, hw, 0);
+    mm(false, true, B, G, H, 1, hPrev, hOff, whh, 0, 1, hw, 0);
     for (let b = 0; b < B; b++) {
       const x = (t * B + b) * G;
       for (let j = 0; j < H; j++) {
@@ -52,7 +53,7 @@ export function gruBackward(
   T: number, B: number, H: number,
   whh: FloatArray, h0: FloatArray, hs: FloatArray, cache: FloatArray,
   dhs: FloatArray, dxw: FloatArray, dhw: FloatArray, dwhh: FloatArray, dbhh: FloatArray,
-  dh0: FloatArray | null,
+  dh0: FloatArray | null, mm: GemmFn = gemm,
 ): void {
   const G = 3 * H;
   const dhNext = new Float64Array(B * H);
@@ -77,9 +78,9 @@ export function gruBackward(
         dhDirect[b * H + j] = dh * z;
       }
     }
-    gemm(false, false, B, H, G, 1, dhw, t * B * G, whh, 0, 0, dhNext, 0);
+    mm(false, false, B, H, G, 1, dhw, t * B * G, whh, 0, 0, dhNext, 0);
     for (let q = 0; q < B * H; q++) dhNext[q] += dhDirect[q];
   }
-  hiddenWeightGrads(T, B, H, G, dhw, h0, hs, dwhh, dbhh);
+  hiddenWeightGrads(T, B, H, G, dhw, h0, hs, dwhh, dbhh, mm);
   if (dh0) for (let q = 0; q < B * H; q++) dh0[q] = dhNext[q];
 }

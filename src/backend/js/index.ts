@@ -5,21 +5,22 @@
  * backends run for an op they have no kernel of their own for.
  */
 import { ArrayStorage, IntTensor, Tensor, shapeSize, type DType, type FloatArray } from '../../tensor.js';
-import type { Backend } from '../backend.js';
+import type { Backend, Precision } from '../backend.js';
 import { BackendBase } from '../base.js';
-import { referenceKernels } from './kernels.js';
+import { referenceKernelsFor } from './kernels.js';
 
 export class JsBackend extends BackendBase implements Backend {
   readonly name = 'js' as const;
   readonly threads = 1;
 
-  constructor(readonly dtype: DType = 'float32') {
+  /** precision bf16: the reference emulation of bf16 mode (operands rounded, sums in float32 or wider). */
+  constructor(readonly dtype: DType = 'float32', readonly precision: Precision = 'fp32') {
     super();
-    this.useKernels(referenceKernels);
+    this.useKernels(referenceKernelsFor(precision));
   }
 
   describe(): string {
-    return `js (reference TypeScript kernels, ${this.dtype}, 1 thread)`;
+    return `js (reference TypeScript kernels, ${this.dtype}${this.precision === 'bf16' ? ', bf16 products emulated' : ''}, 1 thread)`;
   }
 
   alloc(shape: readonly number[]): Tensor {

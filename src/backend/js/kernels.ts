@@ -11,7 +11,8 @@
 import type { OpMethods } from '../ops.js';
 import type { FloatArray } from '../../tensor.js';
 import { dropoutHash } from '../../util/rng.js';
-import { gemm } from './gemm.js';
+import { gemm, gemmBf16, type GemmFn } from './gemm.js';
+import type { Precision } from '../backend.js';
 import { lstmBackward, lstmForward } from './lstm.js';
 import { gruBackward, gruForward } from './gru.js';
 import { rnnBackward, rnnForward } from './rnn.js';
@@ -22,10 +23,61 @@ import { reluBackward, reluForward } from './relu.js';
 import { batchNormBackward, batchNormForward } from './batchnorm.js';
 import { maxPoolTimeBackward, maxPoolTimeForward, meanPoolTimeBackward, meanPoolTimeForward } from './pool.js';
 
-export const referenceKernels: OpMethods = {
-  gemm(transA, transB, M, N, K, alpha, A, aOff, B, bOff, beta, C, cOff, lda, ldb, ldc) {
-    gemm(transA, transB, M, N, K, alpha, A.data, aOff, B.data, bOff, beta, C.data, cOff, lda, ldb, ldc);
-  },
+/**
+ * The reference kernels of a precision. They differ only in the matrix products (gemm, and
+ * those inside the recurrent layers): bf16 mode runs them with gemmBf16.
+ */
+export function referenceKernelsFor(precision: Precision): OpMethods {
+  const mm: GemmFn = precision === 'bf16' ? gemmBf16 : gemm;
+  return { ...shared, ...products(mm) };
+}
+
+function products(mm: GemmFn): Pick<OpMethods, 'gemm' | 'recurrentForward' | 'recurrentBackward'> {
+  return {
+    gemm(transA, transB, M, N, K, alpha, A, aOff, B, bOff, beta, C, cOff, lda, ldb, ldc) {
+      mm(transA, transB, M, N, K, alpha, A.data, aOff, B.data, bOff, beta, C.data, cOff, lda, ldb, ldc);
+    },
+
+    recurrentForward(a) {
+      const { T, B, H } = a;
+      const cache = a.cache ? a.cache.data : null;
+      switch (a.cell) {
+        case 'lstm':
+          lstmForward(T, B, H, a.xw.data, a.whh.data, a.bhh.data, a.h0.data, a.c0?.data ?? null, a.hs.data, cache, a.cT?.data ?? null, mm);
+          break;
+        case 'gru':
+          gruForward(T, B, H, a.xw.data, a.whh.data, a.bhh.data, a.h0.data, a.hs.data, cache, mm);
+          break;
+        case 'rnn_tanh':
+        case 'rnn_relu':
+          rnnForward(a.cell === 'rnn_relu', T, B, H, a.xw.data, a.whh.data, a.bhh.data, a.h0.data, a.hs.data, mm);
+          break;
+      }
+    },
+
+    recurrentBackward(a) {
+      const { T, B, H } = a;
+      switch (a.cell) {
+        case 'lstm':
+          lstmBackward(T, B, H, a.whh.data, a.h0.data, a.c0?.data ?? null, a.hs.data, a.cache.data,
+            a.dhs.data, a.dxw.data, a.dwhh.data, a.dbhh.data, a.dh0?.data ?? null, a.dc0?.data ?? null, mm);
+          break;
+        case 'gru':
+          gruBackward(T, B, H, a.whh.data, a.h0.data, a.hs.data, a.cache.data,
+            a.dhs.data, a.dxw.data, a.dhw.data, a.dwhh.data, a.dbhh.data, a.dh0?.data ?? null, mm);
+          break;
+        case 'rnn_tanh':
+        case 'rnn_relu':
+          rnnBackward(a.cell === 'rnn_relu', T, B, H, a.whh.data, a.h0.data, a.hs.data,
+            a.dhs.data, a.dxw.data, a.dwhh.data, a.dbhh.data, a.dh0?.data ?? null, mm);
+          break;
+      }
+    },
+  };
+}
+
+/** The ops whose numerics do not depend on the precision. */
+const shared: Omit<OpMethods, 'gemm' | 'recurrentForward' | 'recurrentBackward'> = {
 
   addBias(Y, b, rows, cols) {
     const y = Y.data, bb = b.data;
@@ -47,42 +99,6 @@ export const referenceKernels: OpMethods = {
   },
   onehotBackward(dW, ids, dOut, n, G, V) {
     onehotBackward(dW.data, ids.data, dOut.data, n, G, V);
-  },
-
-  recurrentForward(a) {
-    const { T, B, H } = a;
-    const cache = a.cache ? a.cache.data : null;
-    switch (a.cell) {
-      case 'lstm':
-        lstmForward(T, B, H, a.xw.data, a.whh.data, a.bhh.data, a.h0.data, a.c0?.data ?? null, a.hs.data, cache, a.cT?.data ?? null);
-        break;
-      case 'gru':
-        gruForward(T, B, H, a.xw.data, a.whh.data, a.bhh.data, a.h0.data, a.hs.data, cache);
-        break;
-      case 'rnn_tanh':
-      case 'rnn_relu':
-        rnnForward(a.cell === 'rnn_relu', T, B, H, a.xw.data, a.whh.data, a.bhh.data, a.h0.data, a.hs.data);
-        break;
-    }
-  },
-
-  recurrentBackward(a) {
-    const { T, B, H } = a;
-    switch (a.cell) {
-      case 'lstm':
-        lstmBackward(T, B, H, a.whh.data, a.h0.data, a.c0?.data ?? null, a.hs.data, a.cache.data,
-          a.dhs.data, a.dxw.data, a.dwhh.data, a.dbhh.data, a.dh0?.data ?? null, a.dc0?.data ?? null);
-        break;
-      case 'gru':
-        gruBackward(T, B, H, a.whh.data, a.h0.data, a.hs.data, a.cache.data,
-          a.dhs.data, a.dxw.data, a.dhw.data, a.dwhh.data, a.dbhh.data, a.dh0?.data ?? null);
-        break;
-      case 'rnn_tanh':
-      case 'rnn_relu':
-        rnnBackward(a.cell === 'rnn_relu', T, B, H, a.whh.data, a.h0.data, a.hs.data,
-          a.dhs.data, a.dxw.data, a.dwhh.data, a.dbhh.data, a.dh0?.data ?? null);
-        break;
-    }
   },
 
   crossEntropy(logits, targets, n, V, ignoreIndex, dlogits, gradScale) {
@@ -150,6 +166,9 @@ export const referenceKernels: OpMethods = {
     sgd(param.data, grad.data, buf ? buf.data : null, n, lr, momentum, weightDecay);
   },
 };
+
+/** The fp32 reference kernels: the js backend's, and every backend's for an op it has no kernel of its own for. */
+export const referenceKernels: OpMethods = referenceKernelsFor('fp32');
 
 /** Inverted dropout; forward and backward are the same masked scaling. */
 function dropout(y: FloatArray, x: FloatArray, n: number, p: number, seed: number): void {

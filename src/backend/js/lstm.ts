@@ -10,16 +10,17 @@
  * the activated gates i,f,g,o and c_t per position (5·T·B·H floats: the memory cost of BPTT).
  * The backward pass writes gate pre-activation gradients into dxw[t] and reuses them as the
  * operand of both the per-step dh_{t-1} GEMM and the whole-sequence dW_hh GEMM.
+ * `mm` runs every matrix product: gemm, or gemmBf16 in bf16 mode.
  */
 import type { FloatArray } from '../../tensor.js';
-import { gemm } from './gemm.js';
+import { gemm, type GemmFn } from './gemm.js';
 import { sigmoid, tanh } from './activations.js';
 import { hiddenWeightGrads } from './recurrent-common.js';
 
 export function lstmForward(
   T: number, B: number, H: number,
   xw: FloatArray, whh: FloatArray, bhh: FloatArray, h0: FloatArray, c0: FloatArray | null,
-  hs: FloatArray, cache: FloatArray | null, cT: FloatArray | null,
+  hs: FloatArray, cache: FloatArray | null, cT: FloatArray | null, mm: GemmFn = gemm,
 ): void {
   const G = 4 * H;
   const pre = new Float64Array(B * G);
@@ -30,8 +31,8 @@ export function lstmForward(
     for (let b = 0; b < B; b++) {
       for (let j = 0; j < G; j++) pre[b * G + j] = xw[(t * B + b) * G + j] + bhh[j];
     }
-    if (t === 0) gemm(false, true, B, G, H, 1, h0, 0, whh, 0, 1, pre, 0);
-    else gemm(false, true, B, G, H, 1, hs, (t - 1) * B * H, whh, 0, 1, pre, 0);
+    if (t === 0) mm(false, true, B, G, H, 1, h0, 0, whh, 0, 1, pre, 0);
+    else mm(false, true, B, G, H, 1, hs, (t - 1) * B * H, whh, 0, 1, pre, 0);
     for (let b = 0; b < B; b++) {
       const p = b * G;
       for (let j = 0; j < H; j++) {
@@ -61,7 +62,7 @@ export function lstmBackward(
   T: number, B: number, H: number,
   whh: FloatArray, h0: FloatArray, c0: FloatArray | null, hs: FloatArray, cache: FloatArray,
   dhs: FloatArray, dxw: FloatArray, dwhh: FloatArray, dbhh: FloatArray,
-  dh0: FloatArray | null, dc0: FloatArray | null,
+  dh0: FloatArray | null, dc0: FloatArray | null, mm: GemmFn = gemm,
 ): void {
   const G = 4 * H;
   const dhNext = new Float64Array(B * H); // gradient reaching h_t from step t+1
@@ -85,9 +86,9 @@ export function lstmBackward(
       }
     }
     // dh_{t-1} = dgates_t · W_hh
-    gemm(false, false, B, H, G, 1, dxw, t * B * G, whh, 0, 0, dhNext, 0);
+    mm(false, false, B, H, G, 1, dxw, t * B * G, whh, 0, 0, dhNext, 0);
   }
-  hiddenWeightGrads(T, B, H, G, dxw, h0, hs, dwhh, dbhh);
+  hiddenWeightGrads(T, B, H, G, dxw, h0, hs, dwhh, dbhh, mm);
   if (dh0) for (let k = 0; k < B * H; k++) dh0[k] = dhNext[k];
   if (dc0) for (let k = 0; k < B * H; k++) dc0[k] = dcNext[k];
 }

@@ -17,7 +17,8 @@
  * view on access, so always read `t.data` afresh after an op instead of keeping an old view.
  */
 import { IntTensor, Tensor, shapeSize, type DType } from '../../tensor.js';
-import { gates, type AdamArgs, type Backend, type RecurrentBackwardArgs, type RecurrentForwardArgs } from '../backend.js';
+import { gates, type AdamArgs, type Backend, type Precision, type RecurrentBackwardArgs, type RecurrentForwardArgs } from '../backend.js';
+import { checkPrecision } from '../bf16.js';
 import { BackendBase } from '../base.js';
 import type { OpMethods } from '../ops.js';
 import { Heap, HeapStorage, f32View, i32View } from './heap.js';
@@ -27,12 +28,15 @@ import { loadModule, type WasmVariant } from './loader.js';
 export interface WasmBackendOptions {
   /** Use the relaxed-SIMD (FMA) build when the engine supports it (default true). */
   relaxed?: boolean;
+  /** bf16: every GEMM operand rounded to bfloat16, sums in float32 (default fp32). */
+  precision?: Precision;
 }
 
 export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<WasmBackend> {
+  const precision = checkPrecision(opts.precision ?? 'fp32');
   const loaded = await loadModule(opts.relaxed ?? true);
   const instance = await WebAssembly.instantiate(loaded.module, {});
-  return new WasmBackend(instance.exports as unknown as WasmKernels, loaded.variant, loaded.note);
+  return new WasmBackend(instance.exports as unknown as WasmKernels, loaded.variant, loaded.note, precision);
 }
 
 function pad16(n: number): number {
@@ -62,6 +66,7 @@ export class WasmBackend extends BackendBase implements Backend {
     private readonly k: WasmKernels,
     readonly variant: WasmVariant,
     private readonly note: string | null,
+    readonly precision: Precision = 'fp32',
   ) {
     super();
     this.heap = new Heap(k.memory, k.heapBase());
@@ -73,9 +78,10 @@ export class WasmBackend extends BackendBase implements Backend {
   }
 
   describe(): string {
+    const bf16 = this.precision === 'bf16' ? ', bf16 products emulated' : '';
     return this.variant === 'relaxed'
-      ? 'wasm (SIMD128 + relaxed FMA, 1 thread)'
-      : `wasm (SIMD128, 1 thread${this.note ? `; ${this.note}` : ''})`;
+      ? `wasm (SIMD128 + relaxed FMA${bf16}, 1 thread)`
+      : `wasm (SIMD128${bf16}, 1 thread${this.note ? `; ${this.note}` : ''})`;
   }
 
   // ------------------------------------------------------------------ memory
@@ -115,6 +121,17 @@ export class WasmBackend extends BackendBase implements Backend {
     return this.tmp('packB', this.KC * Math.min(this.NC, pad16(N)) * 4);
   }
 
+  /**
+   * bf16 mode: the span of `rows` stored rows of `cols` (row stride ld) starting at byte address
+   * `ptr`, rounded to bfloat16 into scratch `name`; returns its address (same strides).
+   */
+  private rounded(name: string, ptr: number, rows: number, cols: number, ld: number): number {
+    const n = rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
+    const dst = this.tmp(name, Math.max(4, n * 4));
+    this.k.roundBf16(dst, ptr, n);
+    return dst;
+  }
+
   /** Byte address of element `off` of t, which must live in this backend's heap. */
   private at(t: Tensor | IntTensor, off = 0): number {
     const s = t.storage;
@@ -138,10 +155,12 @@ export class WasmBackend extends BackendBase implements Backend {
         // few-row products read B in place (gemmCore's direct path) and need no B panel buffer
         const direct = M <= this.DIRECT_M && (!transB || !transA || M * K <= this.MC * this.KC);
         const pb = direct ? pa : this.packB(N);
-        k.gemmCore(
-          transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, this.at(A, aOff), lda!, this.at(B, bOff), ldb!,
-          beta, this.at(C, cOff), ldc!, pa, pb, 0,
-        );
+        let a = this.at(A, aOff), b = this.at(B, bOff);
+        if (this.precision === 'bf16') {
+          a = this.rounded('bfA', a, transA ? K : M, transA ? M : K, lda!);
+          b = this.rounded('bfB', b, transB ? N : K, transB ? K : N, ldb!);
+        }
+        k.gemmCore(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, a, lda!, b, ldb!, beta, this.at(C, cOff), ldc!, pa, pb, 0);
       },
       addBias: (Y, b, rows, cols) => k.addBias(this.at(Y), this.at(b), rows, cols),
       sumRows: (db, dY, rows, cols) => k.sumRows(this.at(db), this.at(dY), rows, cols),
@@ -185,21 +204,23 @@ export class WasmBackend extends BackendBase implements Backend {
     const k = this.k;
     const w = this.hiddenWeights(a.whh, true, G, H, B);
     const packA = this.packA(), packB = this.packB(G);
+    // bf16: scratch for h_{t-1} rounded before each step's GEMM
+    const hb = this.precision === 'bf16' ? this.tmp('hb', B * H * 4) : 0;
     switch (cell) {
       case 'lstm': {
         const pre = this.tmp('pre', B * G * 4), cbuf = this.tmp('c', B * H * 4);
         k.lstmForward(T, B, H, this.at(a.xw), w.ptr, this.at(a.bhh), this.at(a.h0), this.opt(a.c0), this.at(a.hs),
-          this.opt(a.cache), this.opt(a.cT), pre, cbuf, packA, packB, w.packed);
+          this.opt(a.cache), this.opt(a.cT), pre, cbuf, packA, packB, w.packed, hb);
         break;
       }
       case 'gru': {
         const hw = this.tmp('pre', B * G * 4);
-        k.gruForward(T, B, H, this.at(a.xw), w.ptr, this.at(a.bhh), this.at(a.h0), this.at(a.hs), this.opt(a.cache), hw, packA, packB, w.packed);
+        k.gruForward(T, B, H, this.at(a.xw), w.ptr, this.at(a.bhh), this.at(a.h0), this.at(a.hs), this.opt(a.cache), hw, packA, packB, w.packed, hb);
         break;
       }
       case 'rnn_tanh':
       case 'rnn_relu':
-        k.rnnForward(cell === 'rnn_relu' ? 1 : 0, T, B, H, this.at(a.xw), w.ptr, this.at(a.bhh), this.at(a.h0), this.at(a.hs), packA, packB, w.packed);
+        k.rnnForward(cell === 'rnn_relu' ? 1 : 0, T, B, H, this.at(a.xw), w.ptr, this.at(a.bhh), this.at(a.h0), this.at(a.hs), packA, packB, w.packed, hb);
         break;
     }
   }
@@ -211,21 +232,28 @@ export class WasmBackend extends BackendBase implements Backend {
     const w = this.hiddenWeights(a.whh, false, G, H, B);
     const packA = this.packA(), packB = this.packB(Math.max(G, H));
     const dhNext = this.tmp('dh', B * H * 4);
+    // bf16: the gate gradients rounded step by step (rdg), h0 and hs rounded once (dW_hh's other operand)
+    let rdg = 0, rh0 = this.at(a.h0), rhs = this.at(a.hs);
+    if (this.precision === 'bf16') {
+      rdg = this.tmp('rdg', Math.max(4, T * B * G * 4));
+      rh0 = this.rounded('rh0', rh0, 1, B * H, B * H);
+      rhs = this.rounded('rhs', rhs, 1, T * B * H, T * B * H);
+    }
     switch (cell) {
       case 'lstm': {
         const dcNext = this.tmp('dc', B * H * 4);
         k.lstmBackward(T, B, H, w.ptr, this.at(a.h0), this.opt(a.c0), this.at(a.hs), this.at(a.cache), this.at(a.dhs),
-          this.at(a.dxw), this.at(a.dwhh), this.at(a.dbhh), this.opt(a.dh0), this.opt(a.dc0), dhNext, dcNext, packA, packB, w.packed);
+          this.at(a.dxw), this.at(a.dwhh), this.at(a.dbhh), this.opt(a.dh0), this.opt(a.dc0), dhNext, dcNext, packA, packB, w.packed, rdg, rh0, rhs);
         break;
       }
       case 'gru':
         k.gruBackward(T, B, H, w.ptr, this.at(a.h0), this.at(a.hs), this.at(a.cache), this.at(a.dhs), this.at(a.dxw),
-          this.at(a.dhw), this.at(a.dwhh), this.at(a.dbhh), this.opt(a.dh0), dhNext, packA, packB, w.packed);
+          this.at(a.dhw), this.at(a.dwhh), this.at(a.dbhh), this.opt(a.dh0), dhNext, packA, packB, w.packed, rdg, rh0, rhs);
         break;
       case 'rnn_tanh':
       case 'rnn_relu':
         k.rnnBackward(cell === 'rnn_relu' ? 1 : 0, T, B, H, w.ptr, this.at(a.h0), this.at(a.hs), this.at(a.dhs),
-          this.at(a.dxw), this.at(a.dwhh), this.at(a.dbhh), this.opt(a.dh0), dhNext, packA, packB, w.packed);
+          this.at(a.dxw), this.at(a.dwhh), this.at(a.dbhh), this.opt(a.dh0), dhNext, packA, packB, w.packed, rdg, rh0, rhs);
         break;
     }
   }
@@ -233,13 +261,15 @@ export class WasmBackend extends BackendBase implements Backend {
   /**
    * W_hh [G,H] as the per-step GEMM's B operand: packed once per call (forward: W_hhᵀ, K = H;
    * backward: W_hh, K = G), or used in place when B is so small that the kernels read it
-   * directly (then packing would cost more than the products it serves).
+   * directly (then packing would cost more than the products it serves). bf16 mode rounds it
+   * first (into scratch).
    */
   private hiddenWeights(whh: Tensor, forward: boolean, G: number, H: number, B: number): { ptr: number; packed: number } {
-    if (B <= this.DIRECT_M) return { ptr: this.at(whh), packed: 0 };
+    const w = this.precision === 'bf16' ? this.rounded('whhR', this.at(whh), 1, G * H, G * H) : this.at(whh);
+    if (B <= this.DIRECT_M) return { ptr: w, packed: 0 };
     const [K, N] = forward ? [H, G] : [G, H];
     const p = this.tmp('whh', this.k.packedSize(K, N) * 4);
-    this.k.packBFull(forward ? 1 : 0, K, N, this.at(whh), H, p);
+    this.k.packBFull(forward ? 1 : 0, K, N, w, H, p);
     return { ptr: p, packed: 1 };
   }
 

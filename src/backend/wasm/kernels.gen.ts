@@ -84,8 +84,9 @@ declare namespace WasmExports {
    * @param packA `usize`
    * @param packB `usize`
    * @param packed `i32`
+   * @param hb `usize`
    */
-  export function lstmForward(T: number, B: number, H: number, xw: number, whhP: number, bhh: number, h0: number, c0: number, hs: number, cache: number, cT: number, pre: number, cbuf: number, packA: number, packB: number, packed: number): void;
+  export function lstmForward(T: number, B: number, H: number, xw: number, whhP: number, bhh: number, h0: number, c0: number, hs: number, cache: number, cT: number, pre: number, cbuf: number, packA: number, packB: number, packed: number, hb: number): void;
   /**
    * assembly/recurrent/lstmBackward
    * @param T `i32`
@@ -107,8 +108,11 @@ declare namespace WasmExports {
    * @param packA `usize`
    * @param packB `usize`
    * @param packed `i32`
+   * @param rdg `usize`
+   * @param rh0 `usize`
+   * @param rhs `usize`
    */
-  export function lstmBackward(T: number, B: number, H: number, whhP: number, h0: number, c0: number, hs: number, cache: number, dhs: number, dxw: number, dwhh: number, dbhh: number, dh0: number, dc0: number, dhNext: number, dcNext: number, packA: number, packB: number, packed: number): void;
+  export function lstmBackward(T: number, B: number, H: number, whhP: number, h0: number, c0: number, hs: number, cache: number, dhs: number, dxw: number, dwhh: number, dbhh: number, dh0: number, dc0: number, dhNext: number, dcNext: number, packA: number, packB: number, packed: number, rdg: number, rh0: number, rhs: number): void;
   /**
    * assembly/recurrent/gruForward
    * @param T `i32`
@@ -124,8 +128,9 @@ declare namespace WasmExports {
    * @param packA `usize`
    * @param packB `usize`
    * @param packed `i32`
+   * @param hb `usize`
    */
-  export function gruForward(T: number, B: number, H: number, xw: number, whhP: number, bhh: number, h0: number, hs: number, cache: number, hw: number, packA: number, packB: number, packed: number): void;
+  export function gruForward(T: number, B: number, H: number, xw: number, whhP: number, bhh: number, h0: number, hs: number, cache: number, hw: number, packA: number, packB: number, packed: number, hb: number): void;
   /**
    * assembly/recurrent/gruBackward
    * @param T `i32`
@@ -145,8 +150,11 @@ declare namespace WasmExports {
    * @param packA `usize`
    * @param packB `usize`
    * @param packed `i32`
+   * @param rdg `usize`
+   * @param rh0 `usize`
+   * @param rhs `usize`
    */
-  export function gruBackward(T: number, B: number, H: number, whhP: number, h0: number, hs: number, cache: number, dhs: number, dxw: number, dhw: number, dwhh: number, dbhh: number, dh0: number, dhNext: number, packA: number, packB: number, packed: number): void;
+  export function gruBackward(T: number, B: number, H: number, whhP: number, h0: number, hs: number, cache: number, dhs: number, dxw: number, dhw: number, dwhh: number, dbhh: number, dh0: number, dhNext: number, packA: number, packB: number, packed: number, rdg: number, rh0: number, rhs: number): void;
   /**
    * assembly/recurrent/rnnForward
    * @param relu `i32`
@@ -161,8 +169,9 @@ declare namespace WasmExports {
    * @param packA `usize`
    * @param packB `usize`
    * @param packed `i32`
+   * @param hb `usize`
    */
-  export function rnnForward(relu: number, T: number, B: number, H: number, xw: number, whhP: number, bhh: number, h0: number, hs: number, packA: number, packB: number, packed: number): void;
+  export function rnnForward(relu: number, T: number, B: number, H: number, xw: number, whhP: number, bhh: number, h0: number, hs: number, packA: number, packB: number, packed: number, hb: number): void;
   /**
    * assembly/recurrent/rnnBackward
    * @param relu `i32`
@@ -181,8 +190,11 @@ declare namespace WasmExports {
    * @param packA `usize`
    * @param packB `usize`
    * @param packed `i32`
+   * @param rdg `usize`
+   * @param rh0 `usize`
+   * @param rhs `usize`
    */
-  export function rnnBackward(relu: number, T: number, B: number, H: number, whhP: number, h0: number, hs: number, dhs: number, dxw: number, dwhh: number, dbhh: number, dh0: number, dhNext: number, packA: number, packB: number, packed: number): void;
+  export function rnnBackward(relu: number, T: number, B: number, H: number, whhP: number, h0: number, hs: number, dhs: number, dxw: number, dwhh: number, dbhh: number, dh0: number, dhNext: number, packA: number, packB: number, packed: number, rdg: number, rh0: number, rhs: number): void;
   /**
    * assembly/recurrent/sumRows
    * @param db `usize`
@@ -333,5 +345,12 @@ declare namespace WasmExports {
    * @returns `f64`
    */
   export function sumSquares(p: number, n: number): number;
+  /**
+   * assembly/elementwise/roundBf16
+   * @param dst `usize`
+   * @param src `usize`
+   * @param n `i32`
+   */
+  export function roundBf16(dst: number, src: number, n: number): void;
 }
 export type WasmKernels = typeof WasmExports;
