@@ -100,6 +100,9 @@ export function bf16Suite(name: string, make: (precision: Precision) => Promise<
     const c = be.alloc([values.length]);
     be.gemm(false, false, 1, values.length, 1, 1, one, 0, a, 0, 0, c, 0);
     const got = Array.from(c.data);
+    // vdpbf16ps treats denormal operands as zero (DAZ); the emulations keep them
+    const daz = (be as { bf16Path?: () => { kernel: string } }).bf16Path?.().kernel === 'avx512bf16';
+    if (daz) want[values.indexOf(1e-39)] = 0;
     for (let i = 0; i < values.length; i++) {
       if (Number.isNaN(want[i])) assert.ok(Number.isNaN(got[i]), `${name}: NaN became ${got[i]}`);
       else assert.ok(Object.is(got[i], want[i]), `${name}: ${values[i]} rounded to ${got[i]}, expected ${want[i]}`);

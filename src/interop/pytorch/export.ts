@@ -12,8 +12,7 @@ import { createBackend } from '../../backend/select.js';
 import { preprocessingOf } from '../../classify/predict.js';
 import { RnnlabError } from '../../errors.js';
 import type { SourceOptions } from '../../text/sources/index.js';
-import { encodeCheckpoint, loadCheckpoint, type LoadedModel } from '../../train/checkpoint.js';
-import { resolveModelPath } from '../../train/checkpoint.js';
+import { encodeCheckpoint, loadCheckpoint, recordedPrecision, resolveModelPath, type LoadedModel } from '../../train/checkpoint.js';
 import { tokenizeData, type DataInfo } from './data.js';
 import { stageFolder } from './folder.js';
 import { MODEL_PY } from './model-py.js';
@@ -48,7 +47,7 @@ export interface PytorchExportResult {
 /** Metadata a training checkpoint has and an exported model file does not (it holds no training state). */
 const TRAINING_ONLY = new Set(['train_state', 'run_config', 'data_crc32', 'header_crc32']);
 /** Metadata encodeCheckpoint writes itself. */
-const OWN = new Set(['format', 'arch', 'config', 'vocab', 'tokenizer', 'frozen', 'batching']);
+const OWN = new Set(['format', 'arch', 'config', 'vocab', 'tokenizer', 'frozen', 'batching', 'precision']);
 
 export function levelOf(kind: string): 'char' | 'word' | 'bpe' {
   return kind === 'char' ? 'char' : kind === 'bpe' ? 'bpe' : 'word';
@@ -102,7 +101,8 @@ function refuseOverlap(o: PytorchExportOptions, file: string): void {
 export async function exportPytorch(o: PytorchExportOptions): Promise<PytorchExportResult> {
   const file = resolveModelPath(o.model);
   refuseOverlap(o, file);
-  const { backend } = await createBackend({ name: 'js' });
+  // the model on a backend of the precision it records, so weights.safetensors records it too
+  const { backend } = await createBackend({ name: 'js', precision: recordedPrecision(file) });
   const m = loadCheckpoint(file, backend);
   const arch = m.model.arch;
   if (o.withData !== undefined && arch !== 'lm') {
