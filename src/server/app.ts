@@ -107,6 +107,8 @@ export function createServer(o: ServeOptions): RnnlabServer {
   });
 
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
+  // a client that sends its request slowly holds a request slot: not for longer than this
+  server.requestTimeout = 120_000;
   // a malformed request line or header never reaches Hono: answer it plainly, stay up
   server.on('clientError', (_e, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"malformed HTTP request"}');

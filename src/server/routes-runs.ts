@@ -50,7 +50,13 @@ export function runRoutes(app: Hono, ctx: ServerContext): void {
     const st = statSync(p);
     if (!st.isFile()) throw new HttpError(400, `${JSON.stringify(c.req.query('path'))} is a folder, not a file`);
     const body = Readable.toWeb(createReadStream(p)) as ReadableStream;
-    return new Response(body, { headers: { 'Content-Type': TYPES[extname(p).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': String(st.size) } });
+    // files of the runs folder are data, never pages: an SVG or HTML among them runs no script here
+    return new Response(body, {
+      headers: {
+        'Content-Type': TYPES[extname(p).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': String(st.size),
+        'Content-Security-Policy': "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox",
+      },
+    });
   });
 
   /**

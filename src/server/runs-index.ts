@@ -52,8 +52,30 @@ export function lockHolder(dir: string): number | null {
   }
 }
 
+/**
+ * Parsed runs by folder, kept while metrics.jsonl and config.json keep their size and time: the
+ * Runs page polls the list, and re-reading every run's metrics each time would cost the event
+ * loop more with every run in the folder.
+ */
+const parsed = new Map<string, { key: string; run: RunRecord }>();
+const CACHE_LIMIT = 2000;
+
+function readRunCached(dir: string, name: string): RunRecord {
+  const stamp = (f: string) => {
+    const st = statSync(join(dir, f), { throwIfNoEntry: false });
+    return st ? `${st.size}:${st.mtimeMs}` : '-';
+  };
+  const key = `${name}|${stamp('metrics.jsonl')}|${stamp('config.json')}`;
+  const hit = parsed.get(dir);
+  if (hit && hit.key === key) return hit.run;
+  const run = readRun(dir, name);
+  if (parsed.size >= CACHE_LIMIT) parsed.delete(parsed.keys().next().value!);
+  parsed.set(dir, { key, run });
+  return run;
+}
+
 export function summarize(folder: RunsFolder, dir: string, sweep: string | null = null): RunSummary {
-  const r: RunRecord = readRun(dir, folder.idOf(dir));
+  const r: RunRecord = readRunCached(dir, folder.idOf(dir));
   const events = r.events as RunEvent[];
   const vals = events.filter((e): e is ValEvent => e.type === 'val' && !e.untrained);
   const best = [...vals].reverse().find((v) => v.best) ?? null;

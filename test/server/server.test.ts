@@ -8,6 +8,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type RnnlabServer } from '../../src/server/app.js';
@@ -116,6 +118,7 @@ test('runs, sweeps, corpora and models: kind, status, settings and best metrics'
 
   const file = await call(base, '/api/files?path=lm/config.json');
   assert.equal(file.status, 200);
+  assert.match(String(file.headers['content-security-policy']), /sandbox/);
   assert.equal(file.json.config.hidden, 16);
 
   for (const [path, status] of [['/api/runs/get?id=nope', 404], ['/api/runs/get', 400], ['/api/sweeps/get?id=lm', 404], ['/api/runs/get?id=corpus.txt', 404]] as const) {
@@ -253,6 +256,18 @@ test('uploads land in uploads/ whole; oversized, oddly named or existing ones ar
   assert.equal(big.status, 413);
   assert.match(big.json.error, /at most 4096/);
   assert.ok(!existsSync(join(runs, 'uploads', 'big.txt')));
+  // no Content-Length (chunked): refused as the bytes arrive
+  const chunked = await new Promise<number>((resolve, reject) => {
+    const req = httpRequest(new URL('/api/uploads?name=chunked.txt', base), { method: 'POST', agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'EPIPE' || (e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
+    for (let i = 0; i < 10; i++) req.write(Buffer.alloc(1000, 98));
+    req.end();
+  });
+  assert.equal(chunked, 413);
+  assert.ok(!existsSync(join(runs, 'uploads', 'chunked.txt')));
   for (const name of ['../x.txt', '.hidden.txt', 'a/b.txt', 'x.exe']) {
     const r = await call(base, `/api/uploads?name=${encodeURIComponent(name)}`, { method: 'POST', body: 'x' });
     assert.equal(r.status, 400, name);
@@ -291,6 +306,13 @@ test('security: foreign Host, foreign Origin, cross-site requests, path traversa
     assert.equal(r.status, status, `${what}: ${r.status} ${r.text.slice(0, 300)}`);
     assert.match(r.json.error, re, what);
   }
+  // a request that is not HTTP at all
+  const raw = await new Promise<string>((resolve, reject) => {
+    const sock = connect(Number(port), '127.0.0.1', () => sock.write('NOT HTTP AT ALL\r\n\r\n'));
+    let got = '';
+    sock.setEncoding('utf8').on('data', (d: string) => (got += d)).on('end', () => resolve(got)).on('error', reject);
+  });
+  assert.match(raw, /^HTTP\/1\.1 400/);
   // a same-origin POST from the server's own page goes through
   const same = await post('/api/inspect', { model: 'lm', text: 'the fox' }, { origin: base, 'sec-fetch-site': 'same-origin' });
   assert.equal(same.status, 200, same.text);
