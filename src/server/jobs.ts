@@ -6,7 +6,7 @@
  * finishes its step and saves last.safetensors; resume is the CLI's `--resume`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLASSIFY_TABLE } from '../classify/config.js';
@@ -93,6 +93,7 @@ export class Jobs {
     if (settings.data === undefined) throw new HttpError(400, 'settings.data (--data) is required for a new run: a corpus in the runs folder (GET /api/corpora)');
     const runName = name === undefined ? `${kind === 'classifier' ? 'classify' : settings.level ?? 'char'}-${kind === 'classifier' ? settings.model ?? 'cnn' : settings.cell ?? 'lstm'}-${stamp()}` : name;
     const dir = this.o.folder.target(runName, 'name');
+    if (dir === this.o.folder.real) throw new HttpError(400, `name ${JSON.stringify(runName)} is the runs folder itself: name a folder inside it`);
     if (existsSync(join(dir, 'metrics.jsonl'))) throw new HttpError(409, `the run ${JSON.stringify(runName)} exists already: choose another name, or resume it (POST /api/train/resume)`);
     const args: string[] = kind === 'classifier' ? ['classify', 'train'] : ['train'];
     for (const spec of table.options) {
@@ -104,11 +105,18 @@ export class Jobs {
         if (v === !negated) args.push(flagOf(spec.key));
         continue;
       }
-      const value = spec.arg === '<file>' ? this.o.folder.existing(v, `settings.${spec.key}`) : String(v);
+      const value = spec.arg === '<file>' ? this.file(v, `settings.${spec.key}`) : String(v);
       args.push(flagOf(spec.key), value);
     }
     args.push('--out', dir);
     return this.enqueue(kind, 'train', this.o.folder.idOf(dir), args);
+  }
+
+  /** A file setting: a file (not a folder) inside the runs folder, as an absolute path for the CLI. */
+  private file(v: unknown, what: string): string {
+    const p = this.o.folder.existing(v, what);
+    if (!statSync(p).isFile()) throw new HttpError(400, `${what} ${JSON.stringify(v)} is a folder, not a file`);
+    return p;
   }
 
   /** Continues a run from its last.safetensors; only the budget (epochs, maxSteps, maxTime) may be given anew. */

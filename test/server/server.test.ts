@@ -298,6 +298,9 @@ test('security: foreign Host, foreign Origin, cross-site requests, path traversa
     ['unknown setting', post('/api/train', { settings: { data: 'corpus.txt', hiden: 3 } }), 400, /unknown training setting "hiden"/],
     ['unknown kind', post('/api/train', { kind: 'gpt', settings: {} }), 400, /kind must be/],
     ['existing run', post('/api/train', { name: 'lm', settings: { data: 'corpus.txt' } }), 409, /exists already/],
+    ['the runs folder as a run', post('/api/train', { name: './', settings: { data: 'corpus.txt' } }), 400, /the runs folder itself/],
+    ['a folder as data', post('/api/train', { settings: { data: 'lm' } }), 400, /is a folder, not a file/],
+    ['missing data file', post('/api/train', { settings: { data: 'nope.txt' } }), 404, /no such file/],
     ['unknown job', post('/api/train/stop', { job: 'job-999' }), 404, /no job/],
     ['resume without checkpoint', post('/api/train/resume', { id: 'sweep' }), 409, /no last.safetensors/],
   ];
