@@ -344,6 +344,11 @@ test('200 concurrent requests: all answered, never more than the limit in flight
   assert.equal(s.requests.queued, 0);
   const after = await call(base, '/api/runs/get?id=lm');
   assert.equal(after.status, 200);
+  // six slow clients at once: four are handled, two wait, none is refused
+  const slowReplies = await Promise.all(Array.from({ length: 6 }, () => call(base, '/api/train', { json: { settings: { data: 'corpus.txt', lr: 0 } }, splitMs: 150 })));
+  assert.deepEqual(slowReplies.map((r) => r.status), [400, 400, 400, 400, 400, 400]);
+  const s2 = (await call(base, '/api/server')).json;
+  assert.equal(s2.requests.peak, 4);
 });
 
 test('a training job: start it, see its events arrive, stop it (last.safetensors saved), resume it', async () => {
