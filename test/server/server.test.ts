@@ -225,7 +225,10 @@ test('classify: class probabilities of a text, and the confusion matrix and per-
   assert.equal(p.status, 200, p.text);
   assert.deepEqual(Object.keys(p.json.probabilities).sort(), ['sport', 'tech']);
   assert.ok(Math.abs(p.json.probabilities.sport + p.json.probabilities.tech - 1) < 1e-9);
-  const e = await post('/api/classify/eval', { model: 'cls', data: 'labels.csv' });
+  // without data: the run's own data file (here its --data: it has no --val-data)
+  const [e, byRun] = await Promise.all([post('/api/classify/eval', { model: 'cls', data: 'labels.csv' }), post('/api/classify/eval', { model: 'cls' })]);
+  assert.equal(byRun.status, 200, byRun.text);
+  assert.equal(byRun.json.data, join(runs, 'labels.csv'));
   assert.equal(e.status, 200, e.text);
   assert.equal(e.json.documents, 40);
   assert.equal(e.json.confusion.length, 2);
