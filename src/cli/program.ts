@@ -13,6 +13,7 @@ import { plotAction, plotCommand } from './plot.js';
 import { reportAction, reportCommand } from './report.js';
 import { exportAction, exportCommand } from './export.js';
 import { importAction, importCommand } from './import.js';
+import { serveAction, serveCommand } from './serve.js';
 import { classifyCommand, classifyEvalAction, classifyPredictAction, classifyTrainAction } from './classify.js';
 
 export function buildProgram(): Command {
@@ -39,5 +40,6 @@ export function buildProgram(): Command {
     classify.commands.find((c) => c.name() === name)!.action(action(fn as (...a: unknown[]) => Promise<void>));
   }
   program.addCommand(classify);
+  program.addCommand(serveCommand().action(action(serveAction)));
   return program;
 }

@@ -1,49 +1,47 @@
 /** `rnnlab sample`: generate text from a prime with any decoding strategy. */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { RnnlabError } from '../errors.js';
 import { generate, type Strategy } from '../generate/decode.js';
 import type { BeamOptions, Generation } from '../generate/decoders/options.js';
 import { checkGenerationSize } from '../generate/limits.js';
 import { LmStepModel } from '../generate/lm-step-model.js';
 import { bannedIds, encodePrime, encodeText, renderTokens, TextStream } from '../generate/model-text.js';
-import { checkStrategyOptions, flagName, MAX_BEAMS } from '../generate/strategy-check.js';
+import { SAMPLE_DECODING_SETTINGS, SAMPLE_OUTPUT_SETTINGS, type SampleSetting } from '../generate/sample-settings.js';
+import { checkStrategyOptions, flagName } from '../generate/strategy-check.js';
 import { loadLanguageModel, type LoadedModel } from '../train/checkpoint.js';
 import { backendOptions, pickModelBackend, precisionOption } from './common.js';
 import { collect, int, num, oneOf, text, valueOption } from './parse.js';
 import { printJson } from './run.js';
 import { outputClosed } from './stdout.js';
 
+/** A commander option from a row of the sample settings table (sample-settings.ts). */
+function settingOption(s: SampleSetting): Option {
+  const flags = `${s.flag}${s.arg ? ` ${s.arg}` : ''}`;
+  // --no-repeat-ngram takes a value: not the negation commander would read it as
+  const opt = s.flag.startsWith('--no-') ? valueOption(flags, s.help) : new Option(flags, s.help);
+  const v = s.value;
+  switch (v.kind) {
+    case 'int': opt.argParser(int(v.min, v.max)); break;
+    case 'num': opt.argParser(num(v.min, v.max, v.exclusiveMin, v.exclusiveMax)); break;
+    case 'choice': opt.argParser(oneOf(...v.values)); break;
+    case 'text': opt.argParser(text); break;
+    case 'texts': opt.argParser(collect); break;
+    case 'flag': break;
+  }
+  if (s.default !== undefined) opt.default(s.default);
+  return opt;
+}
+
 export function samplingOptions(c: Command): Command {
-  return c
-    .option('--strategy <s>', 'greedy, sample, beam or beam-sample', oneOf('greedy', 'sample', 'beam', 'beam-sample'), 'sample')
-    .option('--temperature <f>', 'softmax temperature (0: greedy)', num(0, Infinity), 1)
-    .option('--top-k <n>', 'keep the k most likely tokens', int(1))
-    .option('--top-p <f>', 'nucleus: keep the smallest set with probability mass ≥ p, p in (0, 1]', num(0, 1, true))
-    .option('--min-p <f>', 'keep tokens with p ≥ min-p · p_max, in (0, 1]', num(0, 1, true))
-    .option('--typical <f>', 'typical sampling mass, in (0, 1]', num(0, 1, true))
-    .option('--epsilon-cutoff <f>', 'epsilon sampling: drop tokens with p < ε, ε in (0, 1)', num(0, 1, true, true))
-    .option('--eta-cutoff <f>', 'eta sampling: drop tokens with p < min(η, √η·exp(−entropy)), η in (0, 1)', num(0, 1, true, true))
-    .option('--min-tokens-to-keep <n>', 'top-k/top-p/min-p/typical/epsilon/eta never keep fewer tokens (default: 1)', int(1))
-    .option('--alpha <f>', 'power sampling: p^α renormalised (α > 1 sharpens)', num(0, Infinity, true))
-    .option('--repetition-penalty <f>', 'CTRL-style penalty for tokens already present (> 1 discourages)', num(0, Infinity, true))
-    .addOption(valueOption('--no-repeat-ngram <n>', 'never repeat an n-gram of n tokens (the prime included)').argParser(int(1)))
-    .option('--ban <text>', 'never generate this text (tokenized with the model\'s tokenizer; repeatable)', collect)
-    .option('--min-length <n>', 'no [EOS] and no --stop before this many generated tokens', int(0))
-    .option('--beams <n>', `beam width (beam, beam-sample; default 5, at most ${MAX_BEAMS})`, int(1, MAX_BEAMS))
-    .option('--length-penalty <f>', 'beam length normalisation α (GNMT: score / ((5+len)/6)^α)', num(0, Infinity))
-    .option('--num-samples <n>', 'outputs: sampled together as one batch, or the n best hypotheses of one beam search (n ≤ --beams)', int(1, 10000), 1)
-    .option('--stop <text>', 'stop once the output contains this text (cut before it)', text)
-    .option('--seed <n>', 'random seed', int(0, 2 ** 32 - 1), 0);
+  for (const s of SAMPLE_DECODING_SETTINGS) c.addOption(settingOption(s));
+  return c;
 }
 
 export function sampleCommand(): Command {
   const c = new Command('sample').description('generate text from a trained model');
-  c.option('--model <path>', 'a run directory (its model.safetensors) or a .safetensors file')
-    .option('--prime <text>', 'text the model reads first (default: a newline for char models, [SOS] for word models)', text)
-    .option('--length <n>', 'tokens to generate per output', int(0, 1_000_000), 200)
-    .option('--strict-vocab', 'word/bpe: fail on prime words outside the vocabulary instead of using [UNK]', false)
-    .option('--raw', 'word/bpe: print tokens as they are, space-separated (no prettify)', false)
-    .option('--stream', 'print the text as it is generated (one output, greedy or sample)', false)
+  c.option('--model <path>', 'a run directory (its model.safetensors) or a .safetensors file');
+  for (const s of SAMPLE_OUTPUT_SETTINGS) c.addOption(settingOption(s));
+  c.option('--stream', 'print the text as it is generated (one output, greedy or sample)', false)
     .option('--json', 'machine-readable output', false);
   samplingOptions(c);
   precisionOption(c);
