@@ -40,6 +40,19 @@ test('train and sample in the browser-only example', { timeout: 120_000 }, async
     assert.equal(await backend.getAttribute('data-isolated'), 'true');
     assert.equal(await page.evaluate(() => crossOriginIsolated), true);
 
+    // too little text is one clear message on the page, and the page can train afterwards
+    await page.fill('#text', 'far too short');
+    await page.click('#train');
+    await page.waitForSelector('#error');
+    assert.match(await page.locator('#error').innerText(), /^the text is too short for batch 16 × seq 32: paste more/);
+    assert.equal(await page.locator('#status').getAttribute('data-phase'), 'idle');
+
+    await page.fill('input[name=lr]', '-1');
+    await page.click('#train');
+    await page.waitForFunction(() => /learning rate/.test(document.querySelector('#error')?.textContent ?? ''));
+    assert.equal(await page.locator('#error').innerText(), 'the learning rate must be a number > 0, got -1');
+    await page.fill('input[name=lr]', '0.003');
+
     await page.fill('#text', TEXT);
     await page.fill('input[name=hidden]', '64');
     await page.fill('input[name=maxSteps]', '100000');

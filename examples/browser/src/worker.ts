@@ -30,7 +30,20 @@ backendReady.catch((e) => post({ type: 'error', message: `no backend: ${message(
 let loop: lib.TrainLoop | null = null;
 let trained: Trained | null = null;
 
+/** The settings the model's own checks do not cover, named as the page names them. */
+function checkSettings(s: TrainSettings): void {
+  const whole = (v: number, name: string, min: number) => {
+    if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be a whole number ≥ ${min}, got ${v}`);
+  };
+  whole(s.batch, 'batch', 1);
+  whole(s.seq, 'seq', 1);
+  whole(s.maxSteps, 'steps', 1);
+  whole(s.seed, 'seed', 0);
+  if (!(Number.isFinite(s.lr) && s.lr > 0)) throw new Error(`the learning rate must be a number > 0, got ${s.lr}`);
+}
+
 async function train(text: string, s: TrainSettings): Promise<void> {
+  checkSettings(s);
   const be = await backendReady;
   const tokenizer = lib.createTokenizer({ kind: 'char', lowercase: false });
   const chars = tokenizer.tokenize(text);
