@@ -26,7 +26,7 @@ export function LossChart({ series, version, log }: { series: LossSeries; versio
       scales: { x: { time: false }, y: { distr: log ? 3 : 1 } },
       axes: [{ label: 'step' }, { label: 'loss (nats/char)' }],
       series: [
-        {},
+        { label: 'step' },
         { label: 'train', stroke: '#2563eb', width: 1.5, points: { show: false } },
         { label: 'validation', stroke: '#dc2626', width: 2, spanGaps: true, points: { show: true, size: 6 } },
       ],
