@@ -97,7 +97,7 @@ export function createServer(o: ServeOptions): RnnlabServer {
   modelRoutes(app, ctx);
   uploadRoutes(app, ctx);
   staticRoutes(app, VERSION);
-  app.notFound((c) => c.json({ error: `no endpoint ${c.req.method} ${c.req.path} (GET / lists them)` }, 404));
+  app.notFound((c) => c.json({ error: `no endpoint ${c.req.method} ${c.req.path} (GET /api lists them)` }, 404));
   app.onError((e, c) => {
     const { status, message } = errorStatus(e);
     if (status >= 500) process.stderr.write(`rnnlab serve: ${c.req.method} ${c.req.path}: ${(e as Error)?.stack ?? e}\n`);

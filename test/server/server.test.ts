@@ -65,7 +65,7 @@ after(async () => {
 
 const post = (path: string, json: unknown, headers: Record<string, string> = {}) => call(base, path, { json, headers });
 
-test('the server listens on loopback, describes itself, and lists the API on / (the pages come with the front end)', async () => {
+test('the server listens on loopback, describes itself, serves the dashboard on / and lists the API on /api', async () => {
   assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
   const s = await call(base, '/api/server');
   assert.equal(s.status, 200);
@@ -74,7 +74,15 @@ test('the server listens on loopback, describes itself, and lists the API on / (
   const home = await call(base, '/');
   assert.equal(home.status, 200);
   assert.match(String(home.headers['content-type']), /text\/html/);
-  assert.match(home.text, /\/api\/generate/);
+  assert.match(home.text, /<div id="app">/, 'npm run build builds the front end into dist/web');
+  const index = await call(base, '/api');
+  assert.equal(index.status, 200);
+  assert.match(index.text, /\/api\/generate/);
+  // the browser-only example is served too (relative asset paths: under /example/)
+  const example = await call(base, '/example/');
+  assert.equal(example.status, 200);
+  assert.match(example.text, /<script type="module"/);
+  assert.equal((await call(base, '/example')).status, 301);
   // every response is cross-origin isolated, errors included
   for (const r of [s, home, await call(base, '/api/nothing'), await call(base, '/api/runs/get?id=nope')]) {
     assert.equal(r.headers['cross-origin-opener-policy'], 'same-origin');
