@@ -96,15 +96,15 @@ export function Field({ o, prefix, values, set, error, files }: {
   } else if (s.kind === 'choice') {
     input = (
       <select {...common} value={String(v)} onChange={(e) => set(o.key, e.currentTarget.value)}>
-        <option value="">{o.default != null ? `${String(o.default)} (default)` : '(default)'}</option>
-        {s.values.filter((x) => x !== o.default).map((x) => <option value={x}>{x}</option>)}
+        <option value="" selected={v === ''}>{o.default != null ? `${String(o.default)} (default)` : '(default)'}</option>
+        {s.values.filter((x) => x !== o.default).map((x) => <option value={x} selected={v === x}>{x}</option>)}
       </select>
     );
   } else if (o.file && files) {
     input = (
       <select {...common} value={String(v)} onChange={(e) => set(o.key, e.currentTarget.value)}>
-        <option value="">(none)</option>
-        {files.map((f) => <option value={f}>{f}</option>)}
+        <option value="" selected={v === ''}>(none)</option>
+        {files.map((f) => <option value={f} selected={v === f}>{f}</option>)}
       </select>
     );
   } else if (s.kind === 'texts') {

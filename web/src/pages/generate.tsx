@@ -122,7 +122,7 @@ export function GeneratePage({ params }: { params: URLSearchParams }) {
               <tbody>
                 {done.samples.map((s) => (
                   <tr>
-                    <td class="num">{s.rank ?? ''}</td><td class="num">{fmt(s.score, 5)}</td><td class="num">{fmt(s.log_prob, 5)}</td>
+                    <td class="num">{s.rank !== undefined ? s.rank + 1 : ''}</td><td class="num">{fmt(s.score, 5)}</td><td class="num">{fmt(s.log_prob, 5)}</td>
                     <td class="num">{s.tokens}</td><td>{s.finished_by}</td><td><pre class="generated">{s.text}</pre></td>
                   </tr>
                 ))}
