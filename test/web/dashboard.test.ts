@@ -54,7 +54,7 @@ before(async () => {
   const small = ['--epochs', '2', '--seq', '16', '--batch', '4', '--quiet'];
   const [lm, cls, sweep] = await Promise.all([
     rnnlabAsync(['train', '--data', join(runs, 'corpus.txt'), '--out', join(runs, 'lm'), ...TINY, ...small], { cwd: tmp }),
-    rnnlabAsync(['classify', 'train', '--data', join(runs, 'labels.csv'), '--out', join(runs, 'cls'), '--backend', 'js', '--model', 'cnn', '--hidden', '8', '--embed', '8', '--epochs', '2', '--batch', '8', '--quiet'], { cwd: tmp }),
+    rnnlabAsync(['classify', 'train', '--data', join(runs, 'labels.csv'), '--out', join(runs, 'cls'), '--backend', 'js', '--model', 'cnn', '--hidden', '8', '--embed', '8', '--epochs', '8', '--batch', '8', '--quiet'], { cwd: tmp }),
     rnnlabAsync(['sweep', '--data', join(runs, 'corpus.txt'), '--out', join(runs, 'sweep'), '--backend', 'js', '--hidden', '8,16', '--lr', '0.01,0.1', '--embed', '8', '--layers', '1', '--epochs', '1', '--seq', '16', '--batch', '4', '--parallel', '2', '--quiet'], { cwd: tmp }),
   ]);
   for (const r of [lm, cls, sweep]) assert.equal(r.status, 0, show(r));
@@ -149,9 +149,11 @@ test('Train: start a run from the form, its curve grows over SSE, stop it, resum
   await current.locator('h2 [data-status="stopped"]').waitFor({ timeout: 20_000 });
   assert.ok(existsSync(join(runs, 'live', 'last.safetensors')), 'a stopped run saved last.safetensors');
   const stoppedAt = await points();
+  // the step the run saved (the page's curve may still be catching up with the file)
+  const saved = await page.evaluate(() => fetch('/api/runs/get?id=live').then((r) => r.json()).then((r: { step: number }) => r.step));
 
   const resume = current.getByRole('form', { name: 'resume' });
-  await resume.getByLabel('--max-steps', { exact: true }).fill(String(stoppedAt + 40));
+  await resume.getByLabel('--max-steps', { exact: true }).fill(String(saved + 40));
   await resume.getByRole('button', { name: 'Resume' }).click();
   await current.locator('h2 [data-status="running"], h2 [data-status="done"]').first().waitFor({ timeout: 20_000 });
   try {

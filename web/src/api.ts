@@ -95,7 +95,7 @@ export interface ServerInfo { version: string; url: string; runs_dir: string; ma
 export interface Corpus { path: string; bytes: number }
 export interface ModelInfo { id: string; kind: 'lm' | 'classifier'; level: string | null; status: RunStatus; best: Best | null }
 
-export interface Sample { text: string; tokens: number; ids?: number[]; log_prob: number; finished_by: string; score?: number; rank?: number }
+export interface Sample { text: string; tokens: string[]; ids?: number[]; log_prob: number; finished_by: string; score?: number; rank?: number }
 export type GenerateEvent =
   | { type: 'prime'; text: string }
   | { type: 'token'; row: number; id: number; token: string; text: string }

@@ -41,14 +41,14 @@ export function SweepHeatmap({ x, y, cells, onPick }: { x: string; y: string; ce
   return (
     <div class="heatmaps">
       {facets.map((facet) => {
-        const w = left + xs.length * cw + 10, h = top + ys.length * ch + 40;
+        const w = Math.max(left + xs.length * cw + 10, 330), h = top + ys.length * ch + 40;
         return (
           <figure class="heatmap">
             {facet && <figcaption>{facet}</figcaption>}
             <svg width={w} height={h} viewBox={`0 0 ${w} ${h}`} role="img" aria-label={`sweep heat-map: validation perplexity by ${x} and ${y}`}>
               <text x={left + (xs.length * cw) / 2} y={h - 6} text-anchor="middle" class="axis-title">{x}</text>
               <text x={12} y={top + (ys.length * ch) / 2} text-anchor="middle" class="axis-title" transform={`rotate(-90 12 ${top + (ys.length * ch) / 2})`}>{y}</text>
-              <text x={left} y={16} class="axis-title">validation perplexity (darker is better)</text>
+              <text x={4} y={16} class="axis-title">validation perplexity (darker is better)</text>
               {xs.map((v, i) => <text x={left + i * cw + cw / 2} y={top + ys.length * ch + 16} text-anchor="middle" class="tick">{v}</text>)}
               {ys.map((v, j) => <text x={left - 6} y={top + j * ch + ch / 2 + 4} text-anchor="end" class="tick">{v}</text>)}
               {cells.filter((c) => c.facet === facet).map((c) => {
@@ -76,11 +76,12 @@ export function ConfusionMatrix({ classes, confusion }: { classes: string[]; con
   const n = classes.length;
   const cell = Math.max(30, Math.min(64, Math.floor(480 / Math.max(1, n))));
   const labelW = Math.min(160, 12 + 7 * Math.max(...classes.map((c) => c.length)));
-  const left = labelW + 24, top = 20;
+  const left = labelW + 24, top = 6;
   const w = left + n * cell + 10, h = top + n * cell + labelW + 24;
   return (
-    <svg class="confusion" width={w} height={h} viewBox={`0 0 ${w} ${h}`} role="img" aria-label={`confusion matrix of ${n} classes`}>
-      <text x={left} y={12} class="axis-title">rows: true class · columns: predicted · colour: share of the row</text>
+    <figure class="confusion">
+    <figcaption class="small muted">rows: true class · columns: predicted · colour: share of the row</figcaption>
+    <svg width={w} height={h} viewBox={`0 0 ${w} ${h}`} role="img" aria-label={`confusion matrix of ${n} classes`}>
       <text x={12} y={top + (n * cell) / 2} text-anchor="middle" class="axis-title" transform={`rotate(-90 12 ${top + (n * cell) / 2})`}>true class</text>
       <text x={left + (n * cell) / 2} y={h - 6} text-anchor="middle" class="axis-title">predicted class</text>
       {classes.map((c, i) => (
@@ -103,5 +104,6 @@ export function ConfusionMatrix({ classes, confusion }: { classes: string[]; con
         });
       })}
     </svg>
+    </figure>
   );
 }

@@ -19,8 +19,9 @@ export function useModels(kind: 'lm' | 'classifier', initial?: string | null) {
   const { data, error } = useLoad(() => api.models());
   const models = (data?.models ?? []).filter((m) => m.kind === kind);
   const [model, setModel] = useState<string>(initial ?? '');
+  // effects run after paint: a choice made meanwhile is kept (hence the updater form)
   useEffect(() => {
-    if (models.length && !models.some((m) => m.id === model)) setModel(models[0]!.id);
+    if (models.length) setModel((cur) => (models.some((m) => m.id === cur) ? cur : models[0]!.id));
   }, [data]);
   return { models, model, setModel, error, loaded: data !== null };
 }

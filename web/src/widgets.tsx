@@ -12,7 +12,7 @@ export function ModelPicker({ models, model, setModel, kind, loaded }: { models:
       <select id={`model-${kind}`} value={model} onChange={(e) => setModel(e.currentTarget.value)}>
         {models.map((m) => (
           <option value={m.id}>
-            {m.id}{m.level ? ` (${m.level})` : ''}{m.best?.perplexity ? ` · ppl ${fmt(m.best.perplexity)}` : ''}{m.best?.accuracy != null ? ` · acc ${fmt(m.best.accuracy)}` : ''}
+            {m.id}{m.level ? ` (${m.level})` : ''}{m.kind === 'lm' && m.best?.perplexity ? ` · ppl ${fmt(m.best.perplexity)}` : ''}{m.best?.accuracy != null ? ` · acc ${fmt(m.best.accuracy)}` : ''}
           </option>
         ))}
       </select>

@@ -123,14 +123,14 @@ export function GeneratePage({ params }: { params: URLSearchParams }) {
                 {done.samples.map((s) => (
                   <tr>
                     <td class="num">{s.rank !== undefined ? s.rank + 1 : ''}</td><td class="num">{fmt(s.score, 5)}</td><td class="num">{fmt(s.log_prob, 5)}</td>
-                    <td class="num">{s.tokens}</td><td>{s.finished_by}</td><td><pre class="generated">{s.text}</pre></td>
+                    <td class="num">{s.tokens.length}</td><td>{s.finished_by}</td><td><pre class="generated">{s.text}</pre></td>
                   </tr>
                 ))}
               </tbody>
             </table>
           )}
           {!beam && (
-            <p class="small muted">{done.samples.map((s, i) => `sample ${i + 1}: ${s.tokens} tokens, log p ${fmt(s.log_prob, 5)}, ended by ${s.finished_by}`).join(' · ')}</p>
+            <p class="small muted">{done.samples.map((s, i) => `sample ${i + 1}: ${s.tokens.length} tokens, log p ${fmt(s.log_prob, 5)}, ended by ${s.finished_by}`).join(' · ')}</p>
           )}
         </section>
       )}

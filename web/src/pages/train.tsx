@@ -113,7 +113,8 @@ export function TrainPage({ params }: { params: URLSearchParams }) {
 
   const files = (corpora.data?.corpora ?? []).map((c) => c.path);
   const set = (k: string, v: FieldValue) => setValues((s) => ({ ...s, [k]: v }));
-  const budgetOptions = useMemo(() => (opts.data ? opts.data.lm.options.filter((o) => opts.data!.resume.includes(o.key)) : []), [opts.data]);
+  // a budget left empty is the run's own (not the CLI's default for a new run): no placeholder
+  const budgetOptions = useMemo(() => (opts.data ? opts.data.lm.options.filter((o) => opts.data!.resume.includes(o.key)).map((o) => ({ ...o, default: null })) : []), [opts.data]);
 
   const start = (e: Event) => {
     e.preventDefault();
