@@ -92,6 +92,9 @@ test('every page opens, cross-origin isolated, with the runs folder in the heade
     await page.getByTestId('runs-dir').waitFor();
   }
   assert.equal(await page.getByTestId('runs-dir').innerText(), server.stats().runs_dir);
+  // the browser-only example is served too, cross-origin isolated
+  await page.goto(`${base}/example/`);
+  await page.waitForFunction(() => document.querySelector('#backend')?.getAttribute('data-isolated') === 'true');
   await page.goto(`${base}/#/nowhere`);
   await page.getByRole('alert').filter({ hasText: 'No page “nowhere”' }).waitFor();
   assert.deepEqual(problems, []);
@@ -129,6 +132,14 @@ test('Train: start a run from the form, its curve grows over SSE, stop it, resum
   await form.getByRole('button', { name: 'Start training' }).click();
   await page.getByRole('alert').filter({ hasText: '--hidden must be an integer from 1 to 65536, got 0' }).waitFor();
   // …and the server's own 4xx message is shown as it is (a run name that exists)
+  // the classifier's form is `rnnlab classify train`'s table
+  await form.getByRole('radio', { name: /classifier/ }).check();
+  await form.getByLabel('--model', { exact: true }).waitFor();
+  assert.equal(await form.getByLabel('--model', { exact: true }).inputValue(), '');
+  assert.match(await form.getByLabel('--model', { exact: true }).innerText(), /gru \(default\)/);
+  await form.getByRole('radio', { name: /language model/ }).check();
+  await form.getByLabel('--cell', { exact: true }).waitFor();
+  await form.getByLabel('--data', { exact: true }).selectOption('corpus.txt');
   await form.getByLabel('run name').fill('lm');
   await form.getByLabel('--hidden', { exact: true }).fill('8');
   await form.getByRole('button', { name: 'Start training' }).click();

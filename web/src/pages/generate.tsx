@@ -33,6 +33,13 @@ export function GeneratePage({ params }: { params: URLSearchParams }) {
   const [done, setDone] = useState<Done | null>(null);
   const [running, setRunning] = useState(false);
   const abort = useRef<AbortController | null>(null);
+  const output = useRef<HTMLElement>(null);
+  // while tokens stream in, keep the newest in view (unless the reader scrolled up)
+  useEffect(() => {
+    for (const pre of output.current?.querySelectorAll('pre') ?? []) {
+      if (pre.scrollHeight - pre.scrollTop - pre.clientHeight < 80) pre.scrollTop = pre.scrollHeight;
+    }
+  }, [rows]);
   const options = opts.data?.options ?? [];
   useEffect(() => {
     if (opts.data) setValues(initialValues(opts.data.options));
@@ -107,7 +114,7 @@ export function GeneratePage({ params }: { params: URLSearchParams }) {
       </form>
       <ErrorBox error={error} />
       {(rows.length > 0 || prime) && !beam && (
-        <section class="panel output" aria-label="output">
+        <section class="panel output" aria-label="output" ref={output}>
           {(rows.length ? rows : ['']).map((t, i) => (
             <pre class="generated" data-row={i}><span class="prime">{prime}</span>{t}</pre>
           ))}
