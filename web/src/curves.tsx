@@ -1,8 +1,8 @@
 /**
  * Training and validation loss curves with uPlot: one or several runs overlaid (each run a
- * training series and a validation series in its colour, validation dashed with points). The
- * steps of all runs are merged into one x axis (uPlot's data model) with gaps where a run has
- * no point. Points arrive over SSE faster than frames: redraws happen at most once a frame.
+ * training series and a validation series in its colour, validation dashed with points; one run:
+ * training blue, validation red). The steps of all runs are merged into one x axis (uPlot's
+ * data model) with gaps where a run has no point. Points arrive over SSE faster than frames: redraws happen at most once a frame.
  * The container's data-points (x values) and data-series (series) are what the e2e test reads.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -95,9 +95,12 @@ export function Curves({ curves, version, height = 280, log = false }: { curves:
     const many = curves.length > 1;
     const series: uPlot.Series[] = [{ label: 'step' }];
     curves.forEach((c, i) => {
+      // one run: training blue, validation red; several: a colour per run, the noisy training
+      // loss faded so the validation line (dashed, with points) stays readable over it
       const stroke = COLORS[i % COLORS.length]!;
-      series.push({ label: many ? `${c.id} train` : 'train', stroke, width: 1.25, spanGaps: true, points: { show: false } });
-      series.push({ label: many ? `${c.id} validation` : 'validation', stroke, width: 2, dash: [6, 4], spanGaps: true, points: { show: true, size: 5, fill: stroke } });
+      const val = many ? stroke : '#dc2626';
+      series.push({ label: many ? `${c.id} train` : 'train', stroke: `${stroke}99`, width: 1, spanGaps: true, points: { show: false } });
+      series.push({ label: many ? `${c.id} validation` : 'validation', stroke: val, width: 2.5, dash: [6, 4], spanGaps: true, points: { show: true, size: 7, fill: val } });
     });
     const u = new uPlot({
       width: Math.max(320, el.clientWidth), height,
