@@ -145,6 +145,10 @@ test('Train: start a run from the form, its curve grows over SSE, stop it, resum
   await form.getByRole('button', { name: 'Start training' }).click();
   await page.getByRole('alert').filter({ hasText: /exists already/ }).waitFor();
 
+  // an uploaded corpus lands in uploads/ and becomes the run's --data
+  await form.getByLabel('or upload a corpus').setInputFiles({ name: 'pangram.txt', mimeType: 'text/plain', buffer: Buffer.from(PANGRAM.repeat(12)) });
+  await page.waitForFunction(() => (document.querySelector('#train-data') as HTMLSelectElement | null)?.value === 'uploads/pangram.txt');
+  assert.ok(existsSync(join(runs, 'uploads', 'pangram.txt')));
   await form.getByLabel('run name').fill('live');
   for (const [flag, v] of [['--embed', '4'], ['--layers', '1'], ['--seq', '8'], ['--batch', '2'], ['--epochs', '1000']]) await form.getByLabel(flag, { exact: true }).fill(v);
   await form.getByRole('button', { name: 'Start training' }).click();
