@@ -12,6 +12,19 @@ export default defineConfig({
   root: here('.'),
   base: '/',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // `npx vite web` (hot reload) in front of a running `rnnlab serve` (RNNLAB_SERVE, default
+  // http://127.0.0.1:7878): the API is proxied under the server's own Host, and without the dev
+  // server's Origin (the browser's Sec-Fetch-Site still says same-origin), so its checks pass
+  server: {
+    headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
+    proxy: {
+      '/api': {
+        target: process.env.RNNLAB_SERVE ?? 'http://127.0.0.1:7878',
+        changeOrigin: true,
+        configure: (proxy) => proxy.on('proxyReq', (req) => req.removeHeader('origin')),
+      },
+    },
+  },
   build: {
     outDir: here('../dist/web'),
     emptyOutDir: true,

@@ -183,6 +183,33 @@ test('Train: start a run from the form, its curve grows over SSE, stop it, resum
   assert.deepEqual(problems, []);
 });
 
+test('Runs: a stopped run resumes from its row, and the Train page follows it', { timeout: 40_000 }, async () => {
+  // a run started and stopped through the API, as a script (or an earlier server) would
+  const api = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+  const job = await api('/api/train', { name: 'again', settings: { data: 'corpus.txt', hidden: 8, embed: 4, layers: 1, seq: 8, batch: 2, epochs: 1000 } });
+  assert.equal(typeof job.id, 'string', JSON.stringify(job));
+  // (a 404 until the run's folder exists: no step yet)
+  for (let i = 0; i < 400 && !((await fetch(`${base}/api/runs/get?id=again`).then((r) => r.json())).step >= 5); i++) await new Promise((r) => setTimeout(r, 50));
+  await api('/api/train/stop', { job: job.id });
+  for (let i = 0; i < 200 && (await fetch(`${base}/api/train/job?id=${job.id}`).then((r) => r.json())).status !== 'stopped'; i++) await new Promise((r) => setTimeout(r, 50));
+
+  await page.goto(`${base}/#/runs?id=again`);
+  const detail = page.getByRole('region', { name: 'run again' });
+  try {
+    await detail.locator('[data-status="stopped"]').waitFor();
+  } finally {
+    await screenshot('runs-stopped');
+  }
+  await detail.getByRole('button', { name: 'Resume training' }).click();
+  await page.waitForURL(/#\/train\?job=job-/);
+  const current = page.getByRole('region', { name: 'current run' });
+  await current.getByRole('heading', { name: /Run again/ }).waitFor();
+  await current.locator('h2 [data-status="running"]').waitFor({ timeout: 20_000 });
+  await current.getByRole('button', { name: 'Stop' }).click();
+  await current.locator('h2 [data-status="stopped"]').waitFor({ timeout: 20_000 });
+  assert.deepEqual(problems, []);
+});
+
 test('Generate: tokens stream in; beam search shows its n-best list with scores', { timeout: 30_000 }, async () => {
   await open('generate', 'Generate');
   const form = page.getByRole('form', { name: 'generate' });

@@ -47,6 +47,9 @@ function RunTable({ runs, selected, toggle }: { runs: RunSummary[]; selected: st
 
 function RunDetail({ run }: { run: RunSummary }) {
   const entries = Object.entries(run.config).filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object');
+  const [error, setError] = useState<string | null>(null);
+  // a run stopped earlier (by this server or at the command line) continues from last.safetensors
+  const resume = () => api.resume(run.id, {}).then((j) => { location.hash = `#/train?job=${encodeURIComponent(j.id)}`; }, (e: Error) => setError(e.message));
   return (
     <section class="panel" aria-label={`run ${run.id}`}>
       <h3>{run.id} <Status status={run.status} /></h3>
@@ -59,6 +62,10 @@ function RunDetail({ run }: { run: RunSummary }) {
         {run.kind === 'lm' && run.files.model && <><a href={`#/generate?model=${encodeURIComponent(run.id)}`}>generate</a> · <a href={`#/inspect?model=${encodeURIComponent(run.id)}`}>inspect</a> · <a href={`#/compare?model=${encodeURIComponent(run.id)}`}>compare strategies</a></>}
         {run.kind === 'classifier' && run.files.model && <a href={`#/classify?model=${encodeURIComponent(run.id)}`}>classify</a>}
       </div>
+      {run.files.last && run.status !== 'running' && run.status !== 'done' && (
+        <p><button type="button" onClick={resume}>Resume training</button><span class="small muted"> from last.safetensors, with the run's own budget (a new one: the Train page)</span></p>
+      )}
+      <ErrorBox error={error} />
       <details>
         <summary>configuration ({entries.length} settings)</summary>
         <dl class="config">{entries.map(([k, v]) => <><dt>{k}</dt><dd>{String(v)}</dd></>)}</dl>
