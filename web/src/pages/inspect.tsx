@@ -103,7 +103,7 @@ export function InspectPage({ params }: { params: URLSearchParams }) {
           ]} />
           <div class="legend small">surprise: <span class="swatch" style={{ background: surpriseColor(0) }}>0 bits</span><span class="swatch" style={{ background: surpriseColor(2) }}>2</span><span class="swatch" style={{ background: surpriseColor(4) }}>4</span><span class="swatch" style={{ background: surpriseColor(6) }}>6</span><span class="swatch" style={{ background: surpriseColor(8) }}>≥ 8</span></div>
           <div class="inspect">
-            <div class={`tokens level-${result.level}`} data-testid="tokens" onMouseLeave={() => undefined}>
+            <div class={`tokens level-${result.level}`} data-testid="tokens">
               {result.items.map((it) => <>{result.level === 'word' && it.index > 0 ? ' ' : ''}<Token item={it} onHover={setHover} /></>)}
             </div>
             <Alternatives item={hover} />
