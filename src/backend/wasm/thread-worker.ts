@@ -49,9 +49,11 @@ async function start(init: WorkerInit, reply: (m: unknown) => void): Promise<voi
 }
 
 const isNodeWorker = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+// no top-level await: bundlers may emit the worker as a classic script (Vite's default worker format)
 if (isNodeWorker) {
-  const { parentPort } = await import('node:worker_threads');
-  parentPort!.once('message', (init: WorkerInit) => void start(init, (m) => parentPort!.postMessage(m)));
+  void import('node:worker_threads').then(({ parentPort }) => {
+    parentPort!.once('message', (init: WorkerInit) => void start(init, (m) => parentPort!.postMessage(m)));
+  });
 } else {
   const scope = self as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(m: unknown): void };
   scope.onmessage = (e) => {
