@@ -5,8 +5,9 @@
 // bit-identical to one thread.
 //
 // The control block `ctl` (set per instance by threadInit; src/backend/wasm/pool.ts owns its
-// layout) holds the barrier words at +8/+12 and each thread's scratch at SLOTS + 8·tid: its GEMM
-// packing buffers (packA: MC·KC floats, packB: KC·min(NC, pad16(columns)) floats).
+// layout) holds the barrier words at +8/+12, the job's work-item counter at +28, and each
+// thread's scratch at SLOTS + 8·tid: its GEMM packing buffers (packA: MC·KC floats, packB:
+// KC·min(NC, pad16(columns)) floats).
 import { gemmImpl, packBFull, packedSize, setEdge } from './gemm';
 import { roundBf16 } from './elementwise';
 import { lstmFwdUnits, lstmBwdUnits, gruFwdUnits, gruBwdUnits, rnnFwdUnits, sumRowsStrided } from './recurrent';
@@ -50,47 +51,66 @@ function barrier(nt: i32): void {
   }
 }
 
+/**
+ * The next work item of this job below `end`, or -1: items are claimed, not assigned, so a
+ * thread that gets less of the CPU (a busy machine) does fewer of them. The counter (ctl+28,
+ * zeroed per job) only grows; a phase's items are ids [end − items, end).
+ */
+function claim(end: i32): i32 {
+  const p = ctl + 28;
+  let v = atomic.load<i32>(p);
+  while (v < end) {
+    const seen = atomic.cmpxchg<i32>(p, v, v + 1);
+    if (seen == v) return v;
+    v = seen;
+  }
+  return -1;
+}
+
 // ---------------------------------------------------------------- GEMM
 
 /**
- * This thread's share of C = alpha·op(A)·op(B) + beta·C: columns [tid·per, …) when byCols
- * (per a multiple of 16: whole micro-kernel panels, and whole 4-column groups of the few-row
- * path), else rows [tid·per, …) (per even; M > DIRECT_M, and the few-row path is kept off so a
- * short last block is summed as the whole product is).
+ * C = alpha·op(A)·op(B) + beta·C in items: blocks of `per` columns when byCols (per a multiple
+ * of 16: whole micro-kernel panels, and whole 4-column groups of the few-row path), else of
+ * `per` rows (even; M > DIRECT_M, and the few-row path is kept off so a short last block is
+ * summed as the whole product is).
  */
 export function gemmMT(
   tid: i32, nt: i32, byCols: i32, per: i32, transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32,
   A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32,
 ): void {
   const pa = packAOf(tid), pb = packBOf(tid);
-  const lo = tid * per;
-  if (byCols) {
-    if (lo >= N) return;
-    const n = min(per, N - lo);
-    const b = transB ? B + (<usize>lo * <usize>ldb << 2) : B + (<usize>lo << 2);
-    gemmImpl(transA, transB, M, n, K, alpha, A, lda, b, ldb, beta, C + (<usize>lo << 2), ldc, pa, pb, 0, true);
-  } else {
-    if (lo >= M) return;
-    const m = min(per, M - lo);
-    const a = transA ? A + (<usize>lo << 2) : A + (<usize>lo * <usize>lda << 2);
-    gemmImpl(transA, transB, m, N, K, alpha, a, lda, B, ldb, beta, C + (<usize>lo * <usize>ldc << 2), ldc, pa, pb, 0, false);
+  const items = ((byCols ? N : M) + per - 1) / per;
+  for (let i = claim(items); i >= 0; i = claim(items)) {
+    const lo = i * per;
+    if (byCols) {
+      const n = min(per, N - lo);
+      const b = transB ? B + (<usize>lo * <usize>ldb << 2) : B + (<usize>lo << 2);
+      gemmImpl(transA, transB, M, n, K, alpha, A, lda, b, ldb, beta, C + (<usize>lo << 2), ldc, pa, pb, 0, true);
+    } else {
+      const m = min(per, M - lo);
+      const a = transA ? A + (<usize>lo << 2) : A + (<usize>lo * <usize>lda << 2);
+      gemmImpl(transA, transB, m, N, K, alpha, a, lda, B, ldb, beta, C + (<usize>lo * <usize>ldc << 2), ldc, pa, pb, 0, false);
+    }
   }
 }
 
 // ---------------------------------------------------------------- recurrent layers
 //
-// Thread tid owns hidden units [tid·cu, tid·cu + n) (cu a multiple of 16; n may be 0 for the
-// last threads): its gate columns of each step's h_{t-1}·W_hhᵀ (its rows of W_hh packed by it,
-// gate by gate, into its region of `wp`), the gate math of its units and their c state. One
-// barrier per step: h_t complete before any thread's next GEMM. Backward: gate gradients of
-// step t for the chunk, barrier, then dh_{t-1}[:, chunk] = dgates_t·W_hh[:, chunk]; after the
-// loop each thread adds its columns of dW_hh and its gate columns of db_hh.
+// The hidden units are cut into chunks of cu (a multiple of 16; the last may be shorter). Each
+// step is one phase of items, one per chunk, claimed by the threads, and ends at a barrier (h_t
+// complete before any step's next GEMM). The forward item of chunk c: its gate columns of
+// h_{t-1}·W_hhᵀ (its rows of W_hh, packed gate by gate into its region of `wp` at step 0), the
+// gate math of its units and their c state. Backward (as native's recurrent_mt.cc), phase
+// r = T..0, item c: for r < T, dh reaching h_r: dhNext[:, c] = dgates_r·W_hh[:, c] (+ dh·z for the
+// GRU), then for r > 0 the gate gradients of step r − 1 for chunk c; after phase 0 the chunks'
+// columns of dW_hh and gate columns of db_hh.
 // bf16: `hb` holds 2·B·H floats (h rounded, double-buffered by step parity); `rdg` the rounded
 // gate gradients; W_hh, rh0 and rhs come rounded from the caller.
 
 // @ts-ignore: decorator
-@inline function chunkLen(tid: i32, cu: i32, H: i32): i32 {
-  return max(0, min(cu, H - tid * cu));
+@inline function chunkLen(c: i32, cu: i32, H: i32): i32 {
+  return min(cu, H - c * cu);
 }
 
 /** Rounds rows [0, B) × units [u0, u0+n) of src (row stride ld) into dst (same layout). */
@@ -102,8 +122,8 @@ function roundChunk(dst: usize, src: usize, B: i32, ld: i32, u0: i32, n: i32): v
 }
 
 /**
- * Forward of any cell. ng gates; cell 0 LSTM, 1 GRU, 2 tanh RNN, 3 ReLU RNN. pre: B·G scratch
- * (unused by the RNN, whose GEMM writes into hs), cbuf: B·H (LSTM), wp: nt·ng·packedSize(H, cu).
+ * Forward of any cell. Cells: 0 LSTM, 1 GRU, 2 tanh RNN, 3 ReLU RNN. pre: B·G scratch (unused
+ * by the RNN, whose GEMM writes into hs), cbuf: B·H (LSTM), wp: chunks·gates·packedSize(H, cu).
  */
 export function recurrentForwardMT(
   tid: i32, nt: i32, cu: i32, cell: i32, T: i32, B: i32, H: i32, xw: usize, whh: usize, bhh: usize, h0: usize, c0: usize,
@@ -112,27 +132,33 @@ export function recurrentForwardMT(
   const ng = cell == 0 ? 4 : cell == 1 ? 3 : 1;
   const G = ng * H;
   const BH = <usize>B * <usize>H;
-  const u0 = tid * cu, n = chunkLen(tid, cu, H), u1 = u0 + n;
+  const nch = (H + cu - 1) / cu;
   const pa = packAOf(tid);
   const wsz = <usize>packedSize(H, cu) << 2;
-  const w0 = wp + <usize>(tid * ng) * wsz;
-  if (n > 0) {
-    for (let g = 0; g < ng; g++) packBFull(1, H, n, whh + (<usize>(g * H + u0) * <usize>H << 2), H, w0 + <usize>g * wsz);
-    if (cell == 0) {
-      for (let b = 0; b < B; b++) {
-        const o = (<usize>b * <usize>H + <usize>u0) << 2;
-        if (c0) memory.copy(cbuf + o, c0 + o, <usize>n << 2);
-        else memory.fill(cbuf + o, 0, <usize>n << 2);
-      }
-    }
-    if (hb) roundChunk(hb, h0, B, H, u0, n);
-  }
-  if (hb) barrier(nt);
   const kw = cell == 0 ? 5 * H : 4 * H;
+  if (hb) {
+    if (tid == 0) roundBf16(hb, h0, <i32>BH);
+    barrier(nt);
+  }
+  let end = 0;
   for (let t = 0; t < T; t++) {
+    end += nch;
     const hprev = t == 0 ? h0 : hs + (<usize>(t - 1) * BH << 2);
     const src = hb ? hb + (<usize>(t & 1) * BH << 2) : hprev;
-    if (n > 0) {
+    for (let id = claim(end); id >= 0; id = claim(end)) {
+      const c = id - (end - nch);
+      const u0 = c * cu, n = chunkLen(c, cu, H), u1 = u0 + n;
+      const w0 = wp + <usize>(c * ng) * wsz;
+      if (t == 0) {
+        for (let g = 0; g < ng; g++) packBFull(1, H, n, whh + (<usize>(g * H + u0) * <usize>H << 2), H, w0 + <usize>g * wsz);
+        if (cell == 0) {
+          for (let b = 0; b < B; b++) {
+            const o = (<usize>b * <usize>H + <usize>u0) << 2;
+            if (c0) memory.copy(cbuf + o, c0 + o, <usize>n << 2);
+            else memory.fill(cbuf + o, 0, <usize>n << 2);
+          }
+        }
+      }
       const out = cell >= 2 ? hs + (<usize>t * BH << 2) : pre;
       const ldo = cell >= 2 ? H : G;
       for (let g = 0; g < ng; g++) {
@@ -152,20 +178,25 @@ export function recurrentForwardMT(
         }
       }
       if (hb) roundChunk(hb + (<usize>((t + 1) & 1) * BH << 2), hs + (<usize>t * BH << 2), B, H, u0, n);
+      if (cell == 0 && cT && t == T - 1) {
+        for (let b = 0; b < B; b++) {
+          const o = (<usize>b * <usize>H + <usize>u0) << 2;
+          memory.copy(cT + o, cbuf + o, <usize>n << 2);
+        }
+      }
     }
     barrier(nt);
   }
-  if (cell == 0 && cT && n > 0) {
-    for (let b = 0; b < B; b++) {
-      const o = (<usize>b * <usize>H + <usize>u0) << 2;
-      memory.copy(cT + o, cbuf + o, <usize>n << 2);
-    }
+  // T = 0: the final c state is c0 (or zeros)
+  if (cell == 0 && cT && T == 0 && tid == 0) {
+    if (c0) memory.copy(cT, c0, BH << 2);
+    else memory.fill(cT, 0, BH << 2);
   }
 }
 
 /**
  * Backward of any cell (cells as recurrentForwardMT). dproj: the gradient w.r.t. the step's
- * h_{t-1}·W_hhᵀ + b_hh (dhw for the GRU, dxw otherwise); wp: nt·packedSize(G, cu).
+ * h_{t-1}·W_hhᵀ + b_hh (dhw for the GRU, dxw otherwise); wp: chunks·packedSize(G, cu).
  * dhNext, dcNext: B·H scratch (dcNext LSTM only).
  */
 export function recurrentBackwardMT(
@@ -176,22 +207,41 @@ export function recurrentBackwardMT(
   const ng = cell == 0 ? 4 : cell == 1 ? 3 : 1;
   const G = ng * H;
   const BH = <usize>B * <usize>H;
-  const u0 = tid * cu, n = chunkLen(tid, cu, H), u1 = u0 + n;
+  const nch = (H + cu - 1) / cu;
   const pa = packAOf(tid), pb = packBOf(tid);
-  const w0 = wp + (<usize>tid * <usize>packedSize(G, cu) << 2);
+  const wsz = <usize>packedSize(G, cu) << 2;
   const dproj = cell == 1 ? dhw : dxw;
+  const dg = rdg ? rdg : dproj;
   const kw = cell == 0 ? 5 * H : 4 * H;
-  if (n > 0) {
-    packBFull(0, G, n, whh + (<usize>u0 << 2), H, w0);
-    for (let b = 0; b < B; b++) {
-      const o = (<usize>b * <usize>H + <usize>u0) << 2;
-      memory.fill(dhNext + o, 0, <usize>n << 2);
-      if (cell == 0) memory.fill(dcNext + o, 0, <usize>n << 2);
-    }
-  }
-  for (let t = T - 1; t >= 0; t--) {
-    const gOff = <usize>t * <usize>B * <usize>G << 2;
-    if (n > 0) {
+  let end = 0;
+  for (let r = T; r >= 0; r--) {
+    end += nch;
+    for (let id = claim(end); id >= 0; id = claim(end)) {
+      const c = id - (end - nch);
+      const u0 = c * cu, n = chunkLen(c, cu, H), u1 = u0 + n;
+      const w0 = wp + <usize>c * wsz;
+      if (r == T) {
+        packBFull(0, G, n, whh + (<usize>u0 << 2), H, w0);
+        for (let b = 0; b < B; b++) {
+          const o = (<usize>b * <usize>H + <usize>u0) << 2;
+          memory.fill(dhNext + o, 0, <usize>n << 2);
+          if (cell == 0) memory.fill(dcNext + o, 0, <usize>n << 2);
+        }
+      } else if (r > 0 || dh0) {
+        // GRU: dh_{r} = dh·z (already in dhNext) + dhw_r·W_hh
+        const beta: f32 = cell == 1 ? 1 : 0;
+        const gOff = <usize>r * <usize>B * <usize>G << 2;
+        gemmImpl(0, 0, B, n, G, 1, dg + gOff, G, w0, H, beta, dhNext + (<usize>u0 << 2), H, pa, 0, 1, true);
+      }
+      if (r == 0) {
+        for (let b = 0; b < B; b++) {
+          const o = (<usize>b * <usize>H + <usize>u0) << 2;
+          if (dh0) memory.copy(dh0 + o, dhNext + o, <usize>n << 2);
+          if (cell == 0 && dc0) memory.copy(dc0 + o, dcNext + o, <usize>n << 2);
+        }
+        continue;
+      }
+      const t = r - 1; // gate gradients of step t
       for (let b = 0; b < B; b++) {
         const row = <usize>t * <usize>B + <usize>b;
         const dhr = dhs + (row * <usize>H << 2);
@@ -209,37 +259,27 @@ export function recurrentBackwardMT(
         }
       }
       if (rdg) {
+        const gOff = <usize>t * <usize>B * <usize>G << 2;
         for (let g = 0; g < ng; g++) roundChunk(rdg + gOff, dproj + gOff, B, G, g * H + u0, n);
       }
     }
-    barrier(nt);
-    if (n > 0 && (t > 0 || dh0)) {
-      // GRU: dh_{t-1} = dh·z (already in dhNext) + dhw_t·W_hh
-      const beta: f32 = cell == 1 ? 1 : 0;
-      gemmImpl(0, 0, B, n, G, 1, (rdg ? rdg : dproj) + gOff, G, w0, H, beta, dhNext + (<usize>u0 << 2), H, pa, 0, 1, true);
+    // every gate gradient of the phase is in place before the next phase's GEMMs read them;
+    // phase 0 needs none (what follows reads gradients complete since phase 1's barrier)
+    if (r > 0) barrier(nt);
+  }
+  if (T <= 0) return;
+  // dW_hh[:, c] += dgᵀ·h_{t-1}[:, c] (h0 block, then hs[0..T-2]); db_hh over chunk c's gate columns
+  end += nch;
+  for (let id = claim(end); id >= 0; id = claim(end)) {
+    const c = id - (end - nch);
+    const u0 = c * cu, n = chunkLen(c, cu, H);
+    const col = <usize>u0 << 2;
+    gemmImpl(1, 0, G, n, B, 1, dg, G, rh0 + col, H, 1, dwhh + col, H, pa, pb, 0, true);
+    if (T > 1) gemmImpl(1, 0, G, n, (T - 1) * B, 1, dg + (<usize>B * <usize>G << 2), G, rhs + col, H, 1, dwhh + col, H, pa, pb, 0, true);
+    for (let g = 0; g < ng; g++) {
+      const o = <usize>(g * H + u0) << 2;
+      sumRowsStrided(dbhh + o, dproj + o, T * B, n, G);
     }
-  }
-  if (T <= 0 || n == 0) {
-    if (n > 0) copyOut(dh0, dc0, dhNext, dcNext, B, H, u0, n, cell);
-    return;
-  }
-  // dW_hh[:, chunk] += dgᵀ·h_{t-1}[:, chunk] (h0 block, then hs[0..T-2]); db_hh over the chunk's gate columns
-  const dg = rdg ? rdg : dproj;
-  const col = <usize>u0 << 2;
-  gemmImpl(1, 0, G, n, B, 1, dg, G, rh0 + col, H, 1, dwhh + col, H, pa, pb, 0, true);
-  if (T > 1) gemmImpl(1, 0, G, n, (T - 1) * B, 1, dg + (<usize>B * <usize>G << 2), G, rhs + col, H, 1, dwhh + col, H, pa, pb, 0, true);
-  for (let g = 0; g < ng; g++) {
-    const o = <usize>(g * H + u0) << 2;
-    sumRowsStrided(dbhh + o, dproj + o, T * B, n, G);
-  }
-  copyOut(dh0, dc0, dhNext, dcNext, B, H, u0, n, cell);
-}
-
-function copyOut(dh0: usize, dc0: usize, dhNext: usize, dcNext: usize, B: i32, H: i32, u0: i32, n: i32, cell: i32): void {
-  for (let b = 0; b < B; b++) {
-    const o = (<usize>b * <usize>H + <usize>u0) << 2;
-    if (dh0) memory.copy(dh0 + o, dhNext + o, <usize>n << 2);
-    if (cell == 0 && dc0) memory.copy(dc0 + o, dcNext + o, <usize>n << 2);
   }
 }
 

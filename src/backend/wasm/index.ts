@@ -320,19 +320,19 @@ export class WasmBackend extends BackendBase implements Backend {
 
   /**
    * The GEMM over threads when it is big enough: output columns in whole 16-column panels, or
-   * rows (pairs) when there are too few panels. False when one thread should do it.
+   * rows (pairs) when there are too few panels; about 4 items per thread, claimed as the threads
+   * get to them. False when one thread should do it.
    */
   private gemmThreaded(
     transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
     a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
   ): boolean {
-    let nt = this.split(2 * M * N * K, 2e6);
+    const nt = this.split(2 * M * N * K, 2e6);
     if (nt <= 1) return false;
     const tn = Math.ceil(N / 16), tm = Math.ceil(M / 2);
     const byCols = M <= this.DIRECT_M || tn >= nt || tn >= tm;
-    nt = Math.min(nt, byCols ? tn : tm);
-    const per = byCols ? Math.ceil(tn / nt) * 16 : Math.ceil(tm / nt) * 2;
-    const nUse = Math.ceil((byCols ? N : M) / per);
+    const per = byCols ? Math.ceil(tn / (4 * nt)) * 16 : Math.ceil(tm / (4 * nt)) * 2;
+    const nUse = Math.min(nt, Math.ceil((byCols ? N : M) / per));
     if (nUse <= 1) return false;
     this.threadScratch(nUse, byCols ? per : N);
     this.pool!.run(nUse, 'gemmMT', [byCols ? 1 : 0, per, transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc]);
@@ -340,16 +340,18 @@ export class WasmBackend extends BackendBase implements Backend {
   }
 
   /**
-   * Hidden-unit chunks for a threaded recurrent layer: units per chunk (a multiple of 16) and
-   * threads, or null for one thread (a few rows, where W_hh is read unpacked; small layers).
+   * Hidden-unit chunks for a threaded recurrent layer: units per chunk (a multiple of 16, at
+   * least 32, about 4 chunks per thread, as native's), chunks and threads; null for one thread
+   * (a few rows, where W_hh is read unpacked; small layers).
    */
-  private recurrentChunks(B: number, G: number, H: number): { cu: number; nUse: number } | null {
+  private recurrentChunks(B: number, G: number, H: number): { cu: number; chunks: number; nUse: number } | null {
     if (!this.pool || B <= this.DIRECT_M) return null;
     const nt = Math.min(this.split(2 * B * G * H, 1e6), Math.floor(H / 16));
     if (nt <= 1) return null;
-    const cu = Math.ceil(Math.ceil(H / nt) / 16) * 16;
-    const nUse = Math.ceil(H / cu);
-    return nUse > 1 ? { cu, nUse } : null;
+    const cu = Math.max(32, Math.ceil(Math.ceil(H / (4 * nt)) / 16) * 16);
+    const chunks = Math.ceil(H / cu);
+    const nUse = Math.min(nt, chunks);
+    return nUse > 1 ? { cu, chunks, nUse } : null;
   }
 
   private recurrentForwardThreaded(a: RecurrentForwardArgs): boolean {
@@ -358,7 +360,7 @@ export class WasmBackend extends BackendBase implements Backend {
     const ch = this.recurrentChunks(B, G, H);
     if (!ch) return false;
     const whh = this.precision === 'bf16' ? this.rounded('whhR', this.at(a.whh), 1, G * H, G * H) : this.at(a.whh);
-    const wp = this.tmp('whhMT', ch.nUse * ng * this.k.packedSize(H, ch.cu) * 4);
+    const wp = this.tmp('whhMT', ch.chunks * ng * this.k.packedSize(H, ch.cu) * 4);
     const pre = cell === 'lstm' || cell === 'gru' ? this.tmp('pre', B * G * 4) : 0;
     const cbuf = cell === 'lstm' ? this.tmp('c', B * H * 4) : 0;
     const hb = this.precision === 'bf16' ? this.tmp('hb2', 2 * B * H * 4) : 0;
@@ -374,7 +376,7 @@ export class WasmBackend extends BackendBase implements Backend {
     const ch = this.recurrentChunks(B, G, H);
     if (!ch) return false;
     const whh = this.precision === 'bf16' ? this.rounded('whhR', this.at(a.whh), 1, G * H, G * H) : this.at(a.whh);
-    const wp = this.tmp('whhMT', ch.nUse * this.k.packedSize(G, ch.cu) * 4);
+    const wp = this.tmp('whhMT', ch.chunks * this.k.packedSize(G, ch.cu) * 4);
     const dhNext = this.tmp('dh', B * H * 4);
     const dcNext = cell === 'lstm' ? this.tmp('dc', B * H * 4) : 0;
     let rdg = 0, rh0 = this.at(a.h0), rhs = this.at(a.hs);

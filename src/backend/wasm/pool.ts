@@ -11,6 +11,8 @@
  *            one out reads the job too, so nothing is rewritten under it)
  *   2, 3     the kernels' barrier (count, generation)
  *   NUSE     threads taking part, FN the kernel, FAILED set by a worker whose call threw
+ *   ITEMS    the kernels' work-item counter (items are claimed, so a thread that gets less of
+ *            the CPU does fewer), zeroed per job
  * then the arguments as float64 from byte ARGS, and from byte SLOTS each thread's scratch
  * pointers (packA, packB as uint32), which the kernels read.
  */
@@ -18,7 +20,7 @@ import type { WasmThreadKernels } from './kernels.gen.js';
 
 export const CTL_BYTES = 1024;
 export const MAX_THREADS = 64;
-export const JOB = 0, PENDING = 1, NUSE = 4, FN = 5, FAILED = 6;
+export const JOB = 0, PENDING = 1, NUSE = 4, FN = 5, FAILED = 6, ITEMS = 7;
 export const ARGS = 64, MAX_ARGS = 32, SLOTS = 512;
 /** The kernels a job can run (index = the FN word); STOP ends the workers' loops. */
 export const KERNELS = ['gemmMT', 'recurrentForwardMT', 'recurrentBackwardMT'] as const;
@@ -91,6 +93,7 @@ export class ThreadPool {
     Atomics.store(i32, FN, KERNELS.indexOf(fn));
     Atomics.store(i32, NUSE, nUse);
     Atomics.store(i32, FAILED, 0);
+    Atomics.store(i32, ITEMS, 0);
     Atomics.store(i32, PENDING, this.workers.length);
     Atomics.add(i32, JOB, 1);
     Atomics.notify(i32, JOB);
