@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/index.js';
+import { createWasmBackend, sharedMemoryUnavailable, type WasmBackend } from '../../src/backend/wasm/index.js';
 import { JsBackend } from '../../src/backend/js/index.js';
 import { cacheWidth, gates, type Backend, type CellKind } from '../../src/backend/backend.js';
 import type { Precision } from '../../src/backend/backend.js';
@@ -171,6 +171,25 @@ test('without SharedArrayBuffer: one thread, and describe() says why', async () 
   assert.equal(be.threads, 1);
   assert.match(be.describe(), /1 thread; 2 asked for, but no SharedArrayBuffer/);
   assert.equal(be.threadNote, '2 asked for, but no SharedArrayBuffer in this JavaScript runtime');
+});
+
+test('in a browser, threads need a cross-origin isolated page (simulated: no process, crossOriginIsolated set)', () => {
+  const proc = Object.getOwnPropertyDescriptor(globalThis, 'process')!;
+  const coi = Object.getOwnPropertyDescriptor(globalThis, 'crossOriginIsolated');
+  const seen: (string | null)[] = [];
+  try {
+    Object.defineProperty(globalThis, 'process', { value: undefined, configurable: true, writable: true });
+    for (const isolated of [false, true]) {
+      Object.defineProperty(globalThis, 'crossOriginIsolated', { value: isolated, configurable: true });
+      seen.push(sharedMemoryUnavailable());
+    }
+  } finally {
+    Object.defineProperty(globalThis, 'process', proc);
+    if (coi) Object.defineProperty(globalThis, 'crossOriginIsolated', coi);
+    else delete (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  }
+  assert.deepEqual(seen, ['no SharedArrayBuffer: the page is not cross-origin isolated', null]);
+  assert.equal(sharedMemoryUnavailable(), null, 'Node: always');
 });
 
 test('memory growth: the workers see the grown shared memory', async () => {
