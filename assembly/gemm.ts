@@ -18,8 +18,13 @@ export const NC: i32 = 4096;
 /** Up to this many rows of C, an unpacked B operand is used in place (directNT / directNN). */
 export const DIRECT_M: i32 = 4;
 
-/** 2×16 floats for edge tiles. */
-const EDGE: usize = memory.data(128, 16);
+/** 2×16 floats for edge tiles: static in a module of its own; each thread's in the threaded build (setEdge). */
+let EDGE: usize = memory.data(128, 16);
+
+/** Threaded build: this instance's edge-tile scratch (128 bytes), so threads never share it. */
+export function setEdge(p: usize): void {
+  EDGE = p;
+}
 
 // @ts-ignore: decorator
 @inline export function pad16(n: i32): i32 {
@@ -271,12 +276,24 @@ export function gemmCore(
   A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32,
   packAbuf: usize, packBbuf: usize, prepacked: i32,
 ): void {
+  gemmImpl(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, packAbuf, packBbuf, prepacked, true);
+}
+
+/**
+ * gemmCore with the few-row path optional: a threaded GEMM split by rows passes false, so a
+ * thread's short last block of rows is summed exactly as the whole product would be.
+ */
+export function gemmImpl(
+  transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32,
+  A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32,
+  packAbuf: usize, packBbuf: usize, prepacked: i32, allowDirect: bool,
+): void {
   if (M <= 0 || N <= 0) return;
   if (K <= 0 || alpha == 0) {
     scaleMatrix(C, ldc, M, N, beta);
     return;
   }
-  if (!prepacked && M <= DIRECT_M) {
+  if (!prepacked && allowDirect && M <= DIRECT_M) {
     // A few rows (sampling with batch 1, small batches): packing B would cost more than the
     // product, which is bound by reading B once. Work on B where it is.
     if (transB) {

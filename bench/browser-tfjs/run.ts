@@ -6,6 +6,11 @@
  * the ratios and saves it with the raw numbers in bench/results/ (--no-save to skip).
  *
  *   node dist/bench/browser-tfjs/run.js [--seconds 5] [--sides rnnlab-wasm,tfjs-cpu,tfjs-wasm] [--out DIR] [--no-save]
+ *                                       [--workload CL-S] [--threads 1,2]
+ *
+ * --workload: another LM workload of bench/workloads.ts for the rnnlab side (e.g. CL-M with
+ * `--sides rnnlab-wasm`: the TF.js sides model CL-S only); --threads: the wasm backend's thread
+ * counts, one rnnlab row each, the threaded rows with their speed-up over the first.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,8 +46,14 @@ const CHROMIUM = process.env.RNNLAB_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function table(r: PageResult): string {
-  const base = r.results.find((s) => s.side === 'rnnlab-wasm');
-  const rows = r.results.map((s) => `| ${s.side} | ${s.detail} | ${s.steps} | ${s.msPerStep.toFixed(2)} | ${Math.round(s.tokensPerSec).toLocaleString('en-US')} | ${base && s !== base ? `${(base.tokensPerSec / s.tokensPerSec).toFixed(1)}×` : ''} | ${s.firstLoss.toFixed(3)} → ${s.lastLoss.toFixed(3)} |`);
+  const base = r.results.find((s) => s.side.startsWith('rnnlab-wasm'));
+  const vs = (s: SideResult) => {
+    if (!base || s === base) return '';
+    // a threaded rnnlab row: its speed-up over the first rnnlab row
+    if (s.side.startsWith('rnnlab-wasm')) return `${(s.tokensPerSec / base.tokensPerSec).toFixed(2)}× the first rnnlab row`;
+    return `${(base.tokensPerSec / s.tokensPerSec).toFixed(1)}×`;
+  };
+  const rows = r.results.map((s) => `| ${s.side} | ${s.detail} | ${s.steps} | ${s.msPerStep.toFixed(2)} | ${Math.round(s.tokensPerSec).toLocaleString('en-US')} | ${vs(s)} | ${s.firstLoss.toFixed(3)} → ${s.lastLoss.toFixed(3)} |`);
   const errors = Object.entries(r.errors).map(([side, e]) => `| ${side} | failed: ${e} | | | | | |`);
   return [
     `${r.workload} (${r.title}) training in headless Chromium (${r.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? r.userAgent}), crossOriginIsolated ${r.crossOriginIsolated}`,
@@ -61,6 +72,8 @@ async function main(): Promise<void> {
       sides: { type: 'string', default: 'rnnlab-wasm,tfjs-cpu,tfjs-wasm' },
       out: { type: 'string', default: join(ROOT, 'bench', 'results') },
       'no-save': { type: 'boolean', default: false },
+      workload: { type: 'string', default: 'CL-S' },
+      threads: { type: 'string', default: '1' },
     },
   });
   const configFile = join(ROOT, 'bench', 'browser-tfjs', 'page', 'vite.config.ts');
@@ -74,7 +87,7 @@ async function main(): Promise<void> {
     const page = await browser.newPage();
     page.on('console', (m) => process.stderr.write(`  [page] ${m.text()}\n`));
     page.on('pageerror', (e) => process.stderr.write(`  [page error] ${e.message}\n`));
-    const q = new URLSearchParams({ seconds: o.seconds!, sides: o.sides! });
+    const q = new URLSearchParams({ seconds: o.seconds!, sides: o.sides!, workload: o.workload!, threads: o.threads! });
     await page.goto(`${url}?${q}`);
     const log = page.locator('#log');
     let shown = 0;
@@ -98,7 +111,7 @@ async function main(): Promise<void> {
     if (!o['no-save']) {
       mkdirSync(o.out!, { recursive: true });
       const stamp = new Date().toISOString().slice(0, 16).replace('T', '_').replace(':', '');
-      const file = join(o.out!, `${stamp}_browser-tfjs`);
+      const file = join(o.out!, `${stamp}_browser-${o.workload === 'CL-S' ? 'tfjs' : o.workload}`);
       writeFileSync(`${file}.md`, md + '\n');
       writeFileSync(`${file}.json`, JSON.stringify(result, null, 2) + '\n');
       process.stderr.write(`saved ${file}.md and .json\n`);

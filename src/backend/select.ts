@@ -33,7 +33,7 @@ async function load(name: BackendName, threads: number | undefined, precision: P
       return new JsBackend('float32', precision);
     case 'wasm': {
       const m = await import('./wasm/index.js');
-      return m.createWasmBackend({ precision });
+      return m.createWasmBackend({ precision, threads });
     }
     case 'native': {
       // in a browser the addon's loader (which imports node: modules) is not even fetched

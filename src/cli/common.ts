@@ -13,7 +13,7 @@ import { addRunOptions } from './run-options.js';
 export function backendOptions(c: Command): Command {
   return c
     .option('--backend <name>', 'compute backend: auto, native, wasm or js (env RNNLAB_BACKEND)', oneOf('auto', 'native', 'wasm', 'js'))
-    .option('--threads <n>', 'threads for the native backend (default: every core; more than the cores are capped at the cores, with a note)', int(1, 256))
+    .option('--threads <n>', 'threads for the native backend (default: every core) and the wasm backend (default: 1); more than the cores are capped at the cores, with a note', int(1, 256))
     .option('--debug', 'print stack traces on errors');
 }
 
@@ -41,8 +41,12 @@ export async function pickBackend(o: { backend?: string; threads?: number; preci
     noticed = true;
     process.stderr.write(`note: using the ${choice.backend.name} backend (${choice.fallback})\n`);
   }
-  if (o.threads !== undefined && choice.backend.name !== 'native') {
-    noteThreads(`--threads ${o.threads} has no effect: the ${choice.backend.name} backend runs on one thread (only the native backend uses threads)`);
+  const be = choice.backend;
+  if (threads !== undefined && threads > 1 && be.threads < threads) {
+    const note = (be as { threadNote?: string | null }).threadNote;
+    noteThreads(be.name === 'js'
+      ? `--threads ${o.threads} has no effect: the js backend runs on one thread (only the native and wasm backends use threads)`
+      : `--threads ${o.threads}: the ${be.name} backend uses ${be.threads} thread${be.threads === 1 ? '' : 's'}${note ? ` (${note})` : ''}`);
   }
   return choice;
 }

@@ -36,9 +36,14 @@ test('train and sample in the browser-only example', { timeout: 120_000 }, async
     await page.waitForFunction(() => document.querySelector('#backend')?.getAttribute('data-backend'));
     t.diagnostic(`page: ${await backend.innerText()}`);
     assert.equal(await backend.getAttribute('data-backend'), 'wasm');
-    assert.equal(await backend.getAttribute('data-threads'), '1');
     assert.equal(await backend.getAttribute('data-isolated'), 'true');
     assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    // isolated: the threaded wasm backend, one thread per core up to the example's cap of 4
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.ok(cores >= 2, `Chromium reports ${cores} core(s): the threaded backend needs 2`);
+    const want = Math.min(4, cores);
+    assert.equal(await backend.getAttribute('data-threads'), String(want));
+    assert.match(await backend.innerText(), new RegExp(`wasm \\(SIMD128[^)]*, ${want} threads, shared memory\\)`));
 
     // too little text is one clear message on the page, and the page can train afterwards
     await page.fill('#text', 'far too short');

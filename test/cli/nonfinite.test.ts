@@ -146,22 +146,28 @@ test('eval --batch 100000 on a short text: the rows are capped to what the text 
   assert.equal((JSON.parse(plainJson.stdout) as { rows: number }).rows, 16);
 });
 
-test('--threads: more than the cores is capped with a note; on the wasm backend it is noted as having no effect', async () => {
+test('--threads: more than the cores is capped with a note; the wasm backend uses them; on the js backend it is noted as having no effect', async () => {
   const dir = tempDir('threads');
   const cores = availableParallelism();
-  const [many, wasm, fits] = await inParallel([
+  const [many, wasm, js, fits] = await inParallel([
     () => rnnlabAsync(['info', '--threads', '256', '--backend', 'native', '--json'], { cwd: dir }),
     () => rnnlabAsync(['info', '--threads', '2', '--backend', 'wasm'], { cwd: dir }),
+    () => rnnlabAsync(['info', '--threads', '2', '--backend', 'js'], { cwd: dir }),
     () => rnnlabAsync(['info', '--threads', '1', '--backend', 'native'], { cwd: dir }),
   ]);
   assertOk(many);
   assertOk(wasm);
+  assertOk(js);
   assertOk(fits);
   if (cores < 256) {
     assert.equal(many.stderr, `note: --threads 256 on ${cores} core${cores === 1 ? '' : 's'}: capped at ${cores} (more threads than cores only slow the kernels down)\n`);
     assert.equal((JSON.parse(many.stdout) as { threads: number }).threads, cores);
   } else assert.equal(many.stderr, '');
-  assert.equal(wasm.stderr, 'note: --threads 2 has no effect: the wasm backend runs on one thread (only the native backend uses threads)\n');
+  if (cores >= 2) {
+    assert.equal(wasm.stderr, '');
+    assert.match(wasm.stdout, /wasm \(SIMD128[^)]*, 2 threads, shared memory\)/);
+  }
+  assert.equal(js.stderr, 'note: --threads 2 has no effect: the js backend runs on one thread (only the native and wasm backends use threads)\n');
   assert.equal(fits.stderr, '');
 });
 

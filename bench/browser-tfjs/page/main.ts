@@ -5,6 +5,10 @@
  * LCG tokens, B 16 × T 32). Each side: warm-up steps, then timed steps until `seconds` have
  * passed (and at least `minSteps`). The query string picks sides and durations; results go to
  * window.__result for the driver (bench/browser-tfjs/run.ts).
+ *
+ * `workload` picks another LM workload of bench/workloads.ts (the TF.js sides build one LSTM
+ * layer: they run CL-S only), `threads` the wasm backend's thread counts (e.g. 1,2: one rnnlab
+ * row each; more than one thread needs this page cross-origin isolated, which the driver does).
  */
 import * as lib from 'rnnlab/browser';
 import * as tf from '@tensorflow/tfjs';
@@ -32,6 +36,8 @@ const SECONDS = Number(q.get('seconds') ?? 5);
 const MIN_STEPS = Number(q.get('minSteps') ?? 3);
 const WARMUP = Number(q.get('warmup') ?? 2);
 const SIDES = (q.get('sides') ?? 'rnnlab-wasm,tfjs-cpu,tfjs-wasm').split(',');
+const WORKLOAD = q.get('workload') ?? 'CL-S';
+const THREADS = (q.get('threads') ?? '1').split(',').map(Number);
 
 const logEl = document.getElementById('log')!;
 const log = (s: string) => { logEl.textContent += s + '\n'; };
@@ -53,8 +59,16 @@ async function timeSteps(side: string, detail: string, w: Workload, step: () => 
 }
 
 /** rnnlab: the step of bench/rnnlab-runner.ts (and of the training loop), on the wasm backend. */
-async function rnnlab(w: Workload): Promise<SideResult> {
-  const be = (await lib.createBackend({ name: 'wasm' })).backend;
+async function rnnlab(w: Workload, threads: number): Promise<SideResult> {
+  const be = (await lib.createBackend({ name: 'wasm', threads })).backend as lib.WasmBackend;
+  try {
+    return await rnnlabSteps(w, be, threads);
+  } finally {
+    be.dispose();
+  }
+}
+
+async function rnnlabSteps(w: Workload, be: lib.WasmBackend, threads: number): Promise<SideResult> {
   const model = new lib.LanguageModel(be, {
     vocabSize: w.vocab, cell: w.cell, activation: 'tanh', layers: w.layers, hidden: w.hidden, embed: w.embed,
     dropout: w.dropout, tieWeights: false, init: 'pytorch',
@@ -65,8 +79,8 @@ async function rnnlab(w: Workload): Promise<SideResult> {
   const { x, y } = lmBatch(w);
   const state = model.newState(w.B);
   const rng = new lib.Rng(2);
-  const variant = (be as lib.WasmBackend).variant;
-  return timeSteps('rnnlab-wasm', `rnnlab wasm backend (${variant}), ${be.threads} thread`, w, () => {
+  const side = threads === 1 ? 'rnnlab-wasm' : `rnnlab-wasm-${threads}t`;
+  return timeSteps(side, `rnnlab ${be.describe()}`, w, () => {
     model.zeroGrad();
     const r = model.forward(x, y, w.B, w.T, state, true, rng, -1);
     model.backward();
@@ -127,13 +141,16 @@ async function tfjs(w: Workload, backend: 'cpu' | 'wasm'): Promise<SideResult> {
 }
 
 async function main(): Promise<void> {
-  const w = findWorkload('CL-S')!;
+  const w = findWorkload(WORKLOAD);
+  if (!w || w.kind !== 'lm') throw new Error(`unknown LM workload ${WORKLOAD}`);
   log(`${w.id}: ${w.title}; crossOriginIsolated ${self.crossOriginIsolated}`);
   const results: SideResult[] = [];
   const errors: Record<string, string> = {};
   for (const side of SIDES) {
     try {
-      if (side === 'rnnlab-wasm') results.push(await rnnlab(w));
+      if (side === 'rnnlab-wasm') {
+        for (const t of THREADS) results.push(await rnnlab(w, t));
+      }
       else if (side === 'tfjs-cpu') results.push(await tfjs(w, 'cpu'));
       else if (side === 'tfjs-wasm') results.push(await tfjs(w, 'wasm'));
       else throw new Error(`unknown side ${side} (rnnlab-wasm, tfjs-cpu, tfjs-wasm)`);

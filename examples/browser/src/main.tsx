@@ -148,7 +148,7 @@ function App() {
       <p class="backend" id="backend" data-backend={info?.backend ?? ''} data-threads={info?.threads ?? ''} data-isolated={info ? String(info.crossOriginIsolated) : ''}>
         {info
           ? <>backend <b>{info.backend}</b>{info.variant && <> ({info.variant})</>} · <b>{info.threads}</b> thread{info.threads === 1 ? '' : 's'} · crossOriginIsolated <b>{String(info.crossOriginIsolated)}</b>
-            <span class="muted"> — {info.reason}</span></>
+            <span class="muted"> — {info.describe}; {info.reason}</span></>
           : 'loading the backend…'}
       </p>
 

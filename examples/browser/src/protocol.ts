@@ -45,6 +45,8 @@ export interface BackendInfo {
   threads: number;
   crossOriginIsolated: boolean;
   reason: string;
+  /** The backend's own line (SIMD level, threads, or why it fell back to one thread). */
+  describe: string;
 }
 
 export interface GeneratedText {

@@ -16,12 +16,20 @@ interface Trained {
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-const backendReady = lib.createBackend().then((choice) => {
+/**
+ * Threads for the wasm backend: the cores the browser reports, at most MAX_THREADS (a page
+ * shares the machine), and one where the page is not cross-origin isolated (no
+ * SharedArrayBuffer: the backend would fall back and say so anyway).
+ */
+const MAX_THREADS = 4;
+const threads = self.crossOriginIsolated === true ? Math.max(1, Math.min(MAX_THREADS, navigator.hardwareConcurrency || 1)) : 1;
+
+const backendReady = lib.createBackend({ threads }).then((choice) => {
   const be = choice.backend;
   const variant = (be as Partial<lib.WasmBackend>).variant;
   post({
     type: 'ready', backend: be.name, variant: typeof variant === 'string' ? variant : '', threads: be.threads,
-    crossOriginIsolated: self.crossOriginIsolated === true, reason: choice.reason,
+    crossOriginIsolated: self.crossOriginIsolated === true, reason: choice.reason, describe: be.describe(),
   });
   return be;
 });

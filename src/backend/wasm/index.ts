@@ -15,6 +15,15 @@
  * Memory: alloc() and the scratch buffers ops keep (packing buffers, recurrent carries) may grow
  * the memory, which detaches every typed array of the old buffer. `tensor.data` re-creates its
  * view on access, so always read `t.data` afresh after an op instead of keeping an old view.
+ *
+ * Threads (`threads` > 1): the shared-memory build on one shared WebAssembly.Memory, with
+ * threads − 1 workers (pool.ts; worker_threads in Node, Web Workers in browsers) that
+ * instantiate the same module on it; this thread takes part as thread 0. GEMMs are split over
+ * output columns (or rows), the recurrent layers per step over hidden-unit chunks with a
+ * barrier per step, as the native backend splits them, so results are bit-identical for any
+ * thread count; ops too small to gain (under ~1 MFLOP per thread) and the elementwise ops stay
+ * on this thread. SharedArrayBuffer is required: in browsers only on cross-origin isolated
+ * pages (COOP/COEP headers); without it the backend runs on one thread and describe() says why.
  */
 import { IntTensor, Tensor, shapeSize, type DType } from '../../tensor.js';
 import { gates, type AdamArgs, type Backend, type Precision, type RecurrentBackwardArgs, type RecurrentForwardArgs } from '../backend.js';
@@ -22,22 +31,90 @@ import { checkPrecision } from '../bf16.js';
 import { BackendBase } from '../base.js';
 import type { OpMethods } from '../ops.js';
 import { Heap, HeapStorage, f32View, i32View } from './heap.js';
-import type { WasmKernels } from './kernels.gen.js';
+import type { WasmKernels, WasmThreadKernels } from './kernels.gen.js';
 import { loadModule, type WasmVariant } from './loader.js';
+import { CTL_BYTES, MAX_THREADS, ThreadPool, canBlock, type ThreadHandle } from './pool.js';
+import { isNode } from '../../util/runtime.js';
 
 export interface WasmBackendOptions {
   /** Use the relaxed-SIMD (FMA) build when the engine supports it (default true). */
   relaxed?: boolean;
   /** bf16: every GEMM operand rounded to bfloat16, sums in float32 (default fp32). */
   precision?: Precision;
+  /**
+   * Threads, counting the caller (default 1). More than one needs SharedArrayBuffer (Node:
+   * always; browsers: a cross-origin isolated page); without it the backend runs on one thread
+   * and describe() says why.
+   */
+  threads?: number;
+  /** For tests: split every op that can be split, however small (no minimum work per thread). */
+  splitSmall?: boolean;
 }
 
 export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<WasmBackend> {
   const precision = checkPrecision(opts.precision ?? 'fp32');
+  const threads = opts.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  let threadNote: string | null = null;
+  if (threads > 1) {
+    threadNote = sharedMemoryUnavailable();
+    if (!threadNote) {
+      try {
+        return await createThreaded(opts.relaxed ?? true, precision, Math.min(threads, MAX_THREADS), opts.splitSmall ?? false);
+      } catch (e) {
+        threadNote = `cannot start worker threads: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+    threadNote = `${threads} asked for, but ${threadNote}`;
+  }
   const loaded = await loadModule(opts.relaxed ?? true);
   const instance = await WebAssembly.instantiate(loaded.module, {});
-  return new WasmBackend(instance.exports as unknown as WasmKernels, loaded.variant, loaded.note, precision);
+  return new WasmBackend(instance.exports as unknown as WasmKernels, loaded.variant, loaded.note, precision, threadNote);
 }
+
+/** Why the threaded backend cannot run here, or null when it can. */
+export function sharedMemoryUnavailable(): string | null {
+  const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean };
+  if (!isNode() && g.crossOriginIsolated !== true) return 'no SharedArrayBuffer: the page is not cross-origin isolated';
+  if (typeof g.SharedArrayBuffer !== 'function') return 'no SharedArrayBuffer in this JavaScript runtime';
+  return null;
+}
+
+/** Initial pages: the shared builds declare 16 (--initialMemory); the heap grows the memory as needed. */
+const SHARED_INITIAL_PAGES = 16;
+/** The shared builds' fixed maximum (--maximumMemory): 4 GiB, all of wasm32. */
+const SHARED_MAX_PAGES = 65536;
+
+async function createThreaded(relaxed: boolean, precision: Precision, threads: number, splitSmall: boolean): Promise<WasmBackend> {
+  const { spawnThread } = await import('./spawn.js');
+  const loaded = await loadModule(relaxed, true);
+  const memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: SHARED_MAX_PAGES, shared: true });
+  const instance = await WebAssembly.instantiate(loaded.module, { env: { memory } });
+  const k = instance.exports as unknown as WasmThreadKernels;
+  const backend = new WasmBackend(k, loaded.variant, loaded.note, precision, null);
+  const ctl = backend.heap.alloc(CTL_BYTES);
+  k.threadInit(ctl, 0, canBlock() ? 1 : 0);
+  const started = await Promise.allSettled(
+    Array.from({ length: threads - 1 }, (_, i) => spawnThread({ module: loaded.module, memory, tid: i + 1, ctl, edge: backend.heap.alloc(128) })),
+  );
+  const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    for (const w of workers) w.terminate();
+    throw failed.reason;
+  }
+  backend.attachPool(new ThreadPool(k, memory, ctl, threads, workers as ThreadHandle[]), splitSmall);
+  return backend;
+}
+
+/** Threads worth using for `work` flops when each should get at least `minPerThread` (native's threads_for). */
+function threadsFor(threads: number, work: number, minPerThread: number): number {
+  if (threads <= 1) return 1;
+  const k = work / minPerThread;
+  return k < 2 ? 1 : Math.min(threads, Math.floor(k));
+}
+
+const CELL_ID = { lstm: 0, gru: 1, rnn_tanh: 2, rnn_relu: 3 } as const;
 
 function pad16(n: number): number {
   return (n + 15) & ~15;
@@ -52,8 +129,9 @@ function pad16(n: number): number {
 export class WasmBackend extends BackendBase implements Backend {
   readonly name = 'wasm' as const;
   readonly dtype: DType = 'float32';
-  readonly threads = 1;
   readonly heap: Heap;
+  private pool: ThreadPool | null = null;
+  private splitSmall = false;
   private readonly KC: number;
   private readonly MC: number;
   private readonly NC: number;
@@ -67,6 +145,8 @@ export class WasmBackend extends BackendBase implements Backend {
     readonly variant: WasmVariant,
     private readonly note: string | null,
     readonly precision: Precision = 'fp32',
+    /** Why more threads were asked for but one is used (null when not asked or granted). */
+    readonly threadNote: string | null = null,
   ) {
     super();
     this.heap = new Heap(k.memory, k.heapBase());
@@ -77,11 +157,34 @@ export class WasmBackend extends BackendBase implements Backend {
     this.useKernels(this.ownKernels());
   }
 
+  /** Threads the kernels use (1 unless the pool started). */
+  get threads(): number {
+    return this.pool ? this.pool.threads : 1;
+  }
+
+  /** Ops run on several threads so far (0 without a pool). */
+  get threadJobs(): number {
+    return this.pool ? this.pool.jobs : 0;
+  }
+
+  /** @internal createWasmBackend() attaches the workers once this thread's instance is set up. */
+  attachPool(pool: ThreadPool, splitSmall: boolean): void {
+    this.pool = pool;
+    this.splitSmall = splitSmall;
+  }
+
+  /** Ends the worker threads (the backend carries on with one thread). */
+  dispose(): void {
+    this.pool?.close();
+    this.pool = null;
+  }
+
   describe(): string {
     const bf16 = this.precision === 'bf16' ? ', bf16 products emulated' : '';
-    return this.variant === 'relaxed'
-      ? `wasm (SIMD128 + relaxed FMA${bf16}, 1 thread)`
-      : `wasm (SIMD128${bf16}, 1 thread${this.note ? `; ${this.note}` : ''})`;
+    const simd = this.variant === 'relaxed' ? 'SIMD128 + relaxed FMA' : 'SIMD128';
+    const threads = this.pool ? `${this.pool.threads} threads, shared memory` : '1 thread';
+    const notes = [this.variant === 'relaxed' ? null : this.note, this.threadNote].filter((n) => n);
+    return `wasm (${simd}${bf16}, ${threads}${notes.length ? `; ${notes.join('; ')}` : ''})`;
   }
 
   // ------------------------------------------------------------------ memory
@@ -160,6 +263,7 @@ export class WasmBackend extends BackendBase implements Backend {
           a = this.rounded('bfA', a, transA ? K : M, transA ? M : K, lda!);
           b = this.rounded('bfB', b, transB ? N : K, transB ? K : N, ldb!);
         }
+        if (this.pool && this.gemmThreaded(transA, transB, M, N, K, alpha, a, lda!, b, ldb!, beta, this.at(C, cOff), ldc!)) return;
         k.gemmCore(transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, a, lda!, b, ldb!, beta, this.at(C, cOff), ldc!, pa, pb, 0);
       },
       addBias: (Y, b, rows, cols) => k.addBias(this.at(Y), this.at(b), rows, cols),
@@ -196,9 +300,102 @@ export class WasmBackend extends BackendBase implements Backend {
     };
   }
 
+  // ------------------------------------------------------------------ threads
+
+  /** Threads for `work` flops (at least `minPerThread` each, unless splitSmall). */
+  private split(work: number, minPerThread: number): number {
+    const p = this.pool;
+    if (!p) return 1;
+    return this.splitSmall ? p.threads : threadsFor(p.threads, work, minPerThread);
+  }
+
+  /** Each taking thread's packing buffers (thread 0's are the ones the serial kernels use). */
+  private threadScratch(nUse: number, packBCols: number): void {
+    const pbBytes = this.KC * Math.min(this.NC, pad16(Math.max(1, packBCols))) * 4;
+    for (let t = 0; t < nUse; t++) {
+      const sfx = t === 0 ? '' : `.${t}`;
+      this.pool!.setScratch(t, this.tmp(`packA${sfx}`, this.MC * this.KC * 4), this.tmp(`packB${sfx}`, pbBytes));
+    }
+  }
+
+  /**
+   * The GEMM over threads when it is big enough: output columns in whole 16-column panels, or
+   * rows (pairs) when there are too few panels; about 4 items per thread, claimed as the threads
+   * get to them. False when one thread should do it.
+   */
+  private gemmThreaded(
+    transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+    a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
+  ): boolean {
+    const nt = this.split(2 * M * N * K, 2e6);
+    if (nt <= 1) return false;
+    const tn = Math.ceil(N / 16), tm = Math.ceil(M / 2);
+    const byCols = M <= this.DIRECT_M || tn >= nt || tn >= tm;
+    const per = byCols ? Math.ceil(tn / (4 * nt)) * 16 : Math.ceil(tm / (4 * nt)) * 2;
+    const nUse = Math.min(nt, Math.ceil((byCols ? N : M) / per));
+    if (nUse <= 1) return false;
+    this.threadScratch(nUse, byCols ? per : N);
+    this.pool!.run(nUse, 'gemmMT', [byCols ? 1 : 0, per, transA ? 1 : 0, transB ? 1 : 0, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc]);
+    return true;
+  }
+
+  /**
+   * Hidden-unit chunks for a threaded recurrent layer: units per chunk (a multiple of 16, at
+   * least 32, about 4 chunks per thread, as native's), chunks and threads; null for one thread
+   * (a few rows, where W_hh is read unpacked; small layers).
+   */
+  private recurrentChunks(B: number, G: number, H: number): { cu: number; chunks: number; nUse: number } | null {
+    if (!this.pool || B <= this.DIRECT_M) return null;
+    const nt = Math.min(this.split(2 * B * G * H, 1e6), Math.floor(H / 16));
+    if (nt <= 1) return null;
+    const cu = Math.max(32, Math.ceil(Math.ceil(H / (4 * nt)) / 16) * 16);
+    const chunks = Math.ceil(H / cu);
+    const nUse = Math.min(nt, chunks);
+    return nUse > 1 ? { cu, chunks, nUse } : null;
+  }
+
+  private recurrentForwardThreaded(a: RecurrentForwardArgs): boolean {
+    const { cell, T, B, H } = a;
+    const ng = gates(cell), G = ng * H;
+    const ch = this.recurrentChunks(B, G, H);
+    if (!ch) return false;
+    const whh = this.precision === 'bf16' ? this.rounded('whhR', this.at(a.whh), 1, G * H, G * H) : this.at(a.whh);
+    const wp = this.tmp('whhMT', ch.chunks * ng * this.k.packedSize(H, ch.cu) * 4);
+    const pre = cell === 'lstm' || cell === 'gru' ? this.tmp('pre', B * G * 4) : 0;
+    const cbuf = cell === 'lstm' ? this.tmp('c', B * H * 4) : 0;
+    const hb = this.precision === 'bf16' ? this.tmp('hb2', 2 * B * H * 4) : 0;
+    this.threadScratch(ch.nUse, 0);
+    this.pool!.run(ch.nUse, 'recurrentForwardMT', [ch.cu, CELL_ID[cell], T, B, H, this.at(a.xw), whh, this.at(a.bhh), this.at(a.h0),
+      this.opt(a.c0), this.at(a.hs), this.opt(a.cache), this.opt(a.cT), pre, cbuf, wp, hb]);
+    return true;
+  }
+
+  private recurrentBackwardThreaded(a: RecurrentBackwardArgs): boolean {
+    const { cell, T, B, H } = a;
+    const ng = gates(cell), G = ng * H;
+    const ch = this.recurrentChunks(B, G, H);
+    if (!ch) return false;
+    const whh = this.precision === 'bf16' ? this.rounded('whhR', this.at(a.whh), 1, G * H, G * H) : this.at(a.whh);
+    const wp = this.tmp('whhMT', ch.chunks * this.k.packedSize(G, ch.cu) * 4);
+    const dhNext = this.tmp('dh', B * H * 4);
+    const dcNext = cell === 'lstm' ? this.tmp('dc', B * H * 4) : 0;
+    let rdg = 0, rh0 = this.at(a.h0), rhs = this.at(a.hs);
+    if (this.precision === 'bf16') {
+      rdg = this.tmp('rdg', Math.max(4, T * B * G * 4));
+      rh0 = this.rounded('rh0', rh0, 1, B * H, B * H);
+      rhs = this.rounded('rhs', rhs, 1, T * B * H, T * B * H);
+    }
+    this.threadScratch(ch.nUse, ch.cu);
+    this.pool!.run(ch.nUse, 'recurrentBackwardMT', [ch.cu, CELL_ID[cell], T, B, H, whh, this.at(a.h0), this.opt(a.c0), this.at(a.hs),
+      this.opt(a.cache), this.at(a.dhs), this.at(a.dxw), cell === 'gru' ? this.at(a.dhw) : 0, this.at(a.dwhh), this.at(a.dbhh),
+      this.opt(a.dh0), cell === 'lstm' ? this.opt(a.dc0) : 0, dhNext, dcNext, wp, rdg, rh0, rhs]);
+    return true;
+  }
+
   // ------------------------------------------------------------------ recurrent layers
 
   private recurrentForwardKernel(a: RecurrentForwardArgs): void {
+    if (this.pool && this.recurrentForwardThreaded(a)) return;
     const { cell, T, B, H } = a;
     const G = gates(cell) * H;
     const k = this.k;
@@ -226,6 +423,7 @@ export class WasmBackend extends BackendBase implements Backend {
   }
 
   private recurrentBackwardKernel(a: RecurrentBackwardArgs): void {
+    if (this.pool && this.recurrentBackwardThreaded(a)) return;
     const { cell, T, B, H } = a;
     const G = gates(cell) * H;
     const k = this.k;

@@ -1,7 +1,8 @@
 /**
  * Finds, validates and compiles the kernel modules (dist/wasm/rnnlab.wasm, SIMD128, and
- * dist/wasm/rnnlab-relaxed.wasm, + relaxed-SIMD FMA). Works in Node and in browsers: Node
- * modules are imported dynamically, only when running under Node.
+ * dist/wasm/rnnlab-relaxed.wasm, + relaxed-SIMD FMA; each also as a shared-memory build for
+ * threads, rnnlab[-relaxed]-shared.wasm). Works in Node and in browsers: Node modules are
+ * imported dynamically, only when running under Node.
  *
  * Relaxed SIMD: Node 20 (V8 11.3) has it behind --experimental-wasm-relaxed-simd, which can be
  * switched on at run time before the module is compiled; WebAssembly.validate then decides.
@@ -21,6 +22,10 @@ export interface LoadedModule {
 const FILES: Record<WasmVariant, string> = {
   simd128: 'rnnlab.wasm',
   relaxed: 'rnnlab-relaxed.wasm',
+};
+const SHARED_FILES: Record<WasmVariant, string> = {
+  simd128: 'rnnlab-shared.wasm',
+  relaxed: 'rnnlab-relaxed-shared.wasm',
 };
 
 
@@ -55,14 +60,15 @@ async function enableRelaxedSimdInNode(): Promise<void> {
   }
 }
 
-const cache = new Map<WasmVariant, Promise<WebAssembly.Module | null>>();
+const cache = new Map<string, Promise<WebAssembly.Module | null>>();
 
 /** Compiles a variant once per process; null if the engine does not accept it. */
-function compile(variant: WasmVariant): Promise<WebAssembly.Module | null> {
-  let p = cache.get(variant);
+function compile(variant: WasmVariant, shared: boolean): Promise<WebAssembly.Module | null> {
+  const file = (shared ? SHARED_FILES : FILES)[variant];
+  let p = cache.get(file);
   if (!p) {
     p = (async () => {
-      const bytes = await readBytes(FILES[variant]);
+      const bytes = await readBytes(file);
       let ok = WebAssembly.validate(bytes);
       if (!ok && variant === 'relaxed' && isNode()) {
         // Node 20: relaxed SIMD exists behind a flag that may be set before compiling
@@ -71,18 +77,19 @@ function compile(variant: WasmVariant): Promise<WebAssembly.Module | null> {
       }
       return ok ? WebAssembly.compile(bytes) : null;
     })();
-    cache.set(variant, p);
+    cache.set(file, p);
     // a failed read is not cached, so a later call can retry
-    p.catch(() => cache.delete(variant));
+    p.catch(() => cache.delete(file));
   }
   return p;
 }
 
-export async function loadModule(wantRelaxed: boolean): Promise<LoadedModule> {
+/** `shared`: the shared-memory build (threads); it imports its memory as env.memory. */
+export async function loadModule(wantRelaxed: boolean, shared = false): Promise<LoadedModule> {
   let note: string | null = null;
   if (wantRelaxed) {
     try {
-      const m = await compile('relaxed');
+      const m = await compile('relaxed', shared);
       if (m) return { module: m, variant: 'relaxed', note: null };
       note = 'relaxed SIMD not supported by this engine';
     } catch (e) {
@@ -91,7 +98,7 @@ export async function loadModule(wantRelaxed: boolean): Promise<LoadedModule> {
   } else {
     note = 'relaxed SIMD not requested';
   }
-  const m = await compile('simd128');
-  if (!m) throw new Error('this WebAssembly engine does not support SIMD128');
+  const m = await compile('simd128', shared);
+  if (!m) throw new Error(shared ? 'this WebAssembly engine does not support SIMD128 with threads' : 'this WebAssembly engine does not support SIMD128');
   return { module: m, variant: 'simd128', note };
 }
