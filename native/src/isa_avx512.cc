@@ -2,6 +2,7 @@
 // k step). Compiled with -mavx512f -mavx512vl -mavx512bw -mavx512dq -mfma -mavx2 (binding.gyp),
 // only ever called after __builtin_cpu_supports("avx512f").
 #if defined(__x86_64__) || defined(_M_X64)
+#include "tile_store_avx512.h"
 #include <immintrin.h>
 #include <cstdint>
 
@@ -66,27 +67,12 @@ void ukernel(long kc, const float* A, long lda, const float* B, float* C, long l
 #undef RNN_STEP
   const __mmask16 k0 = col_mask(n, 0), k1 = col_mask(n, 1), k2 = col_mask(n, 2);
   const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-  // Same formula for full and edge tiles (masks only select lanes): C = fma(alpha, acc, beta·C).
-#define RNN_STORE(R_, X0, X1, X2)                                                              \
-  if (m > R_) {                                                                                \
-    float* cr = C + (R_) * ldc;                                                                \
-    if (beta == 0.f) {                                                                         \
-      _mm512_mask_storeu_ps(cr, k0, _mm512_mul_ps(va, X0));                                    \
-      if (k1) _mm512_mask_storeu_ps(cr + 16, k1, _mm512_mul_ps(va, X1));                       \
-      if (k2) _mm512_mask_storeu_ps(cr + 32, k2, _mm512_mul_ps(va, X2));                       \
-    } else {                                                                                   \
-      _mm512_mask_storeu_ps(cr, k0, _mm512_fmadd_ps(va, X0, _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(k0, cr)))); \
-      if (k1) _mm512_mask_storeu_ps(cr + 16, k1, _mm512_fmadd_ps(va, X1, _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(k1, cr + 16)))); \
-      if (k2) _mm512_mask_storeu_ps(cr + 32, k2, _mm512_fmadd_ps(va, X2, _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(k2, cr + 32)))); \
-    }                                                                                          \
-  }
-  RNN_STORE(0, c00, c01, c02)
-  RNN_STORE(1, c10, c11, c12)
-  RNN_STORE(2, c20, c21, c22)
-  RNN_STORE(3, c30, c31, c32)
-  RNN_STORE(4, c40, c41, c42)
-  RNN_STORE(5, c50, c51, c52)
-#undef RNN_STORE
+  TILE6X48_STORE(0, c00, c01, c02)
+  TILE6X48_STORE(1, c10, c11, c12)
+  TILE6X48_STORE(2, c20, c21, c22)
+  TILE6X48_STORE(3, c30, c31, c32)
+  TILE6X48_STORE(4, c40, c41, c42)
+  TILE6X48_STORE(5, c50, c51, c52)
 }
 
 #include "pack_avx.h"

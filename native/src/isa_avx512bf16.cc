@@ -20,6 +20,7 @@
 //
 // Internal linkage except gemm_avx512bf16 (see the ODR note in kernels.h).
 #if defined(__x86_64__) || defined(_M_X64)
+#include "tile_store_avx512.h"
 #include <immintrin.h>
 
 #include <cstddef>
@@ -144,26 +145,12 @@ void ukernel(long kp, const uint32_t* A, long lda, const uint32_t* B, float* C, 
 #undef RNN_STEP
   const __mmask16 k0 = mask16(n), k1 = mask16(n - 16), k2 = mask16(n - 32);
   const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-#define RNN_STORE(R_, X0, X1, X2)                                                              \
-  if (m > R_) {                                                                                \
-    float* cr = C + (R_) * ldc;                                                                \
-    if (beta == 0.f) {                                                                         \
-      _mm512_mask_storeu_ps(cr, k0, _mm512_mul_ps(va, X0));                                    \
-      if (k1) _mm512_mask_storeu_ps(cr + 16, k1, _mm512_mul_ps(va, X1));                       \
-      if (k2) _mm512_mask_storeu_ps(cr + 32, k2, _mm512_mul_ps(va, X2));                       \
-    } else {                                                                                   \
-      _mm512_mask_storeu_ps(cr, k0, _mm512_fmadd_ps(va, X0, _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(k0, cr)))); \
-      if (k1) _mm512_mask_storeu_ps(cr + 16, k1, _mm512_fmadd_ps(va, X1, _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(k1, cr + 16)))); \
-      if (k2) _mm512_mask_storeu_ps(cr + 32, k2, _mm512_fmadd_ps(va, X2, _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(k2, cr + 32)))); \
-    }                                                                                          \
-  }
-  RNN_STORE(0, c00, c01, c02)
-  RNN_STORE(1, c10, c11, c12)
-  RNN_STORE(2, c20, c21, c22)
-  RNN_STORE(3, c30, c31, c32)
-  RNN_STORE(4, c40, c41, c42)
-  RNN_STORE(5, c50, c51, c52)
-#undef RNN_STORE
+  TILE6X48_STORE(0, c00, c01, c02)
+  TILE6X48_STORE(1, c10, c11, c12)
+  TILE6X48_STORE(2, c20, c21, c22)
+  TILE6X48_STORE(3, c30, c31, c32)
+  TILE6X48_STORE(4, c40, c41, c42)
+  TILE6X48_STORE(5, c50, c51, c52)
 }
 
 // ---------------------------------------------------------------------------------------
