@@ -20,6 +20,9 @@ export function shownFor(strategy: string, options: OptionSpec[]): Set<string> {
   return new Set(options.map((o) => o.key).filter((k) => (beam || !BEAM_ONLY.has(k)) && (strategy !== 'greedy' || !SAMPLING_ONLY.has(k))));
 }
 
+/** Characters of each output laid out while it streams (more makes each frame slower to lay out). */
+const STREAM_TAIL = 4_000;
+
 interface Done { samples: Sample[]; ms_per_token: number; strategy: string; backend: string; seed: number }
 
 export function GeneratePage({ params }: { params: URLSearchParams }) {
@@ -115,9 +118,17 @@ export function GeneratePage({ params }: { params: URLSearchParams }) {
       <ErrorBox error={error} />
       {(rows.length > 0 || prime) && !beam && (
         <section class="panel output" aria-label="output" ref={output}>
-          {(rows.length ? rows : ['']).map((t, i) => (
-            <pre class="generated" data-row={i}><span class="prime">{prime}</span>{t}</pre>
-          ))}
+          {(rows.length ? rows : ['']).map((t, i) => {
+            // while a long text streams, only its tail is laid out each frame (the whole of it
+            // every frame would keep the page from answering a click on Stop)
+            const cut = running && t.length > STREAM_TAIL;
+            return (
+              <>
+                {cut && <p class="small muted">{`… ${t.length - STREAM_TAIL} characters so far above; the whole text shows when the generation ends`}</p>}
+                <pre class="generated" data-row={i} data-length={prime.length + t.length}>{!cut && <span class="prime">{prime}</span>}{cut ? t.slice(-STREAM_TAIL) : t}</pre>
+              </>
+            );
+          })}
         </section>
       )}
       {done && (
