@@ -18,27 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
-
-interface SideResult {
-  side: string;
-  detail: string;
-  warmup: number;
-  steps: number;
-  seconds: number;
-  tokensPerSec: number;
-  msPerStep: number;
-  firstLoss: number;
-  lastLoss: number;
-}
-
-interface PageResult {
-  workload: string;
-  title: string;
-  userAgent: string;
-  crossOriginIsolated: boolean;
-  results: SideResult[];
-  errors: Record<string, string>;
-}
+import type { PageResult, SideResult } from './result.js';
 
 /** dist/bench/browser-tfjs/ → the package root. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

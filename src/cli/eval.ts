@@ -12,6 +12,7 @@ import { EVAL_MIN_ROW, outOfVocabulary, scoreCorpus, type CorpusScore } from '..
 import { untrainedTwin } from '../eval/untrained.js';
 import { runSeed } from '../run/run-seed.js';
 import { loadLanguageModel } from '../train/checkpoint.js';
+import { levelOf } from '../text/tokenizers/tokenizer.js';
 import { prepareCorpus } from '../train/corpus.js';
 import { backendOptions, pickModelBackend, precisionOption, readSourceOptions, sourceOptions } from './common.js';
 import { int, oneOf } from './parse.js';
@@ -50,7 +51,7 @@ export async function evalAction(o: Record<string, any>, cmd?: Command): Promise
   const files = dataFiles(o.data);
   const { backend } = await pickModelBackend(o);
   const m = loadLanguageModel(o.model, backend);
-  const level = m.tokenizer.kind === 'char' ? 'char' : m.tokenizer.kind === 'bpe' ? 'bpe' : 'word';
+  const level = levelOf(m.tokenizer.kind);
   const unit = level === 'char' ? 'char' : 'token';
   const batching = (o.batching ?? (m.documents ? 'pad' : 'stream')) as 'stream' | 'pad';
   const seed = runSeed(o.model, m);

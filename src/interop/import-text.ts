@@ -7,15 +7,10 @@
  * prime holding them, naming them.
  */
 import { RnnlabError } from '../errors.js';
-import { createTokenizer, type Tokenizer, type TokenizerSettings } from '../text/tokenizers/tokenizer.js';
+import { createTokenizer, levelOf, type Level, type Tokenizer, type TokenizerSettings } from '../text/tokenizers/tokenizer.js';
 import { SPECIALS, Vocab } from '../text/vocab.js';
 
-export type Level = 'char' | 'word' | 'bpe';
-
-/** The level a tokenizer kind is (what rnnlab eval calls it). */
-export function levelOf(kind: string): Level {
-  return kind === 'char' ? 'char' : kind === 'bpe' ? 'bpe' : 'word';
-}
+export { levelOf, type Level };
 
 /** The vocabulary file's tokens (index = id). */
 export function importVocab(value: unknown, file: string): Vocab {

@@ -10,6 +10,7 @@ import type { LanguageModel } from '../nn/language-model.js';
 import { validateModelConfig } from '../nn/config.js';
 import { validateInit } from '../nn/init.js';
 import { detectFormat } from '../text/sources/format.js';
+import { levelOf } from '../text/tokenizers/tokenizer.js';
 import type { LoadedModel } from '../train/checkpoint-format.js';
 import { DEFAULTS, flagOf, type RunConfig, type RunOptions } from './config.js';
 import { optionSpec, RUN_TABLE, validateRunOptions, type OptionTable } from './options.js';
@@ -108,7 +109,7 @@ export function savedRunConfig(m: LoadedModel<LanguageModel>, given: RunOptions,
   const { vocabSize: _v, ...model } = m.model.config;
   const known: Partial<RunConfig> = {
     ...model,
-    level: kind === 'char' ? 'char' : kind === 'bpe' ? 'bpe' : 'word',
+    level: levelOf(kind),
     tokenizer: kind === 'word' || kind === 'wordpunct' ? kind : undefined,
     lowercase: m.tokenizer.settings.lowercase,
     batch: o.batch as number, seq: o.seq as number, epochs: o.epochs as number, maxSteps: o.maxSteps as number,

@@ -6,11 +6,11 @@
  */
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
-import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { RnnlabError } from '../errors.js';
+import { VERSION } from '../run/session.js';
 import { RunsFolder } from './contain.js';
 import type { ServerContext } from './context.js';
 import { errorStatus } from './http-error.js';
@@ -56,7 +56,6 @@ export interface RnnlabServer {
 /** Requests that stream (SSE): they hold a stream slot, not a request slot, while open. */
 const STREAMS = new Set(['/api/runs/events', '/api/train/jobs/events', '/api/generate']);
 
-export const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export function createServer(o: ServeOptions): RnnlabServer {
   const host = o.host ?? '127.0.0.1';

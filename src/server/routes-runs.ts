@@ -4,10 +4,9 @@ import { streamSSE } from 'hono/streaming';
 import { createReadStream, existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { readRun } from '../report/run-data.js';
 import { openStream, query, type ServerContext } from './context.js';
 import { HttpError } from './http-error.js';
-import { listCorpora, lockHolder, scanRuns, summarize, sweepDetail } from './runs-index.js';
+import { listCorpora, lockHolder, readRunCached, scanRuns, summarize, sweepDetail } from './runs-index.js';
 
 const POLL_MS = 250;
 const TYPES: Record<string, string> = {
@@ -26,7 +25,7 @@ export function runRoutes(app: Hono, ctx: ServerContext): void {
 
   app.get('/api/runs/get', (c) => {
     const dir = runDir(ctx, query(c, 'id'));
-    const r = readRun(dir, ctx.folder.idOf(dir));
+    const r = readRunCached(dir, ctx.folder.idOf(dir));
     return c.json({ ...summarize(ctx.folder, dir), run_config: r.config, events: r.events });
   });
 

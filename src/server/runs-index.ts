@@ -60,7 +60,8 @@ export function lockHolder(dir: string): number | null {
 const parsed = new Map<string, { key: string; run: RunRecord }>();
 const CACHE_LIMIT = 2000;
 
-function readRunCached(dir: string, name: string): RunRecord {
+/** A run's metrics.jsonl and config.json, parsed once per change of either file. */
+export function readRunCached(dir: string, name: string): RunRecord {
   const stamp = (f: string) => {
     const st = statSync(join(dir, f), { throwIfNoEntry: false });
     return st ? `${st.size}:${st.mtimeMs}` : '-';

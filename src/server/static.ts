@@ -10,6 +10,7 @@ import { extname, join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { ENDPOINTS } from './endpoints.js';
+import { HttpError } from './http-error.js';
 
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 /** The browser-only example (examples/browser), served at /example/. */
@@ -58,9 +59,19 @@ function sendFile(real: string): Response {
   });
 }
 
+/** The request's path, %-escapes decoded; a malformed escape is the client's error, not a crash. */
+function decodedPath(url: string): string {
+  const raw = new URL(url).pathname;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, `malformed %-escape in the path ${raw.slice(0, 200)}`);
+  }
+}
+
 export function staticRoutes(app: Hono, version: string): void {
   app.get('*', (c) => {
-    const path = decodeURIComponent(new URL(c.req.url).pathname);
+    const path = decodedPath(c.req.url);
     if (path === '/api' || path === '/api/') return c.html(apiIndexPage(version));
     if (path.startsWith('/api/')) return c.json({ error: `no endpoint GET ${path} (GET /api lists them)` }, 404);
     if (path === '/example') return c.redirect('/example/', 301);

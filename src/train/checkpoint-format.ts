@@ -20,7 +20,7 @@ import type { GuardState } from './step-guard.js';
 import type { Backend, Precision } from '../backend/backend.js';
 import type { EvalResult } from '../eval/perplexity.js';
 import { RnnlabError } from '../errors.js';
-import { decodeSafetensors, encodeSafetensors, type StTensor } from '../io/safetensors.js';
+import { DATA_CHECKSUM, decodeSafetensors, encodeSafetensors, HEADER_CHECKSUM, type StTensor } from '../io/safetensors.js';
 import { architecture } from '../nn/architectures.js';
 import { buildWithin, checkTrainState } from './checkpoint-checks.js';
 import { Classifier } from '../nn/classifier.js';
@@ -31,6 +31,13 @@ import type { RunConfig } from '../run/config.js';
 import type { Tensor } from '../tensor.js';
 import { createTokenizer, type Tokenizer, type TokenizerSettings } from '../text/tokenizers/tokenizer.js';
 import { Vocab } from '../text/vocab.js';
+
+
+/**
+ * Metadata of a checkpoint that belongs to its training run or to this very file (the checksums),
+ * not to the model: an export leaves it out.
+ */
+export const TRAINING_METADATA: ReadonlySet<string> = new Set(['train_state', 'run_config', DATA_CHECKSUM, HEADER_CHECKSUM]);
 
 export const FORMAT = 'rnnlab/2';
 /** The format of files written before the architecture registry: always a language model. */

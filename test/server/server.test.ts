@@ -295,6 +295,7 @@ test('security: foreign Host, foreign Origin, cross-site requests, path traversa
     ['cross-site without Origin', post('/api/train', {}, { 'sec-fetch-site': 'cross-site' }), 403, /cross-site request/],
     ['..', call(base, '/api/files?path=../outside/secret.txt'), 400, /leaves the runs folder/],
     ['encoded ..', call(base, '/api/files?path=lm%2F..%2F..%2Foutside%2Fsecret.txt'), 400, /leaves the runs folder/],
+    ['malformed %-escape in a page path', call(base, '/web/%E0%A4%A'), 400, /malformed %-escape/],
     ['absolute', call(base, `/api/files?path=${encodeURIComponent(join(tmp, 'outside', 'secret.txt'))}`), 400, /absolute/],
     ['symlink out', call(base, '/api/files?path=escape/secret.txt'), 403, /leads out of the runs folder/],
     ['run id through a symlink', call(base, '/api/runs/get?id=escape'), 403, /leads out/],

@@ -17,19 +17,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { findWorkload, lmBatch, tokensPerStep, type Workload } from '../../workloads';
-
-export interface SideResult {
-  side: string;
-  /** What it ran on, in its own words. */
-  detail: string;
-  warmup: number;
-  steps: number;
-  seconds: number;
-  tokensPerSec: number;
-  msPerStep: number;
-  firstLoss: number;
-  lastLoss: number;
-}
+import type { PageResult, SideResult } from '../result';
 
 const q = new URLSearchParams(location.search);
 const SECONDS = Number(q.get('seconds') ?? 5);
@@ -159,7 +147,8 @@ async function main(): Promise<void> {
       log(`${side}: failed: ${errors[side]}`);
     }
   }
-  (window as unknown as { __result: unknown }).__result = { workload: w.id, title: w.title, userAgent: navigator.userAgent, crossOriginIsolated: self.crossOriginIsolated, results, errors };
+  const result: PageResult = { workload: w.id, title: w.title, userAgent: navigator.userAgent, crossOriginIsolated: self.crossOriginIsolated, results, errors };
+  (window as unknown as { __result: PageResult }).__result = result;
 }
 
 main().catch((e) => { (window as unknown as { __error: string }).__error = String(e?.stack ?? e); });

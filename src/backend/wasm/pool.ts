@@ -78,9 +78,9 @@ export class ThreadPool {
 
   /** Thread `tid`'s scratch pointers, read by the kernels of the next job. */
   setScratch(tid: number, packA: number, packB: number): void {
-    const u = new Uint32Array(this.memory.buffer, this.ctl + SLOTS + tid * 8, 2);
-    u[0] = packA;
-    u[1] = packB;
+    // the slots lie in the control block: its int32 view writes the u32 addresses' bits as they are
+    this.i32[SLOTS / 4 + tid * 2] = packA;
+    this.i32[SLOTS / 4 + tid * 2 + 1] = packB;
   }
 
   /** Runs kernel `fn` on threads 0..nUse−1 (2 ≤ nUse ≤ threads) with `args` after (tid, nt). */

@@ -4,6 +4,7 @@
  * so the .onnx file is self-describing. The graphs: lm-graph.ts and classifier-graph.ts.
  */
 import { RnnlabError } from '../../errors.js';
+import { TRAINING_METADATA } from '../../train/checkpoint-format.js';
 import { Classifier } from '../../nn/classifier.js';
 import { LanguageModel } from '../../nn/language-model.js';
 import type { Model } from '../../nn/model.js';
@@ -17,8 +18,8 @@ import { encodeOnnxModel } from './proto.js';
 const IR_VERSION: Record<number, number> = { 14: 7, 15: 8, 16: 8, 17: 8, 18: 8, 19: 9, 20: 9, 21: 10 };
 export const ONNX_OPSETS = { min: 14, max: 21, default: 17 } as const;
 
-/** Checkpoint metadata that describes training, not the model: left out of the .onnx file. */
-const TRAINING_ONLY = new Set(['train_state', 'run_config', 'frozen']);
+/** Checkpoint metadata that describes training or the checkpoint file, not the model: left out of the .onnx file. */
+const TRAINING_ONLY = new Set([...TRAINING_METADATA, 'frozen']);
 
 export interface OnnxExportOptions {
   /** Default 17. */

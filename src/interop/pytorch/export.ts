@@ -12,6 +12,8 @@ import { createBackend } from '../../backend/select.js';
 import { preprocessingOf } from '../../classify/predict.js';
 import { RnnlabError } from '../../errors.js';
 import type { SourceOptions } from '../../text/sources/index.js';
+import { levelOf } from '../../text/tokenizers/tokenizer.js';
+import { TRAINING_METADATA } from '../../train/checkpoint-format.js';
 import { encodeCheckpoint, loadCheckpoint, recordedPrecision, resolveModelPath, type LoadedModel } from '../../train/checkpoint.js';
 import { tokenizeData, type DataInfo } from './data.js';
 import { stageFolder } from './folder.js';
@@ -45,18 +47,13 @@ export interface PytorchExportResult {
 }
 
 /** Metadata a training checkpoint has and an exported model file does not (it holds no training state). */
-const TRAINING_ONLY = new Set(['train_state', 'run_config', 'data_crc32', 'header_crc32']);
 /** Metadata encodeCheckpoint writes itself. */
 const OWN = new Set(['format', 'arch', 'config', 'vocab', 'tokenizer', 'frozen', 'batching', 'precision']);
-
-export function levelOf(kind: string): 'char' | 'word' | 'bpe' {
-  return kind === 'char' ? 'char' : kind === 'bpe' ? 'bpe' : 'word';
-}
 
 /** The model file of the export: the model's tensors only, and the metadata that makes it an rnnlab model. */
 function weightsFile(m: LoadedModel): Uint8Array {
   const meta: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m.metadata)) if (!TRAINING_ONLY.has(k) && !OWN.has(k)) meta[k] = v;
+  for (const [k, v] of Object.entries(m.metadata)) if (!TRAINING_METADATA.has(k) && !OWN.has(k)) meta[k] = v;
   if (m.model.arch === 'classifier') {
     // the cut and cleaning may live only in run_config (older runs): spell them out here
     const prep = preprocessingOf(m);

@@ -11,6 +11,12 @@ export type TokenizerKind = 'char' | 'word' | 'wordpunct' | 'whitespace' | 'bpe'
 
 export const TOKENIZER_KINDS: readonly TokenizerKind[] = ['char', 'word', 'wordpunct', 'whitespace', 'bpe'];
 
+/** The token level a tokenizer kind belongs to (`--level`: word, wordpunct and whitespace are word level). */
+export type Level = 'char' | 'word' | 'bpe';
+export function levelOf(kind: string): Level {
+  return kind === 'char' ? 'char' : kind === 'bpe' ? 'bpe' : 'word';
+}
+
 export interface TokenizerSettings {
   kind: TokenizerKind;
   lowercase: boolean;
