@@ -104,7 +104,7 @@ export function gemmMT(
 // gate math of its units and their c state. Backward (as native's recurrent_mt.cc), phase
 // r = T..0, item c: for r < T, dh reaching h_r: dhNext[:, c] = dgates_r·W_hh[:, c] (+ dh·z for the
 // GRU), then for r > 0 the gate gradients of step r − 1 for chunk c; after phase 0 the chunks'
-// columns of dW_hh and gate columns of db_hh.
+// rows of dW_hh and db_hh are split again, by gate rows (items of wrows).
 // bf16: `hb` holds 2·B·H floats (h rounded, double-buffered by step parity); `rdg` the rounded
 // gate gradients; W_hh, rh0 and rhs come rounded from the caller.
 
@@ -202,7 +202,7 @@ export function recurrentForwardMT(
 export function recurrentBackwardMT(
   tid: i32, nt: i32, cu: i32, cell: i32, T: i32, B: i32, H: i32, whh: usize, h0: usize, c0: usize, hs: usize, cache: usize,
   dhs: usize, dxw: usize, dhw: usize, dwhh: usize, dbhh: usize, dh0: usize, dc0: usize,
-  dhNext: usize, dcNext: usize, wp: usize, rdg: usize, rh0: usize, rhs: usize,
+  dhNext: usize, dcNext: usize, wp: usize, rdg: usize, rh0: usize, rhs: usize, wrows: i32,
 ): void {
   const ng = cell == 0 ? 4 : cell == 1 ? 3 : 1;
   const G = ng * H;
@@ -268,18 +268,18 @@ export function recurrentBackwardMT(
     if (r > 0) barrier(nt);
   }
   if (T <= 0) return;
-  // dW_hh[:, c] += dgᵀ·h_{t-1}[:, c] (h0 block, then hs[0..T-2]); db_hh over chunk c's gate columns
-  end += nch;
+  // dW_hh[g0:g0+m, :] += dg[:, g0:g0+m]ᵀ·h_{t-1} (h0 block, then hs[0..T-2]) and db_hh over the
+  // same gate rows, in items of `wrows` rows of dW_hh. Cut by rows, each item packs all of the
+  // h operand (T·B·H floats); cut by hidden-unit columns it packed all of dg (T·B·G, four times
+  // more for the LSTM).
+  const nw = (G + wrows - 1) / wrows;
+  end += nw;
   for (let id = claim(end); id >= 0; id = claim(end)) {
-    const c = id - (end - nch);
-    const u0 = c * cu, n = chunkLen(c, cu, H);
-    const col = <usize>u0 << 2;
-    gemmImpl(1, 0, G, n, B, 1, dg, G, rh0 + col, H, 1, dwhh + col, H, pa, pb, 0, true);
-    if (T > 1) gemmImpl(1, 0, G, n, (T - 1) * B, 1, dg + (<usize>B * <usize>G << 2), G, rhs + col, H, 1, dwhh + col, H, pa, pb, 0, true);
-    for (let g = 0; g < ng; g++) {
-      const o = <usize>(g * H + u0) << 2;
-      sumRowsStrided(dbhh + o, dproj + o, T * B, n, G);
-    }
+    const g0 = (id - (end - nw)) * wrows, m = min(wrows, G - g0);
+    const row = <usize>g0 << 2, w = dwhh + (<usize>g0 * <usize>H << 2);
+    gemmImpl(1, 0, m, H, B, 1, dg + row, G, rh0, H, 1, w, H, pa, pb, 0, false);
+    if (T > 1) gemmImpl(1, 0, m, H, (T - 1) * B, 1, dg + (<usize>B * <usize>G << 2) + row, G, rhs, H, 1, w, H, pa, pb, 0, false);
+    sumRowsStrided(dbhh + row, dproj + row, T * B, m, G);
   }
 }
 

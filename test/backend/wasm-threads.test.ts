@@ -79,8 +79,9 @@ for (const precision of ['fp32', 'bf16'] as Precision[]) {
       }
     }
 
-    // (M, N, K): columns split (not a multiple of 16), rows split (N < 16), few rows (direct path), K across KC
-    const shapes: [number, number, number][] = [[37, 53, 70], [130, 9, 41], [3, 45, 29], [4, 70, 300], [19, 33, 260]];
+    // (M, N, K): columns split (N ≥ M, not a multiple of 16), rows split (N < 16; M > N with N ≥ 16,
+    // an odd last block, K across KC), few rows (direct path), K across KC
+    const shapes: [number, number, number][] = [[37, 53, 70], [130, 9, 41], [71, 40, 300], [3, 45, 29], [4, 70, 300], [19, 33, 260]];
     for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
       test(`GEMM ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}: bit-identical at 2 and 3 threads`, () => {
         for (const [M, N, K] of shapes) {

@@ -320,8 +320,13 @@ export class WasmBackend extends BackendBase implements Backend {
 
   /**
    * The GEMM over threads when it is big enough: output columns in whole 16-column panels, or
-   * rows (pairs) when there are too few panels; about 4 items per thread, claimed as the threads
-   * get to them. False when one thread should do it.
+   * rows (pairs); about 4 items per thread, claimed as the threads get to them. False when one
+   * thread should do it.
+   *
+   * Every item packs the whole of the operand it does not cut: a column item all of op(A)
+   * (M·K floats), a row item all of op(B) (K·N). So the cut goes along the longer side of C,
+   * which makes the repeated packing the smaller operand's: cutting CL-M's dW_ih (2048×128, K
+   * 8192) by columns packed its 16 M-float A eight times and ran slower on 2 threads than on 1.
    */
   private gemmThreaded(
     transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
@@ -330,7 +335,7 @@ export class WasmBackend extends BackendBase implements Backend {
     const nt = this.split(2 * M * N * K, 2e6);
     if (nt <= 1) return false;
     const tn = Math.ceil(N / 16), tm = Math.ceil(M / 2);
-    const byCols = M <= this.DIRECT_M || tn >= nt || tn >= tm;
+    const byCols = M <= this.DIRECT_M || tm < nt || (tn >= nt && N >= M);
     const per = byCols ? Math.ceil(tn / (4 * nt)) * 16 : Math.ceil(tm / (4 * nt)) * 2;
     const nUse = Math.min(nt, Math.ceil((byCols ? N : M) / per));
     if (nUse <= 1) return false;
@@ -385,10 +390,12 @@ export class WasmBackend extends BackendBase implements Backend {
       rh0 = this.rounded('rh0', rh0, 1, B * H, B * H);
       rhs = this.rounded('rhs', rhs, 1, T * B * H, T * B * H);
     }
-    this.threadScratch(ch.nUse, ch.cu);
+    // dW_hh's items (rows of G, even) pack a [T·B, H] operand each, so 2 per thread rather than 4
+    const wrows = Math.max(2, Math.ceil(G / (2 * ch.nUse) / 2) * 2);
+    this.threadScratch(ch.nUse, H);
     this.pool!.run(ch.nUse, 'recurrentBackwardMT', [ch.cu, CELL_ID[cell], T, B, H, whh, this.at(a.h0), this.opt(a.c0), this.at(a.hs),
       this.opt(a.cache), this.at(a.dhs), this.at(a.dxw), cell === 'gru' ? this.at(a.dhw) : 0, this.at(a.dwhh), this.at(a.dbhh),
-      this.opt(a.dh0), cell === 'lstm' ? this.opt(a.dc0) : 0, dhNext, dcNext, wp, rdg, rh0, rhs]);
+      this.opt(a.dh0), cell === 'lstm' ? this.opt(a.dc0) : 0, dhNext, dcNext, wp, rdg, rh0, rhs, wrows]);
     return true;
   }
 

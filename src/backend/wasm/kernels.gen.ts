@@ -435,8 +435,9 @@ declare namespace WasmThreadExports {
    * @param rdg `usize`
    * @param rh0 `usize`
    * @param rhs `usize`
+   * @param wrows `i32`
    */
-  export function recurrentBackwardMT(tid: number, nt: number, cu: number, cell: number, T: number, B: number, H: number, whh: number, h0: number, c0: number, hs: number, cache: number, dhs: number, dxw: number, dhw: number, dwhh: number, dbhh: number, dh0: number, dc0: number, dhNext: number, dcNext: number, wp: number, rdg: number, rh0: number, rhs: number): void;
+  export function recurrentBackwardMT(tid: number, nt: number, cu: number, cell: number, T: number, B: number, H: number, whh: number, h0: number, c0: number, hs: number, cache: number, dhs: number, dxw: number, dhw: number, dwhh: number, dbhh: number, dh0: number, dc0: number, dhNext: number, dcNext: number, wp: number, rdg: number, rh0: number, rhs: number, wrows: number): void;
   /**
    * assembly/index/heapBase
    * @returns `usize`
