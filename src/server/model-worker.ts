@@ -2,8 +2,9 @@
  * The model work of the dashboard, in a worker thread: loading a checkpoint, generating,
  * scoring a text token by token, classifying. A big model or a long generation then never
  * blocks the server's event loop, and a request whose client goes away is ended by terminating
- * its worker. Messages to the parent: `{ type: 'token', … }` while generating, then
- * `{ type: 'done', result }` or `{ type: 'error', message, user }` (user: a RnnlabError).
+ * its worker. Messages to the parent: `{ type: 'prime', text }` and `{ type: 'tokens', events }`
+ * (a batch of `{ type: 'token', … }` events) while generating, then `{ type: 'done', result }` or
+ * `{ type: 'error', message, user }` (user: a RnnlabError).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createBackend } from '../backend/select.js';
@@ -37,6 +38,20 @@ async function main(): Promise<unknown> {
 
 type Backend = Awaited<ReturnType<typeof createBackend>>['backend'];
 
+/**
+ * Token events go to the parent in batches, one message per BATCH_MS at most: a small model
+ * makes tens of thousands of tokens a second, and a message (then an SSE write) for each kept the
+ * server's event loop so busy that nothing else was answered — not even the request to stop.
+ */
+const BATCH_MS = 25;
+let batch: object[] = [];
+let sent = performance.now();
+function flush(): void {
+  if (batch.length) port.postMessage({ type: 'tokens', events: batch });
+  batch = [];
+  sent = performance.now();
+}
+
 function generateTask(file: string, o: Record<string, any>, backend: Backend): unknown {
   const m = loadLanguageModel(file, backend);
   const prime = encodePrime(m, o.prime, o.strictVocab);
@@ -49,11 +64,13 @@ function generateTask(file: string, o: Record<string, any>, backend: Backend): u
     port.postMessage({ type: 'prime', text: primeText[0] });
     opts.onToken = (row, id) => {
       const token = m.vocab.tokens[id];
-      port.postMessage({ type: 'token', row, id, token, text: streams[row].push(token) });
+      batch.push({ type: 'token', row, id, token, text: streams[row].push(token) });
+      if (performance.now() - sent >= BATCH_MS) flush();
     };
   }
   const t0 = performance.now();
   const gens: Generation[] = generate(new LmStepModel(m.model), strategy, opts);
+  flush();
   const ms = performance.now() - t0;
   const tokens = gens.reduce((s, g) => s + g.ids.length, 0);
   return {

@@ -68,7 +68,9 @@ export function modelRoutes(app: Hono, ctx: ServerContext): void {
       stream.onAbort(() => abort.abort());
       try {
         const result = await ctx.tasks.run({ op: 'generate', model, settings }, (m) => {
-          void stream.writeSSE({ data: JSON.stringify(m) });
+          // a batch of token events is written at once: the same events on the wire, one write
+          if (m.type === 'tokens') void stream.write((m.events as object[]).map((e) => `data: ${JSON.stringify(e)}\n\n`).join(''));
+          else void stream.writeSSE({ data: JSON.stringify(m) });
         }, abort.signal);
         await stream.writeSSE({ data: JSON.stringify({ type: 'done', ...(result as object) }) });
       } catch (e) {

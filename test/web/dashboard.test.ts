@@ -3,8 +3,8 @@
  * `rnnlab serve` server over a temporary runs folder with tiny runs the CLI trained (a language
  * model, a classifier, a 2×2 sweep): every page opens without console errors and cross-origin
  * isolated; Runs shows curves and the sweep's heat-map; Train starts a run whose curve grows over
- * SSE, stops it (last.safetensors on disk) and resumes it; Generate streams tokens and shows
- * beam search's n-best list; Inspect colours tokens by surprise with the CLI's perplexity;
+ * SSE, stops it (last.safetensors on disk) and resumes it; Generate streams tokens, stops a long
+ * generation (the server's model task ends too) and shows beam search's n-best list; Inspect colours tokens by surprise with the CLI's perplexity;
  * Classify draws the confusion matrix and a text's probabilities; Compare shows its table; and
  * no request ever leaves 127.0.0.1. RNNLAB_SCREENS=DIR saves a screenshot of every page there.
  */
@@ -248,6 +248,42 @@ test('Generate: tokens stream in; beam search shows its n-best list with scores'
   for (const r of rows) assert.ok(Number.isFinite(Number(r[1])), `a score: ${r[1]}`);
   assert.ok(Number(rows[0]![1]) >= Number(rows[2]![1]), 'best first');
   await screenshot('generate-beam');
+  assert.deepEqual(problems, []);
+});
+
+test('Generate: Stop ends a long generation, on the page and on the server', { timeout: 60_000 }, async () => {
+  await open('generate', 'Generate');
+  const form = page.getByRole('form', { name: 'generate' });
+  await form.getByLabel('model', { exact: true }).selectOption('lm');
+  await form.getByLabel('--strategy', { exact: true }).selectOption({ label: 'sample (default)' });
+  await form.getByLabel('--prime', { exact: true }).fill('The ');
+  // far more than the test waits for: only Stop can end it
+  await form.getByLabel('--length', { exact: true }).fill('1000000');
+  await form.getByLabel('--num-samples', { exact: true }).fill('1');
+  await form.getByRole('button', { name: 'Generate' }).click();
+  await page.getByRole('status').filter({ hasText: 'generating' }).waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('pre.generated')?.getAttribute('data-length') ?? 0) > 500, null, { timeout: 20_000 });
+  assert.equal((server.stats().model_tasks as { in_flight: number }).in_flight, 1, 'the generation runs in a model task');
+  await form.getByRole('button', { name: 'Stop' }).click();
+  await page.getByRole('status').filter({ hasText: 'generating' }).waitFor({ state: 'detached', timeout: 10_000 });
+  assert.ok(await form.getByRole('button', { name: 'Generate' }).isEnabled(), 'Generate can be pressed again');
+  assert.equal(await form.getByRole('button', { name: 'Stop' }).count(), 0, 'no Stop button once stopped');
+  // the server ended the worker and closed the stream
+  const deadline = Date.now() + 10_000;
+  let stats = server.stats();
+  while (((stats.model_tasks as { in_flight: number }).in_flight > 0 || (stats.streams as { open: number }).open > 0) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    stats = server.stats();
+  }
+  assert.equal((stats.model_tasks as { in_flight: number }).in_flight, 0, 'no model task left running');
+  assert.equal((stats.streams as { open: number }).open, 0, 'no stream left open');
+  // the text stopped where it was: shorter than asked, and it does not grow any more
+  const stopped = Number(await page.locator('pre.generated').getAttribute('data-length'));
+  assert.ok(stopped > 500 && stopped < 4 + 1_000_000, `stopped part way (${stopped} characters)`);
+  await page.waitForTimeout(500);
+  assert.equal(Number(await page.locator('pre.generated').getAttribute('data-length')), stopped, 'no token after Stop');
+  assert.equal(await page.getByRole('region', { name: 'result' }).count(), 0, 'no result: the generation did not finish');
+  await screenshot('generate-stopped');
   assert.deepEqual(problems, []);
 });
 
