@@ -3,10 +3,11 @@
  * dist/examples/browser) in headless Chromium, served cross-origin isolated: paste a text,
  * train in the worker while the page stays responsive, watch the loss curve grow, stop, sample
  * with two strategies, download the model, and sample the download with the CLI in Node.
+ * RNNLAB_SCREENS=DIR saves a screenshot after training and after the beam search there.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -15,6 +16,7 @@ import { TEXT } from './scenario.js';
 import { CHROMIUM, CHROMIUM_ARGS, serveFolder, type StaticServer } from './static-server.js';
 
 const BUILT = fileURLToPath(new URL('../../examples/browser/', import.meta.url));
+const SCREENS = process.env.RNNLAB_SCREENS;
 
 test('train and sample in the browser-only example', { timeout: 120_000 }, async (t) => {
   assert.ok(existsSync(join(BUILT, 'index.html')), `${BUILT} is missing: \`npm run build\` builds the example`);
@@ -101,6 +103,12 @@ test('train and sample in the browser-only example', { timeout: 120_000 }, async
     assert.match(status, /stopped by interrupt after \d+ steps/);
     const losses = await page.evaluate(() => document.querySelector('.chart')?.getAttribute('data-points'));
     assert.ok(Number(losses) >= 40, `points drawn: ${losses}`);
+    const screenshot = async (name: string) => {
+      if (!SCREENS) return;
+      mkdirSync(SCREENS, { recursive: true });
+      await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: true });
+    };
+    await screenshot('example-trained');
 
     // sample (the default strategy, temperature 0.8, top-k 10), then beam search with 3 outputs
     await page.fill('#prime', 'The ');
@@ -115,6 +123,7 @@ test('train and sample in the browser-only example', { timeout: 120_000 }, async
     await page.click('#generate');
     await page.waitForFunction(() => document.querySelectorAll('.output').length === 3 && /score/.test(document.querySelector('.output figcaption')?.textContent ?? ''));
     assert.equal(await page.locator('#error').count(), 0);
+    await screenshot('example-beam');
     t.diagnostic(`sampled ${JSON.stringify(sampled.slice(0, 60))}; beam ${JSON.stringify(await page.locator('.output pre').first().innerText())}`);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);

@@ -283,6 +283,8 @@ test('Generate: Stop ends a long generation, on the page and on the server', { t
   await page.waitForTimeout(500);
   assert.equal(Number(await page.locator('pre.generated').getAttribute('data-length')), stopped, 'no token after Stop');
   assert.equal(await page.getByRole('region', { name: 'result' }).count(), 0, 'no result: the generation did not finish');
+  // a char model: one token a character, after the 4 of the prime
+  assert.equal(await page.getByRole('note').innerText(), `Stopped after ${(stopped - 4).toLocaleString('en-US')} tokens.`);
   await screenshot('generate-stopped');
   assert.deepEqual(problems, []);
 });

@@ -35,6 +35,8 @@ export function GeneratePage({ params }: { params: URLSearchParams }) {
   const [rows, setRows] = useState<string[]>([]);
   const [done, setDone] = useState<Done | null>(null);
   const [running, setRunning] = useState(false);
+  /** Tokens generated when Stop ended the generation (null: not stopped). */
+  const [stopped, setStopped] = useState<number | null>(null);
   const abort = useRef<AbortController | null>(null);
   const output = useRef<HTMLElement>(null);
   // while tokens stream in, keep the newest in view (unless the reader scrolled up)
@@ -69,16 +71,18 @@ export function GeneratePage({ params }: { params: URLSearchParams }) {
     setRows([]);
     setPrime('');
     setDone(null);
+    setStopped(null);
     setRunning(true);
     const ctrl = new AbortController();
     abort.current = ctrl;
     const texts: string[] = [];
-    let frame = 0;
+    let frame = 0, tokens = 0;
     const flush = () => { frame = 0; setRows([...texts]); };
     try {
       await generate({ model: m.model, ...settings }, (ev: GenerateEvent) => {
         if (ev.type === 'prime') setPrime(ev.text);
         else if (ev.type === 'token') {
+          tokens++;
           texts[ev.row] = (texts[ev.row] ?? '') + ev.text;
           // tokens come faster than frames: one render per frame
           if (!frame) frame = requestAnimationFrame(flush);
@@ -90,6 +94,11 @@ export function GeneratePage({ params }: { params: URLSearchParams }) {
       }, ctrl.signal);
     } catch (err) {
       if ((err as Error).name !== 'AbortError') setError((err as Error).message);
+      else {
+        cancelAnimationFrame(frame);
+        flush();
+        setStopped(tokens);
+      }
     } finally {
       setRunning(false);
       abort.current = null;
@@ -116,6 +125,7 @@ export function GeneratePage({ params }: { params: URLSearchParams }) {
         {running && <span class="small muted" role="status"> generating…</span>}
       </form>
       <ErrorBox error={error} />
+      {stopped !== null && <p class="small muted" role="note">Stopped after {stopped.toLocaleString('en-US')} token{stopped === 1 ? '' : 's'}.</p>}
       {(rows.length > 0 || prime) && !beam && (
         <section class="panel output" aria-label="output" ref={output}>
           {(rows.length ? rows : ['']).map((t, i) => {
