@@ -17,7 +17,9 @@ export function optionParser(spec: OptionSpec): ((v: string) => unknown) | null 
     case 'choice': return oneOf(...v.values);
     // a column by 0-based index, or by name
     case 'column': return (s) => (/^\d+$/.test(s.trim()) ? Number(s) : s);
-    case 'string': return (s) => s;
+    case 'string': case 'text': return (s) => s;
+    // no run option repeats (only `sample --ban` does, with its own parser)
+    case 'texts': throw new Error(`${spec.key}: a repeatable run option has no parser`);
     case 'flag': return null;
   }
 }

@@ -6,16 +6,8 @@
  * (limits.ts) come after, in the sample command's decodeOptions, for both.
  */
 import { RnnlabError } from '../errors.js';
+import { acceptsValue, describeValue, type ValueSpec } from '../run/options.js';
 import { MAX_BEAMS } from './strategy-check.js';
-
-export type SampleValue =
-  | { kind: 'int'; min: number; max?: number }
-  | { kind: 'num'; min: number; max: number; exclusiveMin?: boolean; exclusiveMax?: boolean }
-  | { kind: 'choice'; values: readonly string[] }
-  | { kind: 'text' }
-  /** Repeatable (`--ban a --ban b`): a JSON array of texts. */
-  | { kind: 'texts' }
-  | { kind: 'flag' };
 
 export interface SampleSetting {
   key: string;
@@ -23,14 +15,14 @@ export interface SampleSetting {
   /** Placeholder in the help ('<n>'); absent for switches. */
   arg?: string;
   help: string;
-  value: SampleValue;
+  value: ValueSpec;
   default?: unknown;
   /** 'decoding': shared with strategy grids; 'output': what is generated and how it is shown. */
   group: 'output' | 'decoding';
 }
 
-const int = (min: number, max?: number): SampleValue => ({ kind: 'int', min, max });
-const num = (min: number, max: number, exclusiveMin = false, exclusiveMax = false): SampleValue => ({ kind: 'num', min, max, exclusiveMin, exclusiveMax });
+const int = (min: number, max?: number): ValueSpec => ({ kind: 'int', min, max });
+const num = (min: number, max: number, exclusiveMin = false, exclusiveMax = false): ValueSpec => ({ kind: 'num', min, max, exclusiveMin, exclusiveMax });
 
 export const SAMPLE_OUTPUT_SETTINGS: readonly SampleSetting[] = [
   { key: 'prime', flag: '--prime', arg: '<text>', help: 'text the model reads first (default: a newline for char models, [SOS] for word models)', value: { kind: 'text' }, group: 'output' },
@@ -63,30 +55,6 @@ export const SAMPLE_DECODING_SETTINGS: readonly SampleSetting[] = [
 
 export const SAMPLE_SETTINGS: readonly SampleSetting[] = [...SAMPLE_OUTPUT_SETTINGS, ...SAMPLE_DECODING_SETTINGS];
 
-/** What a value must be, as a sentence ending ("an integer from 1 to 1000"). */
-export function describeSampleValue(v: SampleValue): string {
-  switch (v.kind) {
-    case 'int': return `an integer from ${v.min}${v.max !== undefined ? ` to ${v.max}` : ' up'}`;
-    case 'num': return `a number in ${v.exclusiveMin ? '(' : '['}${v.min}, ${v.max === Infinity ? '∞)' : `${v.max}${v.exclusiveMax ? ')' : ']'}`}`;
-    case 'choice': return `one of: ${v.values.join(', ')}`;
-    case 'text': return 'a text';
-    case 'texts': return 'an array of non-empty texts';
-    case 'flag': return 'true or false';
-  }
-}
-
-export function acceptsSampleValue(v: SampleValue, x: unknown): boolean {
-  switch (v.kind) {
-    case 'int': return Number.isInteger(x) && (x as number) >= v.min && (v.max === undefined || (x as number) <= v.max);
-    case 'num': return typeof x === 'number' && Number.isFinite(x) && x >= v.min && x <= v.max
-      && !(v.exclusiveMin && x === v.min) && !(v.exclusiveMax && x === v.max);
-    case 'choice': return typeof x === 'string' && v.values.includes(x);
-    case 'text': return typeof x === 'string';
-    case 'texts': return Array.isArray(x) && x.every((t) => typeof t === 'string' && t.length > 0);
-    case 'flag': return typeof x === 'boolean';
-  }
-}
-
 /**
  * A JSON request's settings → the options object the sample command's parser would give
  * (defaults filled in). Unknown keys and bad values are refused with one line naming the key
@@ -99,7 +67,7 @@ export function sampleSettingsFromJson(body: Record<string, unknown>, extra: rea
     if (extra.includes(key) || value === undefined || value === null) continue;
     const s = SAMPLE_SETTINGS.find((o) => o.key === key);
     if (!s) throw new RnnlabError(`unknown setting "${key}" (known: ${SAMPLE_SETTINGS.map((o) => o.key).join(', ')})`);
-    if (!acceptsSampleValue(s.value, value)) throw new RnnlabError(`${key} (${s.flag}) must be ${describeSampleValue(s.value)}, got ${JSON.stringify(value)}`);
+    if (!acceptsValue(s.value, value)) throw new RnnlabError(`${key} (${s.flag}) must be ${describeValue(s.value)}, got ${JSON.stringify(value)}`);
     out[key] = value;
   }
   return out;

@@ -8,11 +8,17 @@ import { LR_SCHEDULES } from '../optim/schedule.js';
 import { RnnlabError } from '../errors.js';
 import { DEFAULTS, flagOf } from './config.js';
 
+/** The values a setting takes: one description for the run options and `rnnlab sample`'s (src/generate/sample-settings.ts). */
 export type ValueSpec =
   | { kind: 'int'; min: number; max?: number }
-  | { kind: 'num'; min: number; max: number; exclusiveMin?: boolean }
+  | { kind: 'num'; min: number; max: number; exclusiveMin?: boolean; exclusiveMax?: boolean }
   | { kind: 'choice'; values: readonly string[] }
+  /** A non-empty text (a path, a field name). */
   | { kind: 'string' }
+  /** Any text, the empty one too (a prime, a stop text). */
+  | { kind: 'text' }
+  /** Repeatable (`--ban a --ban b`): a JSON array of non-empty texts. */
+  | { kind: 'texts' }
   /** A CSV column: a name, a 0-based index, or a comma-separated list of them. */
   | { kind: 'column' }
   /** A switch (`--lowercase`); `--no-header` switches a default-true setting off. */
@@ -128,9 +134,10 @@ export function isFileSetting(key: string, table: OptionTable = RUN_TABLE): bool
 export function describeValue(v: ValueSpec): string {
   switch (v.kind) {
     case 'int': return `an integer from ${v.min}${v.max !== undefined ? ` to ${v.max}` : ' up'}`;
-    case 'num': return `a number in ${v.exclusiveMin ? '(' : '['}${v.min}, ${v.max === Infinity ? '∞)' : `${v.max}]`}`;
+    case 'num': return `a number in ${v.exclusiveMin ? '(' : '['}${v.min}, ${v.max === Infinity ? '∞)' : `${v.max}${v.exclusiveMax ? ')' : ']'}`}`;
     case 'choice': return `one of: ${v.values.join(', ')}`;
-    case 'string': return 'a text';
+    case 'string': case 'text': return 'a text';
+    case 'texts': return 'an array of non-empty texts';
     case 'column': return 'a column name or 0-based index';
     case 'flag': return 'true or false';
   }
@@ -140,9 +147,12 @@ export function describeValue(v: ValueSpec): string {
 export function acceptsValue(v: ValueSpec, x: unknown): boolean {
   switch (v.kind) {
     case 'int': return Number.isInteger(x) && (x as number) >= v.min && (v.max === undefined || (x as number) <= v.max);
-    case 'num': return typeof x === 'number' && Number.isFinite(x) && x >= v.min && x <= v.max && !(v.exclusiveMin && x === v.min);
+    case 'num': return typeof x === 'number' && Number.isFinite(x) && x >= v.min && x <= v.max
+      && !(v.exclusiveMin && x === v.min) && !(v.exclusiveMax && x === v.max);
     case 'choice': return typeof x === 'string' && v.values.includes(x);
     case 'string': return typeof x === 'string' && x.length > 0;
+    case 'text': return typeof x === 'string';
+    case 'texts': return Array.isArray(x) && x.every((t) => typeof t === 'string' && t.length > 0);
     case 'column': return (typeof x === 'string' && x.length > 0) || (Number.isInteger(x) && (x as number) >= 0);
     case 'flag': return typeof x === 'boolean';
   }

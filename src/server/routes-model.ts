@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { readRun } from '../report/run-data.js';
-import { sampleSettingsFromJson, SAMPLE_SETTINGS, describeSampleValue } from '../generate/sample-settings.js';
+import { sampleSettingsFromJson, SAMPLE_SETTINGS } from '../generate/sample-settings.js';
+import { describeValue } from '../run/options.js';
 import type { Strategy } from '../generate/decode.js';
 import { checkStrategyOptions, flagName } from '../generate/strategy-check.js';
 import { readJson } from './body.js';
@@ -43,7 +44,7 @@ export function modelRoutes(app: Hono, ctx: ServerContext): void {
   /** The sample command's settings, for the Generate form. */
   app.get('/api/generate/options', (c) => c.json({
     command: 'rnnlab sample',
-    options: SAMPLE_SETTINGS.map((s) => ({ ...s, default: s.default ?? null, rule: describeSampleValue(s.value) })),
+    options: SAMPLE_SETTINGS.map((s) => ({ ...s, default: s.default ?? null, rule: describeValue(s.value) })),
   }));
 
   /**
