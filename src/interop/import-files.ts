@@ -4,10 +4,11 @@
  * F64, F16 or BF16: they become float32, and the import says so (a note), since half precision
  * weights give other figures than the float32 ones they were trained as.
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { RnnlabError } from '../errors.js';
 import { fsReason } from '../io/fs-errors.js';
-import { decodeSafetensors, headerLength, type StFile } from '../io/safetensors.js';
+import { decodeSafetensors, type StFile } from '../io/safetensors.js';
+import { readSafetensorsFile } from '../io/safetensors-file.js';
 
 /** The dtypes a PyTorch parameter may have here, and what converting it to float32 costs. */
 const FLOAT_DTYPES: Record<string, string | null> = {
@@ -66,28 +67,14 @@ export interface Weights {
  * in a dtype rnnlab cannot compute in (U8, I8, BOOL, F8…) is refused by name.
  */
 export function readWeights(path: string, flag = '--from'): Weights {
-  let fd: number;
+  let bytes: Uint8Array;
   try {
     if (statSync(path).isDirectory()) throw new RnnlabError(`cannot read ${flag} ${path}: it is a folder, not a .safetensors file`);
-    fd = openSync(path, 'r');
+    bytes = readSafetensorsFile(path, `${flag} ${path}`, 'all');
   } catch (e) {
     if (e instanceof RnnlabError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new RnnlabError(`cannot read ${flag} ${path}: ${code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file' : fsReason(e)}`);
-  }
-  let bytes: Buffer;
-  try {
-    // the header length first, so a foreign file is refused without reading it whole
-    const size = fstatSync(fd).size;
-    const start = new Uint8Array(Math.min(size, 9));
-    readSync(fd, start, 0, start.length, 0);
-    headerLength(start, `${flag} ${path}`, size);
-    bytes = readFileSync(fd);
-  } catch (e) {
-    if (e instanceof RnnlabError) throw e;
-    throw new RnnlabError(`cannot read ${flag} ${path}: ${fsReason(e)}`);
-  } finally {
-    closeSync(fd);
   }
   const dtypes = headerDtypes(bytes);
   const refused = [...dtypes].filter(([, d]) => !(d in FLOAT_DTYPES) && !INT_DTYPES.has(d));

@@ -2,12 +2,12 @@
  * Checkpoint files: atomic writes and loading by path (`--model DIR|FILE`). The format itself
  * (tensor names, metadata, what last.safetensors adds for `--resume`) is in checkpoint-format.ts.
  */
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend, Precision } from '../backend/backend.js';
 import { RnnlabError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { headerLength } from '../io/safetensors.js';
+import { readSafetensorsFile } from '../io/safetensors-file.js';
 import type { LanguageModel } from '../nn/language-model.js';
 import { decodeCheckpoint, encodeCheckpoint, requireLanguageModel, type CheckpointContents, type LoadedModel } from './checkpoint-format.js';
 
@@ -47,23 +47,11 @@ export function loadCheckpoint(path: string, backend: Backend): LoadedModel {
  * truncated file (or one whose header length claims gigabytes) is refused without reading it whole.
  */
 export function readCheckpointBytes(file: string): Uint8Array {
-  let fd: number;
   try {
-    fd = openSync(file, 'r');
-  } catch (e) {
-    throw new RnnlabError(`cannot read model ${file}: ${(e as Error).message}`);
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const start = new Uint8Array(Math.min(size, 9));
-    readSync(fd, start, 0, start.length, 0);
-    headerLength(start, `checkpoint ${file}`, size);
-    return readFileSync(fd);
+    return readSafetensorsFile(file, `checkpoint ${file}`, 'all');
   } catch (e) {
     if (e instanceof RnnlabError) throw e;
     throw new RnnlabError(`cannot read model ${file}: ${(e as Error).message}`);
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -73,26 +61,12 @@ export function readCheckpointBytes(file: string): Uint8Array {
  * from before --precision, and for a file that is no checkpoint (loading it then says why).
  */
 export function recordedPrecision(path: string): Precision {
-  const file = resolveModelPath(path);
-  let fd: number;
   try {
-    fd = openSync(file, 'r');
-  } catch {
-    return 'fp32';
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const start = new Uint8Array(Math.min(size, 9));
-    readSync(fd, start, 0, start.length, 0);
-    const hlen = headerLength(start, file, size);
-    const header = new Uint8Array(hlen);
-    readSync(fd, header, 0, hlen, 8);
+    const header = readSafetensorsFile(resolveModelPath(path), path, 'header');
     const meta = (JSON.parse(new TextDecoder().decode(header)) as { __metadata__?: { precision?: unknown } }).__metadata__;
     return meta?.precision === 'bf16' ? 'bf16' : 'fp32';
   } catch {
     return 'fp32';
-  } finally {
-    closeSync(fd);
   }
 }
 
