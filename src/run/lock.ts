@@ -2,7 +2,8 @@
  * One process per run directory: `rnnlab.lock` in it holds the owner's pid, host and command,
  * created with O_EXCL so two starts cannot both win. A second run on the same --out is refused
  * naming the owner; a lock whose process is gone (kill -9, a crash) is taken over with a note.
- * The lock goes with the run: at its end, on an error, on Ctrl-C, and at process exit.
+ * The lock goes with the run: at its end, on an error, on Ctrl-C, and at process exit (the
+ * exit hook is the claim's, in guards.ts, which holds every lock this process takes).
  */
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -19,9 +20,6 @@ interface Owner {
   started: string;
 }
 
-const held = new Set<RunLock>();
-let exitHook = false;
-
 export class RunLock {
   private released = false;
 
@@ -37,16 +35,7 @@ export class RunLock {
     const content = JSON.stringify(me) + '\n';
     for (let attempt = 0; attempt < 5; attempt++) {
       if (create(path, content)) {
-        const lock = new RunLock(path, content);
-        held.add(lock);
-        if (!exitHook) {
-          exitHook = true;
-          // process.exit (a second Ctrl-C, an error) skips finally blocks but not this
-          process.on('exit', () => {
-            for (const l of held) l.release();
-          });
-        }
-        return lock;
+        return new RunLock(path, content);
       }
       const seen = readOwner(path);
       if (seen === undefined) continue; // released meanwhile: try again
@@ -72,7 +61,6 @@ export class RunLock {
   release(): void {
     if (this.released) return;
     this.released = true;
-    held.delete(this);
     try {
       if (readFileSync(this.path, 'utf8') === this.content) unlinkSync(this.path);
     } catch {
