@@ -235,6 +235,25 @@ export class WasmBackend extends BackendBase implements Backend {
     return dst;
   }
 
+  /** W_hh [G,H] as the recurrent kernels read it: rounded into scratch in bf16 mode. */
+  private hiddenWeightOperand(whh: Tensor, G: number, H: number): number {
+    return this.precision === 'bf16' ? this.rounded('whhR', this.at(whh), 1, G * H, G * H) : this.at(whh);
+  }
+
+  /**
+   * The backward's bf16 operands: scratch for the gate gradients rounded step by step (rdg, 0 in
+   * fp32), and h0 and hs (dW_hh's other operand) rounded once; in fp32 h0 and hs themselves.
+   */
+  private backwardOperands(a: RecurrentBackwardArgs, G: number): { rdg: number; rh0: number; rhs: number } {
+    const { T, B, H } = a;
+    if (this.precision !== 'bf16') return { rdg: 0, rh0: this.at(a.h0), rhs: this.at(a.hs) };
+    return {
+      rdg: this.tmp('rdg', Math.max(4, T * B * G * 4)),
+      rh0: this.rounded('rh0', this.at(a.h0), 1, B * H, B * H),
+      rhs: this.rounded('rhs', this.at(a.hs), 1, T * B * H, T * B * H),
+    };
+  }
+
   /** Byte address of element `off` of t, which must live in this backend's heap. */
   private at(t: Tensor | IntTensor, off = 0): number {
     const s = t.storage;
@@ -364,7 +383,7 @@ export class WasmBackend extends BackendBase implements Backend {
     const ng = gates(cell), G = ng * H;
     const ch = this.recurrentChunks(B, G, H);
     if (!ch) return false;
-    const whh = this.precision === 'bf16' ? this.rounded('whhR', this.at(a.whh), 1, G * H, G * H) : this.at(a.whh);
+    const whh = this.hiddenWeightOperand(a.whh, G, H);
     const wp = this.tmp('whhMT', ch.chunks * ng * this.k.packedSize(H, ch.cu) * 4);
     const pre = cell === 'lstm' || cell === 'gru' ? this.tmp('pre', B * G * 4) : 0;
     const cbuf = cell === 'lstm' ? this.tmp('c', B * H * 4) : 0;
@@ -380,16 +399,11 @@ export class WasmBackend extends BackendBase implements Backend {
     const ng = gates(cell), G = ng * H;
     const ch = this.recurrentChunks(B, G, H);
     if (!ch) return false;
-    const whh = this.precision === 'bf16' ? this.rounded('whhR', this.at(a.whh), 1, G * H, G * H) : this.at(a.whh);
+    const whh = this.hiddenWeightOperand(a.whh, G, H);
     const wp = this.tmp('whhMT', ch.chunks * this.k.packedSize(G, ch.cu) * 4);
     const dhNext = this.tmp('dh', B * H * 4);
     const dcNext = cell === 'lstm' ? this.tmp('dc', B * H * 4) : 0;
-    let rdg = 0, rh0 = this.at(a.h0), rhs = this.at(a.hs);
-    if (this.precision === 'bf16') {
-      rdg = this.tmp('rdg', Math.max(4, T * B * G * 4));
-      rh0 = this.rounded('rh0', rh0, 1, B * H, B * H);
-      rhs = this.rounded('rhs', rhs, 1, T * B * H, T * B * H);
-    }
+    const { rdg, rh0, rhs } = this.backwardOperands(a, G);
     // dW_hh's items (rows of G, even) pack a [T·B, H] operand each, so 2 per thread rather than 4
     const wrows = Math.max(2, Math.ceil(G / (2 * ch.nUse) / 2) * 2);
     this.threadScratch(ch.nUse, H);
@@ -437,13 +451,7 @@ export class WasmBackend extends BackendBase implements Backend {
     const w = this.hiddenWeights(a.whh, false, G, H, B);
     const packA = this.packA(), packB = this.packB(Math.max(G, H));
     const dhNext = this.tmp('dh', B * H * 4);
-    // bf16: the gate gradients rounded step by step (rdg), h0 and hs rounded once (dW_hh's other operand)
-    let rdg = 0, rh0 = this.at(a.h0), rhs = this.at(a.hs);
-    if (this.precision === 'bf16') {
-      rdg = this.tmp('rdg', Math.max(4, T * B * G * 4));
-      rh0 = this.rounded('rh0', rh0, 1, B * H, B * H);
-      rhs = this.rounded('rhs', rhs, 1, T * B * H, T * B * H);
-    }
+    const { rdg, rh0, rhs } = this.backwardOperands(a, G);
     switch (cell) {
       case 'lstm': {
         const dcNext = this.tmp('dc', B * H * 4);
@@ -470,7 +478,7 @@ export class WasmBackend extends BackendBase implements Backend {
    * first (into scratch).
    */
   private hiddenWeights(whh: Tensor, forward: boolean, G: number, H: number, B: number): { ptr: number; packed: number } {
-    const w = this.precision === 'bf16' ? this.rounded('whhR', this.at(whh), 1, G * H, G * H) : this.at(whh);
+    const w = this.hiddenWeightOperand(whh, G, H);
     if (B <= this.DIRECT_M) return { ptr: w, packed: 0 };
     const [K, N] = forward ? [H, G] : [G, H];
     const p = this.tmp('whh', this.k.packedSize(K, N) * 4);
