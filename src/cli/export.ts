@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { int, oneOf } from './parse.js';
 import { exportPytorchAction } from './export-pytorch.js';
 import { exportOnnxAction } from './export-onnx.js';
+import { ONNX_OPSETS } from '../interop/onnx/export.js';
 import { RnnlabError } from '../errors.js';
 
 export function exportCommand(): Command {
@@ -21,7 +22,7 @@ export function exportCommand(): Command {
     .option('--text-column <col>', '--with-data CSV: text column(s), by name or 0-based index')
     .option('--no-header', '--with-data CSV: the first row is data, not a header')
     .option('--max-docs <n>', '--with-data: use only the first N documents (0: all)', int(0), 0)
-    .option('--opset <n>', 'onnx: the opset version to target (14 or later)', int(14, 21), 17)
+    .option('--opset <n>', `onnx: the opset version to target (${ONNX_OPSETS.min} to ${ONNX_OPSETS.max})`, int(ONNX_OPSETS.min, ONNX_OPSETS.max), ONNX_OPSETS.default)
     .option('--state-inputs', 'onnx, language models: make h0/c0 inputs the caller feeds (needed to carry the state in onnxruntime-node/-web, which cannot feed an input that has a default)')
     .option('--force', 'replace an existing --out')
     .option('--debug', 'print stack traces on errors');

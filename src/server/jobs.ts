@@ -65,6 +65,11 @@ export class Jobs {
     return [...this.jobs.values()];
   }
 
+  /** The job of `run` that is queued or running, if any (a run has at most one). */
+  activeFor(run: string): Job | undefined {
+    return this.list().find((j) => j.run === run && (j.status === 'queued' || j.status === 'running'));
+  }
+
   get(id: string): Job {
     const j = this.jobs.get(id);
     if (!j) throw new HttpError(404, `no job ${JSON.stringify(id)} (GET /api/train/jobs lists them)`);
@@ -169,7 +174,7 @@ export class Jobs {
 
   private enqueue(kind: JobKind, action: Job['action'], run: string, args: string[]): Job {
     if (this.closing) throw new HttpError(503, 'the server is shutting down');
-    const busy = this.list().find((j) => j.run === run && (j.status === 'queued' || j.status === 'running'));
+    const busy = this.activeFor(run);
     if (busy) throw new HttpError(409, `the run ${JSON.stringify(run)} already has job ${busy.id} (${busy.status})`);
     const job: Job = {
       id: `job-${++this.seq}`, run, kind, action, status: 'queued', args: [...args, ...(this.o.backend ? ['--backend', this.o.backend] : []), '--quiet'],

@@ -67,7 +67,7 @@ export function runRoutes(app: Hono, ctx: ServerContext): void {
   app.get('/api/runs/events', (c) => {
     const id = query(c, 'id');
     // a queued job's run has no folder yet: its stream waits for the first line
-    const job = ctx.jobs.list().find((j) => j.run === id && (j.status === 'queued' || j.status === 'running'));
+    const job = ctx.jobs.activeFor(id);
     const dir = job ? ctx.folder.target(id, 'id') : runDir(ctx, id);
     const release = openStream(ctx);
     return streamSSE(c, async (stream) => {
@@ -108,7 +108,7 @@ export function runRoutes(app: Hono, ctx: ServerContext): void {
             idle = 0;
             continue;
           }
-          const training = lockHolder(dir) !== null || ctx.jobs.list().some((j) => j.run === id && (j.status === 'queued' || j.status === 'running'));
+          const training = lockHolder(dir) !== null || ctx.jobs.activeFor(id) !== undefined;
           // the lock goes a moment after the last line: a few quiet polls before the end
           if (!training && ++idle > 2) break;
           await stream.sleep(POLL_MS);
