@@ -69,8 +69,12 @@ function generateTask(file: string, o: Record<string, any>, backend: Backend): u
     };
   }
   const t0 = performance.now();
-  const gens: Generation[] = generate(new LmStepModel(m.model), strategy, opts);
-  flush();
+  let gens: Generation[];
+  try {
+    gens = generate(new LmStepModel(m.model), strategy, opts);
+  } finally {
+    flush(); // the tokens made before an error are shown with it
+  }
   const ms = performance.now() - t0;
   const tokens = gens.reduce((s, g) => s + g.ids.length, 0);
   return {
