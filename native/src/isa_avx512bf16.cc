@@ -351,23 +351,37 @@ inline float store_ab(float r, float alpha, float beta, float c) { return beta =
 
 // C[m, n] = alpha·Σ_k A[m, k]·W[n, k] + beta·C: both rows contiguous in k, converted 32 k at
 // a time; two accumulators per row (even and odd 32-k chunks), then a fixed reduction.
-template <int R>
-void dot_rows(long N, long K, const float* const* a, const float* W, long ldw, float alpha, float beta, float* C, long ldc) {
+// A's rows are converted once per call, into a stack buffer (up to kDotBufK; longer rows are
+// converted again for every output column, the same conversion, so the same result).
+constexpr long kDotBufK = 4096;
+
+template <int R, bool Pre>
+void dot_rows_impl(long N, long K, const float* const* a, const __m512i (*abuf)[kDotBufK / 32], const float* W, long ldw,
+                   float alpha, float beta, float* C, long ldc) {
+  const auto av = [&](int r, long k) { return bh(Pre ? abuf[r][k / 32] : cvt_pairs(a[r] + k, K - k)); };
   for (long n = 0; n < N; ++n) {
     const float* w = W + n * ldw;
     __m512 s0[R], s1[R];
     for (int r = 0; r < R; ++r) s0[r] = s1[r] = _mm512_setzero_ps();
     for (long k = 0; k < K; k += 64) {
       const __m512bh w0 = bh(cvt_pairs(w + k, K - k));
-      for (int r = 0; r < R; ++r) s0[r] = _mm512_dpbf16_ps(s0[r], bh(cvt_pairs(a[r] + k, K - k)), w0);
+      for (int r = 0; r < R; ++r) s0[r] = _mm512_dpbf16_ps(s0[r], av(r, k), w0);
       if (k + 32 < K) {
         const __m512bh w1 = bh(cvt_pairs(w + k + 32, K - k - 32));
-        for (int r = 0; r < R; ++r) s1[r] = _mm512_dpbf16_ps(s1[r], bh(cvt_pairs(a[r] + k + 32, K - k - 32)), w1);
+        for (int r = 0; r < R; ++r) s1[r] = _mm512_dpbf16_ps(s1[r], av(r, k + 32), w1);
       }
     }
     for (int r = 0; r < R; ++r)
       C[r * ldc + n] = store_ab(_mm512_reduce_add_ps(_mm512_add_ps(s0[r], s1[r])), alpha, beta, C[r * ldc + n]);
   }
+}
+template <int R>
+void dot_rows(long N, long K, const float* const* a, const float* W, long ldw, float alpha, float beta, float* C, long ldc) {
+  if (K > kDotBufK || N < 2) return dot_rows_impl<R, false>(N, K, a, nullptr, W, ldw, alpha, beta, C, ldc);
+  __m512i abuf[R][kDotBufK / 32];
+  for (int r = 0; r < R; ++r)
+    for (long k = 0; k < K; k += 32) abuf[r][k / 32] = cvt_pairs(a[r] + k, K - k);
+  dot_rows_impl<R, true>(N, K, a, abuf, W, ldw, alpha, beta, C, ldc);
 }
 void dot_nt(long M, long N, long K, float alpha, const float* A, long lda, const float* W, long ldw, float beta, float* C,
             long ldc) {
