@@ -8,7 +8,7 @@ import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { readRun } from '../report/run-data.js';
 import { sampleSettingsFromJson, SAMPLE_SETTINGS } from '../generate/sample-settings.js';
 import { describeValue } from '../run/options.js';
@@ -118,7 +118,11 @@ export function modelRoutes(app: Hono, ctx: ServerContext): void {
     }
     const args = ['classify', 'eval', '--model', model, '--data', data, '--json'];
     if (b.batch !== undefined) args.push('--batch', String(intIn(b.batch, 'batch', 1, 100_000, 256)));
-    return c.json(await ctx.tasks.limiter.run(() => runCli(args, ctx.backend, c.req.raw.signal)) as object);
+    const r = await ctx.tasks.limiter.run(() => runCli(args, ctx.backend, c.req.raw.signal)) as Record<string, unknown>;
+    // the CLI prints the paths it was given and wrote (absolute here): as runs-folder paths, which
+    // GET /api/files takes and the page may show; a data file elsewhere keeps its own path
+    const inFolder = (p: unknown) => (typeof p === 'string' && ctx.folder.inside(resolve(p)) ? ctx.folder.idOf(resolve(p)) : p);
+    return c.json({ ...r, model: inFolder(r.model), data: inFolder(r.data), files: Array.isArray(r.files) ? r.files.map(inFolder) : r.files });
   });
 
   /** `rnnlab compare-strategies --json` on a model (the tables are saved beside it, as the CLI does). */

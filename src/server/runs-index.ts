@@ -156,9 +156,19 @@ export function sweepDetail(folder: RunsFolder, dir: string): Record<string, unk
   return {
     id, name: s.name, results: s.results, varied,
     heatmap: varied.length >= 2 ? { x: varied[0], y: varied[1], facets: varied.slice(2), cells: sweepCells(s.results) } : null,
+    figures: SWEEP_FIGURES.flatMap((f) => {
+      const p = join(dir, f.file);
+      return existsSync(p) ? [{ path: folder.idOf(p), title: f.title, updated: Math.round(statSync(p).mtimeMs) }] : [];
+    }),
     runs: s.runs.map((r) => summarize(folder, r.dir, id)),
   };
 }
+
+/** The pictures the sweep runner keeps in a sweep's folder (src/report/sweep-plots.ts): rnnlab plot's Vega-Lite figures. */
+const SWEEP_FIGURES = [
+  { file: 'sweep-perplexity.svg', title: 'validation perplexity of each run (a heat-map over two varied settings, bars over one)' },
+  { file: 'sweep-curves.svg', title: 'training and validation curves of every run' },
+];
 
 /** Files in the runs folder a run can train on (text, JSON, JSON Lines, CSV, optionally gzipped). */
 export function listCorpora(folder: RunsFolder): { path: string; bytes: number }[] {

@@ -236,9 +236,15 @@ test('classify: class probabilities of a text, and the confusion matrix and per-
   // without data: the run's own data file (here its --data: it has no --val-data)
   const [e, byRun] = await Promise.all([post('/api/classify/eval', { model: 'cls', data: 'labels.csv' }), post('/api/classify/eval', { model: 'cls' })]);
   assert.equal(byRun.status, 200, byRun.text);
-  assert.equal(byRun.json.data, join(runs, 'labels.csv'));
+  assert.equal(byRun.json.data, 'labels.csv', 'a runs-folder path, not the absolute one the CLI printed');
   assert.equal(e.status, 200, e.text);
   assert.equal(e.json.documents, 40);
+  // the files written beside the model, as runs-folder paths GET /api/files serves
+  assert.deepEqual(e.json.files, ['cls/eval-labels.classification_report.csv', 'cls/eval-labels.confusion_matrix.csv', 'cls/eval-labels.confusion_matrix.svg']);
+  const svg = await call(base, `/api/files?path=${encodeURIComponent(e.json.files[2])}`);
+  assert.equal(svg.status, 200, svg.text);
+  assert.match(String(svg.headers['content-type']), /^image\/svg\+xml/);
+  assert.match(svg.text, /^<svg[^>]*>/);
   assert.equal(e.json.confusion.length, 2);
   assert.equal(e.json.confusion.flat().reduce((a: number, b: number) => a + b, 0), 40);
   assert.ok(Array.isArray(e.json.classes));

@@ -113,12 +113,25 @@ test('Runs: every run with status and metrics, curves overlaid, a sweep\'s heat-
   await page.getByRole('checkbox', { name: 'show sweep/hidden=16,lr=0.1' }).check();
   await page.waitForFunction(() => document.querySelector('.chart')?.getAttribute('data-series') === '4');
   await page.getByRole('button', { name: 'sweep', exact: true }).click();
-  const heat = page.getByRole('img', { name: /sweep heat-map/ });
+  // the sweep's own figures, drawn by rnnlab plot's Vega-Lite specs: shown, and the heat-map's
+  // four cells labelled with the four runs' validation perplexities of the results table
+  const heat = page.getByRole('img', { name: /^sweep sweep: validation perplexity/ });
   await heat.waitFor();
-  assert.equal(await heat.locator('g.cell').count(), 4);
-  const fills = await heat.locator('g.cell rect').evaluateAll((rs) => rs.map((r) => r.getAttribute('fill')));
-  assert.equal(new Set(fills).size, 4, 'four perplexities, four shades');
-  assert.equal(await page.getByRole('table', { name: 'sweep results' }).locator('tbody tr').count(), 4);
+  await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('figure.plot img')].every((i) => i.complete && i.naturalWidth > 0));
+  assert.equal(await page.locator('figure.plot img').count(), 2, 'the heat-map and the curves');
+  const labels = await heat.evaluate(async (img: HTMLImageElement) => {
+    const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), 'image/svg+xml');
+    return [...svg.querySelectorAll('g.mark-text.role-mark text')].map((t) => t.textContent);
+  });
+  const results = page.getByRole('table', { name: 'sweep results' });
+  assert.equal(await results.locator('tbody tr').count(), 4);
+  const ppl = await results.locator('tbody tr td:nth-child(5)').allInnerTexts();
+  // (each rounded its own way: the table to 3 significant digits, the figure to 4)
+  const [a, b] = [labels.map(Number).sort((x, y) => x - y), ppl.map(Number).sort((x, y) => x - y)];
+  assert.ok(a.length === 4 && a.every((v, i) => Math.abs(v - b[i]!) <= 0.01 * b[i]!), `heat-map labels ${labels} are the results' perplexities ${ppl}`);
+  // a run of the sweep, picked from its table, is shown with the others
+  await results.getByRole('button', { name: 'hidden=8,lr=0.01' }).click();
+  await page.locator('section[aria-label="run sweep/hidden=8,lr=0.01"]').waitFor();
   await screenshot('runs');
   assert.deepEqual(problems, []);
 });
@@ -322,10 +335,16 @@ test('Classify: class probabilities of a typed text; the confusion matrix and pe
   assert.ok(Math.abs(ps.map(Number).reduce((a, b) => a + b, 0) - 1) < 2e-3, `probabilities sum to 1: ${ps}`);
   await page.getByLabel('labelled data').selectOption('labels.csv');
   await page.getByRole('button', { name: 'Evaluate' }).click();
+  // rnnlab plot's confusion matrix, which classify eval wrote beside the model
   const matrix = page.getByRole('img', { name: 'confusion matrix of 2 classes' });
   await matrix.waitFor({ timeout: 20_000 });
-  const counts = await matrix.locator('g.cell text').evaluateAll((ts) => ts.map((t) => t.textContent));
-  assert.equal(counts.length, 4);
+  await page.waitForFunction(() => { const i = document.querySelector<HTMLImageElement>('figure.plot img'); return !!i && i.complete && i.naturalWidth > 0; });
+  assert.match(decodeURIComponent((await matrix.getAttribute('src'))!), /cls\/eval-labels\.confusion_matrix\.svg$/);
+  const counts = await matrix.evaluate(async (img: HTMLImageElement) => {
+    const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), 'image/svg+xml');
+    return [...svg.querySelectorAll('g.mark-text.role-mark text')].map((t) => t.textContent);
+  });
+  assert.equal(counts.length, 4, `four cells: ${counts}`);
   assert.equal(counts.map(Number).reduce((a, b) => a + b, 0), 40, 'every document of labels.csv in the matrix');
   assert.equal(await page.getByRole('table', { name: 'per-class metrics' }).locator('tbody tr').count(), 2);
   await screenshot('classify');

@@ -44,7 +44,6 @@ export interface RunEvent {
 
 export interface RunDetail extends RunSummary { run_config: Record<string, unknown> | null; events: RunEvent[] }
 
-export interface HeatCell { x: string; y: string; facet: string; value: number | null; label: string; run: string }
 export interface SweepResult {
   run: string; params: Record<string, unknown>; status: string;
   val_perplexity?: number | null; val_bits?: number | null; test_perplexity?: number | null;
@@ -52,7 +51,8 @@ export interface SweepResult {
 }
 export interface SweepDetail {
   id: string; name: string; results: SweepResult[]; varied: string[];
-  heatmap: { x: string; y: string; facets: string[]; cells: HeatCell[] } | null;
+  /** rnnlab plot's pictures in the sweep's folder (GET /api/files). */
+  figures: { path: string; title: string; updated: number }[];
   runs: RunSummary[];
 }
 
@@ -205,4 +205,9 @@ export function fmt(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
   if (Math.abs(x) >= 1000) return x.toFixed(0);
   return Number(x.toPrecision(digits)).toString();
+}
+
+/** A file of the runs folder as the server serves it (GET /api/files); `version` makes a redrawn picture load anew. */
+export function fileUrl(path: string, version?: number): string {
+  return `/api/files?path=${encodeURIComponent(path)}${version !== undefined ? `&v=${version}` : ''}`;
 }

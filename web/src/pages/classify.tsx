@@ -4,8 +4,7 @@
  * probabilities of a typed text.
  */
 import { useState } from 'preact/hooks';
-import { api, fmt, type ClassEval, type Prediction } from '../api';
-import { ConfusionMatrix } from '../charts';
+import { api, fileUrl, fmt, type ClassEval, type Prediction } from '../api';
 import { ErrorBox } from '../form';
 import { useLoad, useModels } from '../hooks';
 import { ModelPicker, Stats } from '../widgets';
@@ -27,12 +26,14 @@ function Probabilities({ p }: { p: Prediction }) {
 }
 
 function Evaluation({ e }: { e: ClassEval }) {
+  const matrix = e.files.find((f) => f.endsWith('.confusion_matrix.svg'));
   return (
     <section class="panel" aria-label="evaluation">
       <h2>On {e.data}</h2>
       <Stats items={[['documents', e.documents], ['accuracy', fmt(e.accuracy, 4)], ['macro F1', fmt(e.macro_f1, 4)], ['weighted F1', fmt(e.weighted_f1, 4)], ['loss', fmt(e.loss, 4)], ['unknown words', e.oov]]} />
       <div class="side-by-side">
-        <ConfusionMatrix classes={e.classes.map((c) => c.name)} confusion={e.confusion} />
+        {/* rnnlab plot's confusion matrix (its Vega-Lite spec), which classify eval writes beside the model */}
+        {matrix && <figure class="plot"><img src={fileUrl(matrix)} alt={`confusion matrix of ${e.classes.length} classes`} /></figure>}
         <table aria-label="per-class metrics">
           <thead><tr><th>class</th><th class="num">precision</th><th class="num">recall</th><th class="num">F1</th><th class="num">support</th><th class="num">predicted</th></tr></thead>
           <tbody>
@@ -42,7 +43,7 @@ function Evaluation({ e }: { e: ClassEval }) {
           </tbody>
         </table>
       </div>
-      <p class="small muted">Also written beside the model: {e.files.map((f) => <><a href={`/api/files?path=${encodeURIComponent(f)}`} target="_blank" rel="noopener">{f.split('/').pop()}</a>{' '}</>)}</p>
+      <p class="small muted">Also written beside the model: {e.files.map((f) => <><a href={fileUrl(f)} target="_blank" rel="noopener">{f.split('/').pop()}</a>{' '}</>)}</p>
     </section>
   );
 }

@@ -4,8 +4,7 @@
  * heat-map of validation perplexity and its results table.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, fmt, type RunSummary } from '../api';
-import { SweepHeatmap } from '../charts';
+import { api, fileUrl, fmt, type RunSummary } from '../api';
 import { Curves, useCurves } from '../curves';
 import { ErrorBox } from '../form';
 import { useLoad } from '../hooks';
@@ -83,15 +82,22 @@ function SweepView({ id, onPick }: { id: string; onPick: (run: string) => void }
     <section class="panel" aria-label={`sweep ${data.id}`}>
       <h3>sweep {data.id}</h3>
       <p class="small">{data.results.length} runs · varied: {data.varied.join(', ') || 'nothing'}</p>
-      {data.heatmap
-        ? <SweepHeatmap x={data.heatmap.x} y={data.heatmap.y} cells={data.heatmap.cells} onPick={(r) => onPick(`${base}/${r}`)} />
-        : <p class="muted">A heat-map needs two varied settings.</p>}
+      {/* rnnlab plot's own figures (the same Vega-Lite specs), drawn by the sweep into its folder */}
+      <div class="figures">
+        {data.figures.map((f) => (
+          <figure class="plot">
+            <img src={fileUrl(f.path, f.updated)} alt={`sweep ${data.id}: ${f.title}`} />
+            <figcaption class="small muted">{f.path.split('/').pop()}</figcaption>
+          </figure>
+        ))}
+      </div>
+      {!data.figures.length && <p class="muted">No figures yet: the sweep draws them as its runs finish.</p>}
       <table class="results" aria-label="sweep results">
         <thead><tr><th>run</th>{data.varied.map((k) => <th>{k}</th>)}<th>status</th><th class="num">val ppl</th><th class="num">val bits</th><th class="num">test ppl</th><th class="num">parameters</th><th class="num">tok/s</th><th class="num">seconds</th></tr></thead>
         <tbody>
           {data.results.map((r) => (
             <tr>
-              <td>{r.run}</td>{data.varied.map((k) => <td>{String(r.params[k] ?? '')}</td>)}
+              <td><button type="button" class="link" onClick={() => onPick(`${base}/${r.run}`)} title="show this run's curves">{r.run}</button></td>{data.varied.map((k) => <td>{String(r.params[k] ?? '')}</td>)}
               <td><Status status={r.status} /></td>
               <td class="num">{fmt(r.val_perplexity)}</td><td class="num">{fmt(r.val_bits)}</td><td class="num">{fmt(r.test_perplexity)}</td>
               <td class="num">{r.parameters ?? '–'}</td><td class="num">{fmt(r.tokens_per_sec)}</td><td class="num">{fmt(r.wall_seconds)}</td>
