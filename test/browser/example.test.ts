@@ -94,8 +94,13 @@ test('train and sample in the browser-only example', { timeout: 120_000 }, async
     await page.waitForFunction((n) => Number(document.querySelector('.chart')?.getAttribute('data-points')) >= n, before + 30, { timeout: 30_000 });
     const maxGap = await page.evaluate(() => (window as unknown as { __maxGap: number }).__maxGap);
     t.diagnostic(`click: handler after ${click.handler.toFixed(1)} ms, next frame after ${click.frame.toFixed(1)} ms (${roundTrip} ms round trip through Playwright); longest gap between 10 ms ticks while training: ${maxGap.toFixed(0)} ms; ${before} → ${await points()} points`);
-    assert.ok(click.frame < 200, `the click's handler ran and a frame was drawn ${click.frame} ms after the click, while training`);
-    assert.ok(maxGap < 200, `the page's thread was blocked for ${maxGap} ms while training`);
+    // training runs in a Web Worker (with its thread workers beside it), not on the page's thread
+    const workers = page.workers().map((w) => w.url());
+    assert.ok(workers.some((u) => /\/worker-[\w-]+\.js$/.test(u)), `the training worker is running: ${workers.join(', ')}`);
+    assert.ok(click.frame < 500, `the click's handler ran and a frame was drawn ${click.frame} ms after the click, while training`);
+    // a few hundred ms when CI's two cores also run another test file and the worker's two
+    // threads; training on the page's thread would hold it for whole steps without a tick
+    assert.ok(maxGap < 1000, `the page's thread was blocked for ${maxGap} ms while training`);
 
     await page.click('#stop');
     await page.waitForFunction(() => document.querySelector('#status')?.getAttribute('data-phase') === 'trained', null, { timeout: 20_000 });
