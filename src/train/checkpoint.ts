@@ -61,8 +61,10 @@ export function readCheckpointBytes(file: string): Uint8Array {
  * from before --precision, and for a file that is no checkpoint (loading it then says why).
  */
 export function recordedPrecision(path: string): Precision {
+  // a model that is not there is reported now, before a backend is chosen for it
+  const file = resolveModelPath(path);
   try {
-    const header = readSafetensorsFile(resolveModelPath(path), path, 'header');
+    const header = readSafetensorsFile(file, file, 'header');
     const meta = (JSON.parse(new TextDecoder().decode(header)) as { __metadata__?: { precision?: unknown } }).__metadata__;
     return meta?.precision === 'bf16' ? 'bf16' : 'fp32';
   } catch {

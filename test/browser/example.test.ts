@@ -74,6 +74,11 @@ test('train and sample in the browser-only example', { timeout: 120_000 }, async
     const points = () => page.locator('.chart').getAttribute('data-points').then(Number);
     await page.waitForFunction(() => Number(document.querySelector('.chart')?.getAttribute('data-points')) >= 10, null, { timeout: 30_000 });
     const before = await points();
+    // a CPU profile of the page's own thread while it trains (the profiler samples that thread only)
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+    await cdp.send('Profiler.start');
 
     // while the worker trains, a click gets its answer at once: the time from the browser's
     // click event to its handler, and to the next frame drawn after it
@@ -93,10 +98,19 @@ test('train and sample in the browser-only example', { timeout: 120_000 }, async
     assert.ok(await page.locator('#log-scale').isChecked());
     await page.waitForFunction((n) => Number(document.querySelector('.chart')?.getAttribute('data-points')) >= n, before + 30, { timeout: 30_000 });
     const maxGap = await page.evaluate(() => (window as unknown as { __maxGap: number }).__maxGap);
-    t.diagnostic(`click: handler after ${click.handler.toFixed(1)} ms, next frame after ${click.frame.toFixed(1)} ms (${roundTrip} ms round trip through Playwright); longest gap between 10 ms ticks while training: ${maxGap.toFixed(0)} ms; ${before} → ${await points()} points`);
-    // training runs in a Web Worker (with its thread workers beside it), not on the page's thread
-    const workers = page.workers().map((w) => w.url());
-    assert.ok(workers.some((u) => /\/worker-[\w-]+\.js$/.test(u)), `the training worker is running: ${workers.join(', ')}`);
+    const { profile } = await cdp.send('Profiler.stop');
+    const self = new Map<string, number>();
+    for (const n of profile.nodes) {
+      const f = n.callFrame, key = f.url.startsWith('wasm://') ? 'wasm' : f.functionName || '(anonymous)';
+      self.set(key, (self.get(key) ?? 0) + (n.hitCount ?? 0));
+    }
+    const samples = [...self.values()].reduce((a, b) => a + b, 0);
+    const idle = (self.get('(idle)') ?? 0) + (self.get('(program)') ?? 0);
+    const top = [...self].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => `${k} ${v}`).join(', ');
+    t.diagnostic(`click: handler after ${click.handler.toFixed(1)} ms, next frame after ${click.frame.toFixed(1)} ms (${roundTrip} ms round trip through Playwright); longest gap between 10 ms ticks while training: ${maxGap.toFixed(0)} ms; page thread profile: ${samples} samples, ${idle} idle; busiest ${top}; ${before} → ${await points()} points`);
+    // training runs in a Web Worker, not on the page's thread: no kernel ran on it while it trained
+    assert.ok(samples > 100, `the profile of the page's thread has samples (${samples})`);
+    assert.equal(self.get('wasm') ?? 0, 0, `the page's thread ran wasm kernels while training: ${top}`);
     assert.ok(click.frame < 500, `the click's handler ran and a frame was drawn ${click.frame} ms after the click, while training`);
     // a few hundred ms when CI's two cores also run another test file and the worker's two
     // threads; training on the page's thread would hold it for whole steps without a tick

@@ -25,7 +25,8 @@ function Probabilities({ p }: { p: Prediction }) {
   );
 }
 
-function Evaluation({ e }: { e: ClassEval }) {
+/** `version`: when this evaluation came; the next one rewrites the same SVG file, which must then load anew. */
+function Evaluation({ e, version }: { e: ClassEval; version: number }) {
   const matrix = e.files.find((f) => f.endsWith('.confusion_matrix.svg'));
   return (
     <section class="panel" aria-label="evaluation">
@@ -33,7 +34,7 @@ function Evaluation({ e }: { e: ClassEval }) {
       <Stats items={[['documents', e.documents], ['accuracy', fmt(e.accuracy, 4)], ['macro F1', fmt(e.macro_f1, 4)], ['weighted F1', fmt(e.weighted_f1, 4)], ['loss', fmt(e.loss, 4)], ['unknown words', e.oov]]} />
       <div class="side-by-side">
         {/* rnnlab plot's confusion matrix (its Vega-Lite spec), which classify eval writes beside the model */}
-        {matrix && <figure class="plot"><img src={fileUrl(matrix)} alt={`confusion matrix of ${e.classes.length} classes`} /></figure>}
+        {matrix && <figure class="plot"><img src={fileUrl(matrix, version)} alt={`confusion matrix of ${e.classes.length} classes`} /></figure>}
         <table aria-label="per-class metrics">
           <thead><tr><th>class</th><th class="num">precision</th><th class="num">recall</th><th class="num">F1</th><th class="num">support</th><th class="num">predicted</th></tr></thead>
           <tbody>
@@ -53,7 +54,7 @@ export function ClassifyPage({ params }: { params: URLSearchParams }) {
   const corpora = useLoad(() => api.corpora());
   const [data, setData] = useState('');
   const [text, setText] = useState('');
-  const [evaluation, setEvaluation] = useState<ClassEval | null>(null);
+  const [evaluation, setEvaluation] = useState<{ e: ClassEval; at: number } | null>(null);
   const [prediction, setPrediction] = useState<Prediction | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<'eval' | 'predict' | null>(null);
@@ -62,7 +63,7 @@ export function ClassifyPage({ params }: { params: URLSearchParams }) {
     e.preventDefault();
     setError(null);
     setBusy('eval');
-    api.classEval(m.model, data || undefined).then(setEvaluation, (err: Error) => setError(err.message)).finally(() => setBusy(null));
+    api.classEval(m.model, data || undefined).then((e) => setEvaluation({ e, at: Date.now() }), (err: Error) => setError(err.message)).finally(() => setBusy(null));
   };
   const predict = (e: Event) => {
     e.preventDefault();
@@ -101,7 +102,7 @@ export function ClassifyPage({ params }: { params: URLSearchParams }) {
         {busy === 'eval' && <span class="small muted" role="status"> evaluating…</span>}
       </form>
       <ErrorBox error={error} />
-      {evaluation && <Evaluation e={evaluation} />}
+      {evaluation && <Evaluation e={evaluation.e} version={evaluation.at} />}
     </section>
   );
 }

@@ -35,8 +35,8 @@ export function GeneratePage({ params }: { params: URLSearchParams }) {
   const [rows, setRows] = useState<string[]>([]);
   const [done, setDone] = useState<Done | null>(null);
   const [running, setRunning] = useState(false);
-  /** Tokens generated when Stop ended the generation (null: not stopped). */
-  const [stopped, setStopped] = useState<number | null>(null);
+  /** What the page says when Stop ended the generation (null: not stopped). */
+  const [stopped, setStopped] = useState<string | null>(null);
   const abort = useRef<AbortController | null>(null);
   const output = useRef<HTMLElement>(null);
   // while tokens stream in, keep the newest in view (unless the reader scrolled up)
@@ -97,7 +97,10 @@ export function GeneratePage({ params }: { params: URLSearchParams }) {
       else {
         cancelAnimationFrame(frame);
         flush();
-        setStopped(tokens);
+        // beam search streams nothing: its list comes only when it ends
+        const n = tokens.toLocaleString('en-US'), outputs = texts.length;
+        setStopped(beam ? 'Stopped: beam search shows its n-best list only when it ends.'
+          : `Stopped after ${n} token${tokens === 1 ? '' : 's'}${outputs > 1 ? ` in all, over ${outputs} outputs` : ''}.`);
       }
     } finally {
       setRunning(false);
@@ -125,7 +128,7 @@ export function GeneratePage({ params }: { params: URLSearchParams }) {
         {running && <span class="small muted" role="status"> generating…</span>}
       </form>
       <ErrorBox error={error} />
-      {stopped !== null && <p class="small muted" role="note">Stopped after {stopped.toLocaleString('en-US')} token{stopped === 1 ? '' : 's'}.</p>}
+      {stopped !== null && <p class="small muted" role="note">{stopped}</p>}
       {(rows.length > 0 || prime) && !beam && (
         <section class="panel output" aria-label="output" ref={output}>
           {(rows.length ? rows : ['']).map((t, i) => {
