@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,6 +110,20 @@ export function tempDir(tag = 'cli'): string {
   const d = mkdtempSync(join(tmpdir(), `rnnlab-${tag}-`));
   made.push(d);
   return d;
+}
+
+/**
+ * A runs folder for the server's tests (API and dashboard): `runs/` under `tmp` holding a corpus
+ * (corpus.txt, the pangrams) and a labelled CSV of two classes, 20 documents each (labels.csv).
+ */
+export function makeRunsFolder(tmp: string): string {
+  const runs = join(tmp, 'runs');
+  mkdirSync(runs);
+  writePangrams(runs, 'corpus.txt', 12);
+  const rows = ['label,text'];
+  for (let i = 0; i < 40; i++) rows.push(i % 2 ? `sport,the team won the match ${i % 3}` : `tech,the new chip runs software ${i % 3}`);
+  writeFileSync(join(runs, 'labels.csv'), rows.join('\n') + '\n');
+  return runs;
 }
 
 /** The pangram paragraph repeated: ~3.4 KB of very learnable text. */

@@ -13,7 +13,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type RnnlabServer } from '../../src/server/app.js';
-import { CLI, PANGRAM, rnnlabAsync, show, TINY, type RunResult } from '../cli/helpers.js';
+import { CLI, makeRunsFolder, PANGRAM, rnnlabAsync, show, TINY, type RunResult } from '../cli/helpers.js';
 import { call, sse } from './client.js';
 
 let tmp: string, runs: string, server: RnnlabServer, base: string;
@@ -25,12 +25,7 @@ const SAMPLE = { strategy: 'sample', temperature: 0.8, topK: 5, length: 30, seed
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'rnnlab-serve-'));
-  runs = join(tmp, 'runs');
-  mkdirSync(runs);
-  writeFileSync(join(runs, 'corpus.txt'), PANGRAM.repeat(12));
-  const rows = ['label,text'];
-  for (let i = 0; i < 40; i++) rows.push(i % 2 ? `sport,the team won the match ${i % 3}` : `tech,the new chip runs software ${i % 3}`);
-  writeFileSync(join(runs, 'labels.csv'), rows.join('\n') + '\n');
+  runs = makeRunsFolder(tmp);
   const [lm, cls] = await Promise.all([
     rnnlabAsync(['train', '--data', join(runs, 'corpus.txt'), '--out', join(runs, 'lm'), ...TINY, '--epochs', '1', '--seq', '16', '--batch', '4', '--quiet'], { cwd: tmp }),
     rnnlabAsync(['classify', 'train', '--data', join(runs, 'labels.csv'), '--out', join(runs, 'cls'), '--backend', 'js', '--model', 'cnn', '--hidden', '8', '--embed', '8', '--epochs', '1', '--batch', '8', '--quiet'], { cwd: tmp }),

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createServer, type RnnlabServer } from '../../src/server/app.js';
-import { PANGRAM, rnnlabAsync, show, TINY } from '../cli/helpers.js';
+import { makeRunsFolder, PANGRAM, rnnlabAsync, show, TINY } from '../cli/helpers.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../browser/static-server.js';
 
 const BUILT = fileURLToPath(new URL('../../web/index.html', import.meta.url));
@@ -44,12 +44,7 @@ before(async () => {
   assert.ok(existsSync(BUILT), `${BUILT} is missing: \`npm run build\` builds the dashboard`);
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: \`npm test\` installs Debian's chromium first (scripts/ensure-chromium.mjs), or set RNNLAB_CHROMIUM`);
   tmp = mkdtempSync(join(tmpdir(), 'rnnlab-web-'));
-  runs = join(tmp, 'runs');
-  mkdirSync(runs);
-  writeFileSync(join(runs, 'corpus.txt'), PANGRAM.repeat(12));
-  const rows = ['label,text'];
-  for (let i = 0; i < 40; i++) rows.push(i % 2 ? `sport,the team won the match ${i % 3}` : `tech,the new chip runs software ${i % 3}`);
-  writeFileSync(join(runs, 'labels.csv'), rows.join('\n') + '\n');
+  runs = makeRunsFolder(tmp);
   writeFileSync(join(tmp, 'text.txt'), TEXT);
   const small = ['--epochs', '2', '--seq', '16', '--batch', '4', '--quiet'];
   const [lm, cls, sweep] = await Promise.all([
